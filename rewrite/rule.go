@@ -1,0 +1,116 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+	"golang.org/x/tools/go/packages"
+)
+
+// A Rule is one rewrite that gcfix knows, a value like analysis.Analyzer: the engine loads, diagnoses,
+// confirms, tests, measures and writes; the rule only finds candidates and edits the tree.
+type Rule struct {
+	Name string // lowercase, one word that says the rewrite: "sprintf"
+	Doc  Doc
+	// Match returns the candidates in one package. A candidate needs the compiler's evidence at its
+	// position (pass.Diags); a near miss that the rule cannot rewrite exactly is returned with Decline
+	// set, so the report can say why. Match never runs the go command and never writes files.
+	Match func(pass *Pass) []*Candidate
+}
+
+// Doc is a rule's documentation, shown by `gcfix -list` and in reports.
+type Doc struct {
+	Title  string // one line
+	Text   string // what it does and when it declines
+	Before string // a small example of the code it matches
+	After  string // the same example after the rewrite
+}
+
+// A Pass is one package as a rule sees it: typed syntax and the compiler's diagnostics.
+type Pass struct {
+	Pkg   *packages.Package
+	Fset  *token.FileSet
+	Files []*ast.File // the package's files that gcfix may rewrite (generated files left out); tests included
+	Info  *types.Info
+	Types *types.Package
+	Sizes types.Sizes
+	Diags *Diagnostics
+}
+
+// IsTestFile reports whether f is a _test.go file.
+func (p *Pass) IsTestFile(f *ast.File) bool {
+	return isTestFile(p.Fset.File(f.Pos()).Name())
+}
+
+// Position returns the position of pos.
+func (p *Pass) Position(pos token.Pos) token.Position { return p.Fset.Position(pos) }
+
+// DiagsAt returns the compiler's diagnostics of kind k that start at pos (Other: any kind).
+func (p *Pass) DiagsAt(pos token.Pos, k Kind) []Diagnostic {
+	at := p.Fset.Position(pos)
+	return p.Diags.At(at.Filename, at.Line, at.Column, k)
+}
+
+// DiagsIn returns the compiler's diagnostics on the lines that n spans.
+func (p *Pass) DiagsIn(n ast.Node) []Diagnostic {
+	from, to := p.Fset.Position(n.Pos()), p.Fset.Position(n.End())
+	return p.Diags.InLines(from.Filename, from.Line, to.Line)
+}
+
+// A Candidate is one place where a rule can rewrite, with the compiler's evidence for it.
+type Candidate struct {
+	Pos      token.Pos
+	Func     *ast.FuncDecl // the enclosing function, if any
+	Evidence []Diagnostic  // the -m lines that make this a candidate
+	Summary  string        // what the rewrite does, in a few words
+	// Decline, when set, says why the rule leaves this candidate alone although the compiler's
+	// evidence is there. Fix is not called.
+	Decline string
+	// Fix applies the rewrite to the decorated tree. It may edit any file of the loaded packages.
+	Fix func(fix *Fix) error
+	// Confirm checks the rule's promise on the compiler's verdict for the rewritten code (for example:
+	// the escape is gone, or the function now inlines). nil: compiling is the only promise.
+	Confirm func(c *Confirm) error
+}
+
+// Fix gives a rule the decorated (dst) form of the package's files, freshly decorated for each
+// candidate so that a rejected rewrite leaves nothing behind.
+type Fix struct {
+	node func(ast.Node) (dst.Node, error)
+}
+
+// Dst returns the decorated node for n, a node of the loaded syntax. It panics if n is not part of a
+// loaded file: that is a bug in the rule.
+func (f *Fix) Dst(n ast.Node) dst.Node {
+	d, err := f.node(n)
+	if err != nil {
+		panic(fmt.Sprintf("gcfix: no decorated node for %T: %v", n, err))
+	}
+	return d
+}
+
+// Confirm holds the compiler's diagnostics for a candidate's function before and after its rewrite.
+type Confirm struct {
+	Func       string       // the compiler's name of the candidate's function ("Key", "(*T).String")
+	Before     []Diagnostic // within the function, before the rewrite
+	After      []Diagnostic // within the function (found by name), after the rewrite
+	InlineWas  *Diagnostic  // CanInline or CannotInline before; nil if the compiler said nothing
+	InlineNow  *Diagnostic  // the same, after
+	AllAfter   *Diagnostics // every diagnostic of the package after the rewrite
+}
+
+// Count returns how many diagnostics of kind k are in ds.
+func Count(ds []Diagnostic, k Kind) int {
+	n := 0
+	for _, d := range ds {
+		if d.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+func isTestFile(name string) bool { return len(name) > 8 && name[len(name)-8:] == "_test.go" }
