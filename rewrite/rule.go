@@ -94,12 +94,12 @@ func (f *Fix) Dst(n ast.Node) dst.Node {
 
 // Confirm holds the compiler's diagnostics for a candidate's function before and after its rewrite.
 type Confirm struct {
-	Func       string       // the compiler's name of the candidate's function ("Key", "(*T).String")
-	Before     []Diagnostic // within the function, before the rewrite
-	After      []Diagnostic // within the function (found by name), after the rewrite
-	InlineWas  *Diagnostic  // CanInline or CannotInline before; nil if the compiler said nothing
-	InlineNow  *Diagnostic  // the same, after
-	AllAfter   *Diagnostics // every diagnostic of the package after the rewrite
+	Func      string       // the compiler's name of the candidate's function ("Key", "(*T).String")
+	Before    []Diagnostic // within the function, before the rewrite
+	After     []Diagnostic // within the function (found by name), after the rewrite
+	InlineWas *Diagnostic  // CanInline or CannotInline before; nil if the compiler said nothing
+	InlineNow *Diagnostic  // the same, after
+	AllAfter  *Diagnostics // every diagnostic of the package after the rewrite
 }
 
 // Count returns how many diagnostics of kind k are in ds.

@@ -1,0 +1,25 @@
+// Command gcfix rewrites Go code that the compiler reports as allocating or missing inlining,
+// confirms each rewrite with the compiler, the package's tests and its benchmarks, and keeps only
+// the rewrites that measurably improve.
+//
+// Usage:
+//
+//	gcfix [flags] [packages]
+//
+// With no flags it is a dry run: the unified diff of the kept rewrites on stdout, a verdict per
+// candidate on stderr. -apply writes the kept rewrites. See the README for the flags and the report.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"gcfix": func() { os.Exit(runContextMain(os.Args[1:])) },
+	})
+}
+
+func runContextMain(args []string) int { return run(args, os.Stdout, os.Stderr) }
+
+// TestScripts runs the end-to-end cases in testdata/script: each is a small module and the gcfix
+// commands run on it, with the files on disk and the exit codes they must leave.
+func TestScripts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and benchmarks small modules")
+	}
+	goEnv := map[string]string{}
+	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT"} {
+		out, err := exec.Command("go", "env", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		goEnv[v] = strings.TrimSpace(string(out))
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(e *testscript.Env) error {
+			for k, v := range goEnv {
+				e.Setenv(k, v)
+			}
+			e.Setenv("GOPROXY", "off")
+			e.Setenv("GOFLAGS", "-mod=mod")
+			e.Setenv("HOME", e.WorkDir)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"jsonreport": cmdJSONReport,
+		},
+	})
+}
+
+// cmdJSONReport checks that a file holds a gcfix -json report with the documented fields:
+// jsonreport FILE [verdict=N ...] asserts how many candidates have each verdict.
+func cmdJSONReport(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: jsonreport FILE [verdict=N ...]")
+	}
+	var rep struct {
+		Packages   []map[string]any `json:"packages"`
+		Candidates []map[string]any `json:"candidates"`
+		Diff       *string          `json:"diff"`
+	}
+	data := ts.ReadFile(args[0])
+	if err := json.Unmarshal([]byte(data), &rep); err != nil {
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	if rep.Packages == nil || rep.Candidates == nil || rep.Diff == nil {
+		ts.Fatalf("%s: want packages, candidates and diff", args[0])
+	}
+	counts := map[string]int{}
+	for i, c := range rep.Candidates {
+		for _, f := range []string{"rule", "file", "line", "col", "func", "evidence", "verdict", "reason", "metrics"} {
+			if _, ok := c[f]; !ok {
+				ts.Fatalf("candidate %d has no %q field: %v", i, f, c)
+			}
+		}
+		counts[fmt.Sprint(c["verdict"])]++
+		ms, _ := c["metrics"].([]any)
+		for _, m := range ms {
+			mm, _ := m.(map[string]any)
+			for _, f := range []string{"bench", "unit", "old", "new", "delta_pct", "p"} {
+				if _, ok := mm[f]; !ok {
+					ts.Fatalf("candidate %d: metric has no %q field: %v", i, f, mm)
+				}
+			}
+		}
+	}
+	for _, a := range args[1:] {
+		verdict, n, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("bad assertion %q", a)
+		}
+		if got := fmt.Sprint(counts[verdict]); got != n {
+			ts.Fatalf("%s: %d candidates %s, want %s (all: %v)", args[0], counts[verdict], verdict, n, counts)
+		}
+	}
+}

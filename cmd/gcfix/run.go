@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rules"
+)
+
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	usageHeader = `usage: gcfix [flags] [packages]
+
+gcfix finds code that the compiler reports as allocating or missing inlining (-gcflags=-m=2),
+rewrites it, and keeps a rewrite only when the compiler confirms it, the tests pass and the
+benchmarks improve significantly. Packages are go list patterns (default ./...).
+Without -apply it prints the diff it would keep on stdout and a verdict per candidate on stderr.
+
+flags:
+`
+)
+
+// run is the whole command, testable in process.
+func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+type config struct {
+	apply     bool
+	rules     string
+	gate      string
+	bench     string
+	count     int
+	benchtime time.Duration
+	timeout   time.Duration
+	json      bool
+	dir       string
+	tags      string
+	verbose   bool
+	list      bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("gcfix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&c.apply, "apply", false, "write the kept rewrites (default: dry run)")
+	fs.StringVar(&c.rules, "rules", "", "comma-separated rules to run (default: all; -list shows them)")
+	fs.StringVar(&c.gate, "gate", "bench", "proof a rewrite needs: bench (-m, build, tests, benchmarks), test (-m, build, tests), build (-m, build)")
+	fs.StringVar(&c.bench, "bench", ".", "benchmarks for the gate, a regexp as for go test -bench")
+	fs.IntVar(&c.count, "count", 10, "benchmark rounds per side")
+	fs.DurationVar(&c.benchtime, "benchtime", 100*time.Millisecond, "benchmark time per round")
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "a test or benchmark run that takes longer has hung and fails its candidate")
+	fs.BoolVar(&c.json, "json", false, "print the report as JSON on stdout")
+	fs.StringVar(&c.dir, "C", "", "run as if gcfix were started in `dir`")
+	fs.StringVar(&c.tags, "tags", "", "build tags, as for go build")
+	fs.BoolVar(&c.verbose, "v", false, "show evidence, steps and a verdict for every candidate, declined and unconfirmed ones too")
+	fs.BoolVar(&c.list, "list", false, "list the rules and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHeader)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	switch c.gate {
+	case "bench", "test", "build":
+	default:
+		return nil, nil, fmt.Errorf("-gate=%s: want bench, test or build", c.gate)
+	}
+	if c.count < 1 {
+		return nil, nil, fmt.Errorf("-count=%d: want at least 1", c.count)
+	}
+	if c.benchtime <= 0 || c.timeout <= 0 {
+		return nil, nil, errors.New("-benchtime and -timeout must be positive")
+	}
+	if _, err := regexp.Compile(c.bench); err != nil {
+		return nil, nil, fmt.Errorf("-bench: %v", err)
+	}
+	patterns := fs.Args()
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	return c, patterns, nil
+}
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c, patterns, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), "flag provided but not defined") && !strings.Contains(err.Error(), "invalid") {
+			fmt.Fprintf(stderr, "gcfix: %v\n", err)
+		}
+		fmt.Fprintln(stderr, "run 'gcfix -h' for usage")
+		return exitUsage
+	}
+	selected := rules.All()
+	if c.rules != "" {
+		selected, err = rules.ByName(strings.Split(c.rules, ","))
+		if err != nil {
+			fmt.Fprintf(stderr, "gcfix: -rules: %v\n", err)
+			return exitUsage
+		}
+	}
+	if c.list {
+		listRules(stdout, selected)
+		return exitOK
+	}
+	opts := rewrite.Options{
+		Dir:         c.dir,
+		Patterns:    patterns,
+		Rules:       selected,
+		Gate:        rewrite.Gate(c.gate),
+		Bench:       rewrite.BenchOptions{Bench: c.bench, Count: c.count, Benchtime: c.benchtime, Timeout: c.timeout},
+		TestTimeout: c.timeout,
+		Tags:        c.tags,
+	}
+	if c.verbose {
+		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "gcfix: "+format+"\n", args...) }
+	}
+	rep, err := rewrite.Run(ctx, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "gcfix: interrupted; no file was written")
+		} else {
+			fmt.Fprintf(stderr, "gcfix: %v\n", err)
+		}
+		return exitFailed
+	}
+	code := exitOK
+	for _, p := range rep.Packages {
+		if p.Error != "" {
+			fmt.Fprintf(stderr, "gcfix: %s: %s\n", p.Path, p.Error)
+			code = exitFailed
+		}
+	}
+	printVerdicts(stderr, rep, c.verbose)
+	switch {
+	case c.json:
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "gcfix: %v\n", err)
+			return exitFailed
+		}
+	case !c.apply:
+		fmt.Fprint(stdout, rep.Diff)
+	}
+	if c.apply {
+		if err := rep.Apply(); err != nil {
+			fmt.Fprintf(stderr, "gcfix: %v\n", err)
+			return exitFailed
+		}
+		for name := range rep.Rewritten() {
+			fmt.Fprintf(stderr, "gcfix: wrote %s\n", name)
+		}
+	}
+	return code
+}
+
+// printVerdicts writes the verdict table. Declined and unconfirmed candidates show only with -v.
+func printVerdicts(w io.Writer, rep *rewrite.Report, verbose bool) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	hidden := 0
+	for _, c := range rep.Candidates {
+		quiet := c.Verdict == rewrite.Unconfirmed || (c.Verdict == rewrite.Rejected && strings.HasPrefix(c.Reason, "declined:"))
+		if quiet && !verbose {
+			hidden++
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s:%d:%d\t%s\t%s\t%s\n", c.Rule, c.File, c.Line, c.Col, c.Func, c.Verdict, firstLine(c.Reason))
+		if verbose {
+			for _, e := range c.Evidence {
+				fmt.Fprintf(tw, "\t\t\t\t  evidence: %s\n", e)
+			}
+			for _, n := range c.Notes {
+				fmt.Fprintf(tw, "\t\t\t\t  note: %s\n", n)
+			}
+		} else {
+			for _, n := range c.Notes {
+				fmt.Fprintf(tw, "\t\t\t\t  note: %s\n", n)
+			}
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "gcfix: %d candidates, %d kept", len(rep.Candidates), rep.Kept())
+	if hidden > 0 {
+		fmt.Fprintf(w, ", %d declined or unconfirmed (-v shows them)", hidden)
+	}
+	fmt.Fprintln(w)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}
+
+func listRules(w io.Writer, rs []*rewrite.Rule) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Doc.Title)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestExitCodes(t *testing.T) {
+	notModule := t.TempDir()
+	emptyModule := t.TempDir()
+	if err := os.WriteFile(filepath.Join(emptyModule, "go.mod"), []byte("module example.com/empty\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"-nosuchflag"}, exitUsage, "flag provided but not defined"},
+		{[]string{"-gate=fast"}, exitUsage, "-gate=fast: want bench, test or build"},
+		{[]string{"-rules=nosuch"}, exitUsage, `unknown rule "nosuch"`},
+		{[]string{"-count=0"}, exitUsage, "-count=0"},
+		{[]string{"-bench=("}, exitUsage, "-bench"},
+		{[]string{"-h"}, exitOK, "usage: gcfix"},
+		{[]string{"-C", notModule, "./..."}, exitFailed, "gcfix: "},
+		{[]string{"-C", emptyModule, "-gate=build", "./..."}, exitFailed, "matched no packages"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(c.args, &stdout, &stderr)
+		if code != c.code || !strings.Contains(stderr.String(), c.stderr) {
+			t.Errorf("gcfix %s: exit %d, stderr %q; want exit %d and %q", strings.Join(c.args, " "), code, stderr.String(), c.code, c.stderr)
+		}
+	}
+}
+
+func TestListRules(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-list"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "sprintf") {
+		t.Errorf("-list = %q, want the sprintf rule", stdout.String())
+	}
+}

@@ -1,0 +1,524 @@
+package rewrite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Gate says how much proof a rewrite needs before it is kept.
+type Gate string
+
+const (
+	GateBuild Gate = "build" // -m confirms the promise and the package compiles
+	GateTest  Gate = "test"  // and its tests pass
+	GateBench Gate = "bench" // and its benchmarks improve significantly
+)
+
+// Options configures a run.
+type Options struct {
+	Dir         string   // where to run, as the go command would; the module root is found from it
+	Patterns    []string // go list patterns
+	Rules       []*Rule
+	Gate        Gate
+	Bench       BenchOptions
+	TestTimeout time.Duration // for go test; a hang beyond it fails the candidate
+	Tags        string
+	// Log, when set, receives one line per step (the -v view).
+	Log func(format string, args ...any)
+}
+
+// Run takes every package that the patterns match through the loop: diagnose, match, rewrite,
+// confirm, test, measure, decide. It never writes the user's files; see Report.Apply.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	if opts.Gate == "" {
+		opts.Gate = GateBench
+	}
+	if opts.TestTimeout == 0 {
+		opts.TestTimeout = 10 * time.Minute
+	}
+	opts.Bench = opts.Bench.withDefaults()
+	if opts.Bench.Timeout == 0 {
+		opts.Bench.Timeout = opts.TestTimeout
+	}
+	root, modPath, err := moduleRoot(ctx, opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "gcfix-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	targets, fset, err := loadTargets(ctx, opts.Dir, opts.Patterns, opts.Tags, nil)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
+	}
+	if len(targets) == 0 {
+		return nil, fmt.Errorf("%s: matched no packages in module %s", strings.Join(opts.Patterns, " "), modPath)
+	}
+	var loaded []string
+	for _, t := range targets {
+		if len(t.errors) == 0 {
+			loaded = append(loaded, t.path)
+		}
+	}
+	var diags *Diagnostics
+	broken := map[string]string{}
+	if len(loaded) > 0 {
+		diags, broken, err = diagnose(ctx, root, loaded, opts.Tags, nil)
+		if err != nil {
+			return nil, err
+		}
+	}
+	rep := &Report{Module: modPath, root: root}
+	for _, t := range targets {
+		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
+		switch {
+		case len(t.errors) > 0:
+			pr.Error = strings.Join(t.errors, "\n")
+		case broken[t.path] != "":
+			pr.Error = "does not build before any rewrite:\n" + broken[t.path]
+		default:
+			e := &engine{opts: opts, root: root, tmp: tmp, rep: rep}
+			if err := e.process(ctx, t, fset, diags); err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				var pe packageError
+				if !errors.As(err, &pe) {
+					return nil, err
+				}
+				pr.Error = pe.msg
+			}
+		}
+		rep.Packages = append(rep.Packages, pr)
+	}
+	rep.Diff = unifiedDiff(root, rep.files)
+	return rep, nil
+}
+
+// packageError is a precondition that fails for a whole package: reported, and the run goes on.
+type packageError struct{ msg string }
+
+func (e packageError) Error() string { return e.msg }
+
+func moduleRoot(ctx context.Context, dir string) (root, path string, err error) {
+	out, stderr, err := goCmd(ctx, dir, "list", "-m", "-f", "{{.Dir}}\t{{.Path}}")
+	if err != nil {
+		return "", "", fmt.Errorf("finding the module in %s: %s", dirName(dir), strings.TrimSpace(string(stderr)))
+	}
+	line := strings.SplitN(strings.TrimSpace(string(out)), "\n", 2)[0]
+	dirPath, modPath, ok := strings.Cut(line, "\t")
+	if !ok || dirPath == "" {
+		return "", "", fmt.Errorf("%s is not inside a Go module", dirName(dir))
+	}
+	return dirPath, modPath, nil
+}
+
+func dirName(dir string) string {
+	if dir == "" {
+		return "the current directory"
+	}
+	return dir
+}
+
+// engine processes one package.
+type engine struct {
+	opts Options
+	root string
+	tmp  string
+	rep  *Report
+
+	t     *target
+	fset  *token.FileSet
+	diags *Diagnostics
+	orig  map[string][]byte // file contents as read before any rewrite
+	kept  map[string][]byte // file contents with the kept rewrites
+	old   *oldBinary        // the bench gate's baseline test binary for the kept state
+}
+
+type oldBinary struct {
+	path      string
+	hasBench  bool
+	benchList string
+}
+
+func (e *engine) logf(format string, args ...any) {
+	if e.opts.Log != nil {
+		e.opts.Log(format, args...)
+	}
+}
+
+func (e *engine) process(ctx context.Context, t *target, fset *token.FileSet, diags *Diagnostics) error {
+	e.t, e.fset, e.diags = t, fset, diags
+	e.orig, e.kept = map[string][]byte{}, map[string][]byte{}
+	for _, f := range t.pass(fset, diags).Files {
+		name := fset.File(f.Pos()).Name()
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		e.orig[name] = b
+	}
+	if e.opts.Gate != GateBuild {
+		e.logf("%s: running the tests before any rewrite", t.path)
+		if err := goTest(ctx, e.root, t.path, e.opts.Tags, nil, e.opts.TestTimeout); err != nil {
+			return packageError{"tests fail before any rewrite:\n" + err.Error()}
+		}
+	}
+	tried := map[string]bool{}
+	for {
+		keptOne := false
+		pass := e.t.pass(e.fset, e.diags)
+		for _, rc := range matchAll(pass, e.opts.Rules) {
+			key := e.candidateKey(rc)
+			if tried[key] {
+				continue
+			}
+			tried[key] = true
+			res, changes, err := e.try(ctx, rc)
+			if err != nil {
+				return err
+			}
+			e.rep.Candidates = append(e.rep.Candidates, res)
+			e.logf("%s %s:%d: %s %s", res.Rule, res.File, res.Line, res.Verdict, res.Reason)
+			if res.Verdict == Kept {
+				if err := e.keep(ctx, changes); err != nil {
+					return err
+				}
+				keptOne = true
+				break // positions moved: match again on the new code
+			}
+		}
+		if !keptOne {
+			break
+		}
+	}
+	for name, b := range e.kept {
+		e.rep.files = append(e.rep.files, &fileChange{path: name, old: e.orig[name], new: b})
+	}
+	return nil
+}
+
+type ruleCandidate struct {
+	rule *Rule
+	c    *Candidate
+	n    int // how many earlier candidates have the same key
+}
+
+func matchAll(pass *Pass, rules []*Rule) []ruleCandidate {
+	var out []ruleCandidate
+	for _, r := range rules {
+		seen := map[string]int{}
+		for _, c := range r.Match(pass) {
+			k := funcName(c.Func) + "\x00" + c.Summary
+			out = append(out, ruleCandidate{rule: r, c: c, n: seen[k]})
+			seen[k]++
+		}
+	}
+	return out
+}
+
+// candidateKey identifies a candidate across reloads, when earlier kept rewrites moved its position.
+func (e *engine) candidateKey(rc ruleCandidate) string {
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", rc.rule.Name, e.fset.Position(rc.c.Pos).Filename, funcName(rc.c.Func), rc.c.Summary, rc.n)
+}
+
+// current returns the content of file name with the kept rewrites.
+func (e *engine) current(name string) []byte {
+	if b, ok := e.kept[name]; ok {
+		return b
+	}
+	return e.orig[name]
+}
+
+func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, changes map[string][]byte, err error) {
+	c := rc.c
+	pos := e.fset.Position(c.Pos)
+	res = &Result{
+		Rule:    rc.rule.Name,
+		Package: e.t.path,
+		File:    relPath(e.root, pos.Filename),
+		Line:    pos.Line,
+		Col:     pos.Column,
+		Func:    funcName(c.Func),
+		Summary: c.Summary,
+		Metrics: []Metric{},
+	}
+	for _, d := range c.Evidence {
+		res.Evidence = append(res.Evidence, relPath(e.root, d.File)+":"+fmt.Sprint(d.Line)+":"+fmt.Sprint(d.Col)+": "+d.Message)
+	}
+	if c.Decline != "" {
+		res.Verdict, res.Reason = Rejected, "declined: "+c.Decline
+		return res, nil, nil
+	}
+	changes, err = e.applyFix(rc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(changes) == 0 {
+		res.Verdict, res.Reason = Rejected, "the rewrite changed nothing"
+		return res, nil, nil
+	}
+	var diffs []*fileChange
+	files := map[string][]byte{}
+	for name, b := range e.kept {
+		files[name] = b
+	}
+	for name, b := range changes {
+		if _, ok := e.orig[name]; !ok {
+			return nil, nil, fmt.Errorf("%s: rule %s changed %s, which is not a file gcfix may rewrite", pos, rc.rule.Name, name)
+		}
+		files[name] = b
+		diffs = append(diffs, &fileChange{path: name, old: e.current(name), new: b})
+	}
+	res.Diff = unifiedDiff(e.root, diffs)
+
+	ov, err := writeOverlay(e.tmp, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ov.remove()
+	verdict, reason, notes, err := e.confirm(ctx, rc, ov, changes)
+	res.Notes = notes
+	if err != nil || verdict != "" {
+		res.Verdict, res.Reason = verdict, reason
+		return res, changes, err
+	}
+	if e.opts.Gate != GateBuild {
+		if err := goTest(ctx, e.root, e.t.path, e.opts.Tags, ov, e.opts.TestTimeout); err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			res.Verdict, res.Reason = TestsFailed, err.Error()
+			return res, changes, nil
+		}
+	}
+	if e.opts.Gate != GateBench {
+		res.Verdict, res.Reason = Kept, "compiler confirmed"
+		if e.opts.Gate == GateTest {
+			res.Reason = "compiler confirmed; tests pass"
+		}
+		return res, changes, nil
+	}
+	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, res.Func, ov)
+	return res, changes, err
+}
+
+// applyFix runs the rule's Fix on a fresh decoration and returns the files it changed. A panic in
+// the rule is an engine failure, named with the rule and the position.
+func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err error) {
+	pos := e.fset.Position(rc.c.Pos)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, r)
+		}
+	}()
+	dec := newDecoration(e.t, e.fset)
+	if err := rc.c.Fix(&Fix{node: dec.node}); err != nil {
+		return nil, fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, err)
+	}
+	return dec.changed()
+}
+
+// confirm compiles the rewritten package with -m=2 and checks the rule's promise. An empty verdict
+// means confirmed.
+func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, changes map[string][]byte) (Verdict, string, []string, error) {
+	after, broken, err := diagnose(ctx, e.root, []string{e.t.path}, e.opts.Tags, ov)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if msg := broken[e.t.path]; msg != "" {
+		return BuildFailed, msg, nil, nil
+	}
+	notes := lostInlining(e.diags, after, e.orig)
+	if rc.c.Confirm == nil {
+		return "", "", notes, nil
+	}
+	cf := &Confirm{AllAfter: after}
+	if fd := rc.c.Func; fd != nil {
+		cf.Func = funcName(fd)
+		from, to := e.fset.Position(fd.Pos()), e.fset.Position(fd.End())
+		cf.Before = e.diags.InLines(from.Filename, from.Line, to.Line)
+		if d, ok := e.diags.Inline(from.Filename, cf.Func); ok {
+			cf.InlineWas = &d
+		}
+		src := e.current(from.Filename)
+		if b, ok := changes[from.Filename]; ok {
+			src = b
+		}
+		if l0, l1, ok := funcLines(src, cf.Func); ok {
+			cf.After = after.InLines(from.Filename, l0, l1)
+		}
+		if d, ok := after.Inline(from.Filename, cf.Func); ok {
+			cf.InlineNow = &d
+		}
+	}
+	if err := rc.c.Confirm(cf); err != nil {
+		return Unconfirmed, err.Error(), notes, nil
+	}
+	return "", "", notes, nil
+}
+
+// lostInlining lists the functions of files that could be inlined before and cannot after.
+func lostInlining(before, after *Diagnostics, files map[string][]byte) []string {
+	var notes []string
+	for name := range files {
+		for _, d := range before.InLines(name, 0, 1<<30) {
+			if d.Kind != CanInline {
+				continue
+			}
+			if now, ok := after.Inline(name, d.Subject); ok && now.Kind == CannotInline {
+				notes = append(notes, fmt.Sprintf("%s no longer inlines (cost %d, was %d): %s", d.Subject, now.Cost, d.Cost, now.Reason))
+			}
+		}
+	}
+	return notes
+}
+
+// keep makes a kept rewrite the new state of the package: reload and diagnose it with the overlay.
+func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
+	for name, b := range changes {
+		e.kept[name] = b
+	}
+	targets, fset, err := loadTargets(ctx, e.root, []string{e.t.path}, e.opts.Tags, e.kept)
+	if err != nil {
+		return err
+	}
+	if len(targets) != 1 || len(targets[0].errors) > 0 {
+		return fmt.Errorf("%s: reloading after a kept rewrite failed", e.t.path)
+	}
+	ov, err := writeOverlay(e.tmp, e.kept)
+	if err != nil {
+		return err
+	}
+	defer ov.remove()
+	diags, broken, err := diagnose(ctx, e.root, []string{e.t.path}, e.opts.Tags, ov)
+	if err != nil {
+		return err
+	}
+	if broken[e.t.path] != "" {
+		return fmt.Errorf("%s: kept rewrites do not build: %s", e.t.path, broken[e.t.path])
+	}
+	e.t, e.fset, e.diags = targets[0], fset, diags
+	if e.old != nil {
+		os.Remove(e.old.path)
+		e.old = nil
+	}
+	return nil
+}
+
+// funcName returns the compiler's name for fd: "F", "T.M", "(*T).M"; generic receivers as "T[...]".
+func funcName(fd *ast.FuncDecl) string {
+	if fd == nil {
+		return ""
+	}
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	typ := fd.Recv.List[0].Type
+	star := false
+	if s, ok := typ.(*ast.StarExpr); ok {
+		star, typ = true, s.X
+	}
+	var recv string
+	switch x := typ.(type) {
+	case *ast.Ident:
+		recv = x.Name
+	case *ast.IndexExpr:
+		recv = exprIdent(x.X) + "[...]"
+	case *ast.IndexListExpr:
+		recv = exprIdent(x.X) + "[...]"
+	}
+	if star {
+		return "(*" + recv + ")." + fd.Name.Name
+	}
+	return recv + "." + fd.Name.Name
+}
+
+func exprIdent(x ast.Expr) string {
+	if id, ok := x.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// funcLines finds the function named as the compiler names it in src and returns its line range.
+func funcLines(src []byte, name string) (from, to int, ok bool) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
+	if err != nil {
+		return 0, 0, false
+	}
+	for _, d := range f.Decls {
+		if fd, isFunc := d.(*ast.FuncDecl); isFunc && funcName(fd) == name {
+			return fset.Position(fd.Pos()).Line, fset.Position(fd.End()).Line, true
+		}
+	}
+	return 0, 0, false
+}
+
+// bench runs the bench gate: the baseline test binary (built once per kept state) against the
+// candidate's, alternately.
+func (e *engine) bench(ctx context.Context, fn string, ov *overlay) (Verdict, string, []Metric, error) {
+	if e.old == nil {
+		keptOv, err := writeOverlay(e.tmp, e.kept)
+		if err != nil {
+			return "", "", nil, err
+		}
+		defer keptOv.remove()
+		old := &oldBinary{path: filepath.Join(e.tmp, fmt.Sprintf("old-%d.test", len(e.rep.Candidates)))}
+		if err := goTestBinary(ctx, e.root, e.t.path, e.opts.Tags, keptOv, old.path); err != nil {
+			return "", "", nil, packageError{err.Error()}
+		}
+		old.hasBench, err = HasBenchmarks(ctx, e.t.dir, old.path, e.opts.Bench)
+		if err != nil {
+			return "", "", nil, packageError{err.Error()}
+		}
+		e.old = old
+	}
+	if !e.old.hasBench {
+		return NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", e.t.path, benchPattern(e.opts.Bench), fn), []Metric{}, nil
+	}
+	newBin := filepath.Join(e.tmp, "new.test")
+	defer os.Remove(newBin)
+	if err := goTestBinary(ctx, e.root, e.t.path, e.opts.Tags, ov, newBin); err != nil {
+		if ctx.Err() != nil {
+			return "", "", nil, ctx.Err()
+		}
+		return BuildFailed, err.Error(), []Metric{}, nil
+	}
+	e.logf("%s: benchmarking %s, %d rounds per side", e.t.path, fn, e.opts.Bench.Count)
+	oldRes, newRes, err := RunBenchmarks(ctx, e.t.dir, e.old.path, newBin, e.opts.Bench)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", "", nil, ctx.Err()
+		}
+		return TestsFailed, "benchmark failed: " + err.Error(), []Metric{}, nil
+	}
+	d := Decide(oldRes, newRes, e.opts.Bench)
+	switch {
+	case d.Regressed:
+		return Regressed, d.Summary(), d.Metrics, nil
+	case d.Improved:
+		return Kept, d.Summary(), d.Metrics, nil
+	default:
+		return Rejected, "no significant improvement: " + d.Summary(), d.Metrics, nil
+	}
+}
+
+func benchPattern(o BenchOptions) string {
+	if o.Bench == "" {
+		return "."
+	}
+	return o.Bench
+}

@@ -1,0 +1,175 @@
+package rewrite
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// goCmd runs the go command in dir and returns its stdout and stderr. The whole process group is
+// killed when ctx ends, so an interrupted gcfix leaves no compiler or test binary running.
+func goCmd(ctx context.Context, dir string, args ...string) (stdout, stderr []byte, err error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	killGroupOnCancel(cmd)
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return out.Bytes(), errb.Bytes(), err
+}
+
+// overlay is a set of replaced file contents that the go command sees through -overlay, so that
+// the user's files stay untouched until -apply.
+type overlay struct {
+	dir   string            // where the replacement files live
+	files map[string][]byte // absolute path → content
+	path  string            // the -overlay JSON file; "" when files is empty
+}
+
+// writeOverlay writes files into a fresh directory under tmp and returns the overlay.
+func writeOverlay(tmp string, files map[string][]byte) (*overlay, error) {
+	o := &overlay{files: files}
+	if len(files) == 0 {
+		return o, nil
+	}
+	dir, err := os.MkdirTemp(tmp, "overlay")
+	if err != nil {
+		return nil, err
+	}
+	o.dir = dir
+	replace := map[string]string{}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		p := filepath.Join(dir, fmt.Sprintf("%d_%s", i, filepath.Base(name)))
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			return nil, err
+		}
+		replace[name] = p
+	}
+	data, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return nil, err
+	}
+	o.path = filepath.Join(dir, "overlay.json")
+	return o, os.WriteFile(o.path, data, 0o644)
+}
+
+func (o *overlay) flag() []string {
+	if o == nil || o.path == "" {
+		return nil
+	}
+	return []string{"-overlay=" + o.path}
+}
+
+func (o *overlay) remove() {
+	if o != nil && o.dir != "" {
+		os.RemoveAll(o.dir)
+	}
+}
+
+// diagnose compiles pkgs without linking (go list -export) with -m=2 for exactly those packages,
+// and returns the compiler's diagnostics and, per package, the build error if it did not compile.
+func diagnose(ctx context.Context, dir string, pkgs []string, tags string, ov *overlay) (*Diagnostics, map[string]string, error) {
+	args := []string{"list", "-e", "-export", "-json=ImportPath,Error,DepsErrors"}
+	if tags != "" {
+		args = append(args, "-tags="+tags)
+	}
+	args = append(args, ov.flag()...)
+	for _, p := range pkgs {
+		args = append(args, "-gcflags="+p+"=-m=2")
+	}
+	args = append(args, pkgs...)
+	stdout, stderr, err := goCmd(ctx, dir, args...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("go list -export: %v\n%s", err, tail(stderr, 20))
+	}
+	ds, err := ParseDiagnostics(bytes.NewReader(stderr), dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	broken := map[string]string{}
+	dec := json.NewDecoder(bytes.NewReader(stdout))
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Error      *struct{ Err string }
+			DepsErrors []*struct{ Err string }
+		}
+		if err := dec.Decode(&p); err != nil {
+			return nil, nil, fmt.Errorf("go list -json: %v", err)
+		}
+		switch {
+		case p.Error != nil:
+			broken[p.ImportPath] = strings.TrimSpace(p.Error.Err)
+		case len(p.DepsErrors) > 0:
+			broken[p.ImportPath] = strings.TrimSpace(p.DepsErrors[0].Err)
+		}
+	}
+	return NewDiagnostics(ds), broken, nil
+}
+
+// goTest runs the package's tests with the overlay. The error carries the tail of the output.
+func goTest(ctx context.Context, dir, pkg, tags string, ov *overlay, timeout time.Duration) error {
+	args := []string{"test", "-timeout=" + timeout.String()}
+	if tags != "" {
+		args = append(args, "-tags="+tags)
+	}
+	args = append(args, ov.flag()...)
+	args = append(args, pkg)
+	stdout, stderr, err := goCmd(ctx, dir, args...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("%s", tail(append(stdout, stderr...), 20))
+	}
+	return nil
+}
+
+// goTestBinary compiles the package's test binary to out, with the overlay.
+func goTestBinary(ctx context.Context, dir, pkg, tags string, ov *overlay, out string) error {
+	args := []string{"test", "-c", "-o", out}
+	if tags != "" {
+		args = append(args, "-tags="+tags)
+	}
+	args = append(args, ov.flag()...)
+	args = append(args, pkg)
+	_, stderr, err := goCmd(ctx, dir, args...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("go test -c %s: %s", pkg, tail(stderr, 20))
+	}
+	if _, err := os.Stat(out); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("go test -c %s: no test binary (the package has no test files)", pkg)
+	}
+	return nil
+}
+
+// tail returns the last n lines of b, trimmed.
+func tail(b []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,211 @@
+package rewrite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"github.com/dave/dst/decorator/resolver/gotypes"
+	"golang.org/x/tools/go/packages"
+)
+
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
+	packages.NeedTypes | packages.NeedTypesSizes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
+
+// target is one package of the main module that gcfix may rewrite.
+type target struct {
+	path   string
+	dir    string
+	pkg    *packages.Package // the variant that includes the package's _test.go files, when there is one
+	errors []string          // load, parse and type errors
+}
+
+// loadTargets loads the packages that patterns match, with their tests, as the go command would in dir.
+// files overrides file contents (kept rewrites). Packages outside the main module are left out.
+func loadTargets(ctx context.Context, dir string, patterns []string, tags string, files map[string][]byte) ([]*target, *token.FileSet, error) {
+	fset := token.NewFileSet()
+	cfg := &packages.Config{
+		Context: ctx,
+		Mode:    loadMode,
+		Dir:     dir,
+		Tests:   true,
+		Fset:    fset,
+		Overlay: files,
+	}
+	if tags != "" {
+		cfg.BuildFlags = []string{"-tags=" + tags}
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, nil, err
+	}
+	byPath := map[string]*target{}
+	var order []string
+	for _, p := range pkgs {
+		if strings.HasSuffix(p.ID, ".test") || strings.HasSuffix(p.PkgPath, "_test") {
+			continue // the generated test main and external test packages
+		}
+		if p.Module != nil && !p.Module.Main {
+			continue
+		}
+		t := byPath[p.PkgPath]
+		if t == nil {
+			t = &target{path: p.PkgPath, dir: pkgDir(p)}
+			byPath[p.PkgPath] = t
+			order = append(order, p.PkgPath)
+		}
+		// Prefer "p [p.test]", which holds the package's own files and its internal tests.
+		if t.pkg == nil || strings.Contains(p.ID, "[") {
+			t.pkg = p
+			t.errors = nil
+			for _, e := range p.Errors {
+				t.errors = append(t.errors, e.Error())
+			}
+		}
+	}
+	sort.Strings(order)
+	out := make([]*target, 0, len(order))
+	for _, p := range order {
+		out = append(out, byPath[p])
+	}
+	return out, fset, nil
+}
+
+func pkgDir(p *packages.Package) string {
+	if len(p.GoFiles) > 0 {
+		return filepath.Dir(p.GoFiles[0])
+	}
+	return p.Dir
+}
+
+// pass builds the rule's view of a loaded target.
+func (t *target) pass(fset *token.FileSet, diags *Diagnostics) *Pass {
+	p := &Pass{Pkg: t.pkg, Fset: fset, Info: t.pkg.TypesInfo, Types: t.pkg.Types, Sizes: t.pkg.TypesSizes, Diags: diags}
+	for _, f := range t.pkg.Syntax {
+		name := fset.File(f.Pos()).Name()
+		if ast.IsGenerated(f) || filepath.Dir(name) != t.dir {
+			continue
+		}
+		p.Files = append(p.Files, f)
+	}
+	return p
+}
+
+// decoration holds the dst form of the files that one candidate's Fix asks for.
+type decoration struct {
+	t     *target
+	fset  *token.FileSet
+	dec   *decorator.Decorator
+	files map[*ast.File]*dst.File
+	order []*ast.File
+	base  map[*ast.File][]byte // each file as rendered before the fix
+}
+
+func newDecoration(t *target, fset *token.FileSet) *decoration {
+	return &decoration{
+		t:     t,
+		fset:  fset,
+		dec:   decorator.NewDecoratorWithImports(fset, t.pkg.PkgPath, gotypes.New(t.pkg.TypesInfo.Uses)),
+		files: map[*ast.File]*dst.File{},
+		base:  map[*ast.File][]byte{},
+	}
+}
+
+func (d *decoration) node(n ast.Node) (dst.Node, error) {
+	f := d.fileOf(n.Pos())
+	if f == nil {
+		return nil, fmt.Errorf("position %v is in no file of %s", d.fset.Position(n.Pos()), d.t.path)
+	}
+	if _, ok := d.files[f]; !ok {
+		df, err := d.dec.DecorateFile(f)
+		if err != nil {
+			return nil, err
+		}
+		d.files[f] = df
+		d.order = append(d.order, f)
+		b, err := d.render(df)
+		if err != nil {
+			return nil, err
+		}
+		d.base[f] = b
+	}
+	dn, ok := d.dec.Dst.Nodes[n]
+	if !ok {
+		return nil, fmt.Errorf("node at %v was not decorated", d.fset.Position(n.Pos()))
+	}
+	return dn, nil
+}
+
+func (d *decoration) fileOf(pos token.Pos) *ast.File {
+	for _, f := range d.t.pkg.Syntax {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			return f
+		}
+	}
+	return nil
+}
+
+func (d *decoration) render(f *dst.File) ([]byte, error) {
+	var buf bytes.Buffer
+	r := decorator.NewRestorerWithImports(d.t.pkg.PkgPath, importNames(d.t.pkg.Types))
+	if err := r.Fprint(&buf, f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// changed renders the decorated files and returns those whose text the fix changed, by file name.
+func (d *decoration) changed() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, f := range d.order {
+		b, err := d.render(d.files[f])
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %v", d.fset.File(f.Pos()).Name(), err)
+		}
+		if !bytes.Equal(b, d.base[f]) {
+			out[d.fset.File(f.Pos()).Name()] = b
+		}
+	}
+	return out, nil
+}
+
+// importNames resolves import paths to package names for the restorer, from the loaded package's
+// import graph. dst's guessing resolver would name math/rand/v2 "v2" and break the build.
+func importNames(pkg *types.Package) nameResolver {
+	names := map[string]string{}
+	var walk func(*types.Package)
+	walk = func(p *types.Package) {
+		if _, seen := names[p.Path()]; seen {
+			return
+		}
+		names[p.Path()] = p.Name()
+		for _, q := range p.Imports() {
+			walk(q)
+		}
+	}
+	walk(pkg)
+	return nameResolver{names}
+}
+
+type nameResolver struct{ names map[string]string }
+
+func (r nameResolver) ResolvePackage(p string) (string, error) {
+	if n, ok := r.names[p]; ok {
+		return n, nil
+	}
+	// Not imported anywhere in the graph: the last element names it, except a major-version suffix.
+	base := path.Base(p)
+	if len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" && path.Dir(p) != "." {
+		base = path.Base(path.Dir(p))
+	}
+	return strings.ReplaceAll(base, "-", "_"), nil
+}

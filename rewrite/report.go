@@ -1,0 +1,103 @@
+package rewrite
+
+import (
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/diff"
+)
+
+// Verdict is what became of one candidate.
+type Verdict string
+
+const (
+	Kept        Verdict = "kept"         // all steps passed; the rewrite is in the diff
+	Rejected    Verdict = "rejected"     // the rule declined, or the benchmarks showed no significant improvement
+	Unconfirmed Verdict = "unconfirmed"  // the compiler did not confirm the rule's promise
+	NoBenchmark Verdict = "no-benchmark" // the bench gate had no benchmark to measure with
+	BuildFailed Verdict = "build-failed" // the rewritten package did not compile
+	TestsFailed Verdict = "tests-failed" // a test, or a benchmark, failed, panicked or hung
+	Regressed   Verdict = "regressed"    // a benchmark metric got significantly worse
+)
+
+// Result is the report of one candidate.
+type Result struct {
+	Rule     string   `json:"rule"`
+	Package  string   `json:"package"`
+	File     string   `json:"file"` // relative to the module root
+	Line     int      `json:"line"`
+	Col      int      `json:"col"`
+	Func     string   `json:"func"`
+	Summary  string   `json:"summary"`
+	Evidence []string `json:"evidence"` // the compiler's -m lines that made it a candidate
+	Verdict  Verdict  `json:"verdict"`
+	Reason   string   `json:"reason"`
+	Notes    []string `json:"notes,omitempty"` // collateral effects seen by the compiler, e.g. a function that no longer inlines
+	Metrics  []Metric `json:"metrics"`
+	Diff     string   `json:"diff,omitempty"` // this candidate's own change
+}
+
+// PackageReport says how one package went.
+type PackageReport struct {
+	Path  string `json:"path"`
+	Dir   string `json:"dir"` // relative to the module root
+	Error string `json:"error,omitempty"`
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Module     string          `json:"module"`
+	Packages   []PackageReport `json:"packages"`
+	Candidates []*Result       `json:"candidates"`
+	Diff       string          `json:"diff"` // the unified diff of every kept rewrite
+
+	root  string
+	files []*fileChange
+}
+
+// Failed reports whether some package could not be processed.
+func (r *Report) Failed() bool {
+	for _, p := range r.Packages {
+		if p.Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Kept returns the number of kept candidates.
+func (r *Report) Kept() int {
+	n := 0
+	for _, c := range r.Candidates {
+		if c.Verdict == Kept {
+			n++
+		}
+	}
+	return n
+}
+
+// fileChange is one file that kept rewrites change: its content as read and as rewritten.
+type fileChange struct {
+	path     string
+	old, new []byte
+}
+
+// unifiedDiff returns a git-style diff of the changes, with names relative to root.
+func unifiedDiff(root string, changes []*fileChange) string {
+	sorted := append([]*fileChange(nil), changes...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].path < sorted[j].path })
+	var b strings.Builder
+	for _, c := range sorted {
+		rel := relPath(root, c.path)
+		b.Write(diff.Diff("a/"+rel, c.old, "b/"+rel, c.new))
+	}
+	return b.String()
+}
+
+func relPath(root, p string) string {
+	if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return p
+}

@@ -1,0 +1,39 @@
+// Package rules holds the rewrites that gcfix knows, one file per rule.
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gcfix/gcfix/rewrite"
+)
+
+// All returns every rule, in the order gcfix runs them.
+func All() []*rewrite.Rule {
+	return []*rewrite.Rule{Sprintf}
+}
+
+// ByName returns the rules with the given names, in the order given. An unknown name is an error
+// that lists the known ones.
+func ByName(names []string) ([]*rewrite.Rule, error) {
+	known := map[string]*rewrite.Rule{}
+	var list []string
+	for _, r := range All() {
+		known[r.Name] = r
+		list = append(list, r.Name)
+	}
+	var out []*rewrite.Rule
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		r, ok := known[n]
+		if !ok {
+			return nil, fmt.Errorf("unknown rule %q (known: %s)", n, strings.Join(list, ", "))
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

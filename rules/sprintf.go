@@ -1,0 +1,563 @@
+// The sprintf rule: fmt formatting whose operands escape, rewritten into strconv appends.
+//
+//	fmt.Sprintf("%d:%d", a, b)            =>  var buf [41]byte
+//	                                          out := strconv.AppendInt(buf[:0], int64(a), 10)
+//	                                          out = append(out, ':')
+//	                                          out = strconv.AppendInt(out, int64(b), 10)
+//	                                          ... string(out)
+//
+// fmt boxes every operand into an interface, and the compiler reports `a escapes to heap` at each
+// one: that report is the evidence. The rewrite formats the same bytes without boxing.
+//
+// Variants, each chosen only where it is exact:
+//
+//	fmt.Sprintf("%d", n)                  =>  strconv.Itoa(n)     (FormatInt/FormatUint for other integer
+//	                                          kinds, base 16 for %x; FormatBool for %t; Quote for %q; the
+//	                                          operand itself for %s; string(b) and hex.EncodeToString(b) for []byte)
+//	fmt.Sprint(n)                         =>  strconv.Itoa(n)
+//	fmt.Sprintf("user %s", name)          =>  "user " + name      (every operand a string printed as is)
+//	s := fmt.Sprintf("id=%d", id)         =>  a stack array, then s := string(out); for any statement
+//	                                          directly in a block where formatting can move before it
+//	fmt.Fprintf(&buf, "k=%d ", v)         =>  out := buf.AvailableBuffer(); out = append(out, "k="...)
+//	                                          out = strconv.AppendInt(out, int64(v), 10); ...; buf.Write(out)
+//	                                          (*bytes.Buffer; a stack array instead for *strings.Builder,
+//	                                          and for a bytes.Buffer that may be nil when an operand may
+//	                                          panic, or when an operand is a []byte that may alias it)
+//	b.WriteString(fmt.Sprintf(...))       =>  the same as Fprintf(b, ...)
+//	x = append(x, fmt.Sprintf(...)...)    =>  x = append(x, "lit"...); x = strconv.AppendInt(x, ...)
+//	                                          (only when no operand can panic, mentions x, or is a []byte)
+//
+// Verbs: %d on integers; %s and %v on strings; %s on []byte; %v on integers and bools; %t on bools;
+// %q on strings; %x on integers, strings and []byte; %X on strings and []byte; %%. Constant operands
+// are formatted at rewrite time. Sprint puts a space between operands when neither is a string.
+// Every operand is evaluated once, in the original order.
+//
+// It declines (the report says which):
+//   - a format that is not a constant, or operands passed as a slice (args...);
+//   - flags, width, precision or an argument index (%05d, %-10s, %+d, %#v, %[1]d, %5%);
+//   - any other verb (%T, %p, %c, %b, %o, %e, %f, %g, %U, %w, ...), and %X on an integer (strconv
+//     has no upper-case hex);
+//   - more or fewer operands than verbs (fmt prints %!d(MISSING) or %!(EXTRA ...));
+//   - a float, complex, pointer, interface (an error too: it may be nil), type parameter or other
+//     operand that is not an integer, bool, string or []byte;
+//   - an operand whose type has a Format method (fmt.Formatter, called for every verb), or a String
+//     or Error method with %v, %s, %x, %X or %q;
+//   - a verb that does not suit the operand (%s on an int, %v on []byte, ...);
+//   - an operand with side effects: a call other than a conversion or len, cap, min, max, real,
+//     imag, complex; or a receive;
+//   - Fprintf to anything but a *bytes.Buffer or *strings.Builder, or whose result is used;
+//   - a call that needs a buffer but whose formatting cannot move before its statement: the
+//     statement is not directly in a block (if/for/switch headers, labeled statements), the call
+//     is the deferred or go'd call, is on the right of && or ||, or the statement evaluates another
+//     call or receive;
+//   - a predeclared name (string, append, int64, ...) or strconv/hex shadowed at the call.
+//
+// Confirm: fewer of the call's operands escape to the heap after the rewrite than before.
+package rules
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/dave/dst"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/gcfix/gcfix/rewrite"
+)
+
+// Sprintf rewrites fmt.Sprintf, fmt.Sprint and fmt.Fprintf calls whose operands escape into
+// strconv appends that do not box them.
+var Sprintf = &rewrite.Rule{
+	Name: "sprintf",
+	Doc: rewrite.Doc{
+		Title: "format with strconv appends instead of fmt when fmt's operands escape",
+		Text: "fmt boxes each operand into an interface, which the compiler reports as `x escapes to heap`. " +
+			"The rule rewrites Sprintf, Sprint and Fprintf (into a *bytes.Buffer or *strings.Builder) with " +
+			"%d %s %v %t %q %x %X %% into strconv appends into a stack array or the buffer, or into strconv.Itoa " +
+			"and string concatenation for one operand or only strings. It declines flags, widths, other verbs, " +
+			"floats, interfaces and errors, types with Format, String or Error methods, operands with side " +
+			"effects, and calls whose formatting cannot move before their statement.",
+		Before: "func Key(a, b int) string {\n\treturn fmt.Sprintf(\"%d:%d\", a, b)\n}",
+		After: "func Key(a, b int) string {\n\tvar buf [41]byte\n\tout := strconv.AppendInt(buf[:0], int64(a), 10)\n" +
+			"\tout = append(out, ':')\n\tout = strconv.AppendInt(out, int64(b), 10)\n\treturn string(out)\n}",
+	},
+	Match: matchSprintf,
+}
+
+func matchSprintf(pass *rewrite.Pass) []*rewrite.Candidate {
+	var out []*rewrite.Candidate
+	for _, f := range pass.Files {
+		if pass.IsTestFile(f) {
+			continue
+		}
+		var stack []ast.Node
+		ast.Inspect(f, func(n ast.Node) bool {
+			if n == nil {
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			stack = append(stack, n)
+			if _, ok := n.(*ast.CallExpr); ok {
+				if c := matchCall(pass, stack); c != nil {
+					out = append(out, c)
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// matchCall makes a candidate of the call at the top of stack, if it is a fmt call with evidence.
+func matchCall(pass *rewrite.Pass, stack []ast.Node) *rewrite.Candidate {
+	call := stack[len(stack)-1].(*ast.CallExpr)
+	fn, _ := typeutil.Callee(pass.Info, call).(*types.Func)
+	if fn == nil {
+		return nil
+	}
+	fc := &fmtCall{call: call, name: fn.FullName()}
+	switch {
+	case fc.name == "fmt.Sprint":
+		fc.args = call.Args
+	case fc.name == "fmt.Sprintf" && len(call.Args) >= 1:
+		fc.args = call.Args[1:]
+	case fc.name == "fmt.Fprintf" && len(call.Args) >= 2:
+		fc.writer, fc.args = call.Args[0], call.Args[2:]
+	default:
+		return nil
+	}
+	if call.Ellipsis.IsValid() {
+		fc.args = nil // one slice operand: fmt's evidence is elsewhere
+	}
+	for _, arg := range fc.args {
+		fc.evidence = append(fc.evidence, escapesAt(pass, arg)...)
+	}
+	if len(fc.evidence) == 0 {
+		return nil
+	}
+	c := &rewrite.Candidate{
+		Pos:      call.Pos(),
+		Func:     enclosingFunc(stack),
+		Evidence: fc.evidence,
+		Summary:  exprString(call),
+	}
+	if why := fc.resolvePieces(pass.Info); why != "" {
+		c.Decline = why
+		return c
+	}
+	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, outermostFunc(stack), call.Pos())}
+	if why := m.shadowed(fc.pieces); why != "" {
+		c.Decline = why
+		return c
+	}
+	fix, summary, why := m.form()
+	if why != "" {
+		c.Decline = why
+		return c
+	}
+	c.Summary = exprString(call) + " => " + summary
+	c.Fix = fix
+	subjects := map[string]bool{}
+	for _, d := range fc.evidence {
+		subjects[d.Subject] = true
+	}
+	c.Confirm = func(cf *rewrite.Confirm) error { return confirmUnboxed(cf, subjects) }
+	return c
+}
+
+// escapesAt returns the compiler's escape reports for an operand. The compiler places an
+// expression where its syntax tree does: a selector at its dot, an index at its bracket, a call or
+// conversion at its parenthesis, a binary expression at its operator.
+func escapesAt(pass *rewrite.Pass, arg ast.Expr) []rewrite.Diagnostic {
+	pos := arg.Pos()
+	switch e := arg.(type) {
+	case *ast.SelectorExpr:
+		pos = e.X.End()
+	case *ast.IndexExpr:
+		pos = e.Lbrack
+	case *ast.IndexListExpr:
+		pos = e.Lbrack
+	case *ast.SliceExpr:
+		pos = e.Lbrack
+	case *ast.CallExpr:
+		pos = e.Lparen
+	case *ast.BinaryExpr:
+		pos = e.OpPos
+	case *ast.TypeAssertExpr:
+		pos = e.Lparen - 1
+	case *ast.CompositeLit:
+		pos = e.Lbrace
+	}
+	ds := pass.DiagsAt(pos, rewrite.Escapes)
+	if pos != arg.Pos() {
+		ds = append(ds, pass.DiagsAt(arg.Pos(), rewrite.Escapes)...)
+	}
+	return ds
+}
+
+// confirmUnboxed checks that fewer of the operands escape in the function than before.
+func confirmUnboxed(cf *rewrite.Confirm, subjects map[string]bool) error {
+	count := func(ds []rewrite.Diagnostic) (int, []string) {
+		n := 0
+		var list []string
+		for _, d := range ds {
+			if d.Kind == rewrite.Escapes && subjects[d.Subject] {
+				n++
+				list = append(list, d.String())
+			}
+		}
+		return n, list
+	}
+	before, _ := count(cf.Before)
+	after, still := count(cf.After)
+	if after >= before {
+		return fmt.Errorf("arguments still escape: %s", strings.Join(still, "; "))
+	}
+	return nil
+}
+
+func enclosingFunc(stack []ast.Node) *ast.FuncDecl {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if fd, ok := stack[i].(*ast.FuncDecl); ok {
+			return fd
+		}
+	}
+	return nil
+}
+
+func outermostFunc(stack []ast.Node) ast.Node {
+	for _, n := range stack {
+		switch n.(type) {
+		case *ast.FuncDecl, *ast.FuncLit:
+			return n
+		}
+	}
+	return nil
+}
+
+// matcher chooses the form of one candidate.
+type matcher struct {
+	pass  *rewrite.Pass
+	fc    *fmtCall
+	stack []ast.Node
+	names *namer
+}
+
+// shadowed says why the rewrite cannot name what it needs at the call.
+func (m *matcher) shadowed(ps []piece) string {
+	for _, name := range []string{"append", "string", "byte", "int", "int64", "uint64", "bool"} {
+		if !m.names.universal(name) {
+			return "the predeclared " + name + " is shadowed at the call"
+		}
+	}
+	var usesStrconv, usesHex bool
+	for _, p := range ps {
+		switch {
+		case p.kind == kindBytes && p.verb == 'x':
+			usesHex = true
+		case p.kind == kindInt || p.kind == kindUint || p.kind == kindBool || p.verb == 'q':
+			usesStrconv = true
+		}
+	}
+	if usesStrconv && !m.names.importable("strconv", "strconv") {
+		return "strconv names something else at the call"
+	}
+	if usesHex && !m.names.importable("hex", "encoding/hex") {
+		return "hex names something else at the call"
+	}
+	return ""
+}
+
+// form picks the rewrite for the call and returns its Fix and summary, or why it declines.
+func (m *matcher) form() (func(*rewrite.Fix) error, string, string) {
+	fc := m.fc
+	if fc.name == "fmt.Fprintf" {
+		return m.bufferForm(fc.writer, m.stack)
+	}
+	if len(m.stack) >= 3 {
+		if fix, summary, why := m.writeStringForm(); fix != nil || why != "" {
+			return fix, summary, why
+		}
+		if fix, summary := m.appendForm(); fix != nil {
+			return fix, summary, ""
+		}
+	}
+	return m.exprForm()
+}
+
+// exprForm rewrites a Sprintf or Sprint call where it stands, hoisting into a stack array if needed.
+func (m *matcher) exprForm() (func(*rewrite.Fix) error, string, string) {
+	fc, info := m.fc, m.pass.Info
+	parent := m.stack[len(m.stack)-2]
+	switch parent.(type) {
+	case *ast.ExprStmt, *ast.DeferStmt, *ast.GoStmt:
+		return nil, "", "the result of " + fc.name + " is not used"
+	}
+	inPlace := func(build func(e *emitter) dst.Expr) func(*rewrite.Fix) error {
+		return func(fix *rewrite.Fix) error {
+			e := &emitter{fix: fix, info: info}
+			return replaceExpr(fix.Dst(parent), fix.Dst(fc.call), build(e), needsParens(parent))
+		}
+	}
+	ps := fc.pieces
+	switch {
+	case len(ps) == 1 && ps[0].arg == nil:
+		return inPlace(func(*emitter) dst.Expr { return strLit(ps[0].text) }), "a string literal", ""
+	case len(ps) == 1 && hasSingle(ps[0]):
+		var summary string
+		fix := inPlace(func(e *emitter) dst.Expr { return e.single(ps[0]) })
+		switch {
+		case ps[0].kind == kindString && ps[0].verb == 's':
+			summary = "the operand"
+		case ps[0].kind == kindBytes && ps[0].verb == 's':
+			summary = "a string conversion"
+		default:
+			summary = singleName(ps[0])
+		}
+		return fix, summary, ""
+	case onlyStrings(ps):
+		return inPlace(func(e *emitter) dst.Expr { return e.concat(ps) }), "string concatenation", ""
+	}
+	pl := place(info, m.stack)
+	if pl.hoist != "" {
+		return nil, "", "needs a buffer, but " + pl.hoist
+	}
+	buf, out := m.names.fresh("buf"), m.names.fresh("out")
+	loop := m.loopName(ps)
+	size := bufferSize(ps, m.pass.Sizes)
+	fix := func(fix *rewrite.Fix) error {
+		e := &emitter{fix: fix, info: info, loop: loop}
+		stmts := e.stackBuffer(ps, buf, out, size)
+		if err := replaceExpr(fix.Dst(parent), fix.Dst(fc.call), call(ident("string"), ident(out)), false); err != nil {
+			return err
+		}
+		return splice(fix.Dst(pl.container), fix.Dst(pl.stmt).(dst.Stmt), stmts, true)
+	}
+	return fix, mainAppend(ps) + " into a stack buffer", ""
+}
+
+func (m *matcher) loopName(ps []piece) string {
+	for _, p := range ps {
+		if p.arg != nil && !hasSingle(p) {
+			return m.names.fresh("c")
+		}
+	}
+	return ""
+}
+
+// singleName names the function of the one-call form, for the summary.
+func singleName(p piece) string {
+	switch {
+	case p.kind == kindInt && p.verb == 'd' && types.Identical(p.typ.Underlying(), types.Typ[types.Int]):
+		return "strconv.Itoa"
+	case p.kind == kindInt:
+		return "strconv.FormatInt"
+	case p.kind == kindUint:
+		return "strconv.FormatUint"
+	case p.kind == kindBool:
+		return "strconv.FormatBool"
+	case p.verb == 'q':
+		return "strconv.Quote"
+	}
+	return "hex.EncodeToString"
+}
+
+// mainAppend names the most telling append of the pieces, for the summary.
+func mainAppend(ps []piece) string {
+	for _, p := range ps {
+		switch {
+		case p.kind == kindInt:
+			return "strconv.AppendInt"
+		case p.kind == kindUint:
+			return "strconv.AppendUint"
+		}
+	}
+	for _, p := range ps {
+		switch {
+		case p.kind == kindBool:
+			return "strconv.AppendBool"
+		case p.verb == 'q':
+			return "strconv.AppendQuote"
+		case p.verb == 'x' || p.verb == 'X':
+			return "hex digits"
+		}
+	}
+	return "append"
+}
+
+// bufferKind returns "bytes.Buffer" or "strings.Builder" when t is one of them or a pointer to one.
+func bufferKind(t types.Type) (kind string, pointer bool) {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t, pointer = p.Elem(), true
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return "", false
+	}
+	switch k := n.Obj().Pkg().Path() + "." + n.Obj().Name(); k {
+	case "bytes.Buffer", "strings.Builder":
+		return k, pointer
+	}
+	return "", false
+}
+
+// writeStringForm handles b.WriteString(fmt.Sprintf(...)) as a statement. It returns nothing (and
+// no reason) when the call is not in that form, so that the other forms get their turn.
+func (m *matcher) writeStringForm() (func(*rewrite.Fix) error, string, string) {
+	parent, ok := m.stack[len(m.stack)-2].(*ast.CallExpr)
+	if !ok || len(parent.Args) != 1 || parent.Args[0] != m.fc.call {
+		return nil, "", ""
+	}
+	sel, ok := ast.Unparen(parent.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil, "", ""
+	}
+	fn, _ := typeutil.Callee(m.pass.Info, parent).(*types.Func)
+	if fn == nil || (fn.FullName() != "(*bytes.Buffer).WriteString" && fn.FullName() != "(*strings.Builder).WriteString") {
+		return nil, "", ""
+	}
+	if _, isStmt := m.stack[len(m.stack)-3].(*ast.ExprStmt); !isStmt {
+		return nil, "", ""
+	}
+	fix, summary, why := m.bufferForm(sel.X, m.stack[:len(m.stack)-1])
+	if why != "" {
+		return nil, "", "" // the expression form may still apply
+	}
+	return fix, summary, ""
+}
+
+// bufferForm writes the pieces into the buffer w in one Write: the expression statement at the top
+// of stack (a Fprintf or WriteString call) is replaced.
+func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rewrite.Fix) error, string, string) {
+	fc, info := m.fc, m.pass.Info
+	kind, pointer := bufferKind(info.TypeOf(w))
+	if kind == "" {
+		return nil, "", fmt.Sprintf("%s writes to %s, not a *bytes.Buffer or *strings.Builder", fc.name, info.TypeOf(w))
+	}
+	pl := place(info, stack)
+	if es, ok := pl.stmt.(*ast.ExprStmt); !ok || es.X != stack[len(stack)-1] {
+		return nil, "", fc.name + "'s result is used"
+	}
+	if pl.container == nil {
+		return nil, "", "the statement is not directly in a block"
+	}
+	if bad := sideEffect(info, w); bad != nil {
+		return nil, "", "the writer has side effects: " + exprString(bad)
+	}
+	recv := w
+	nonNil := !pointer // an addressable buffer variable or field
+	if u, ok := ast.Unparen(w).(*ast.UnaryExpr); ok && u.Op == token.AND {
+		recv, nonNil = u.X, true
+	}
+	safeArgs, aliasFree := true, true
+	for _, p := range fc.pieces {
+		if p.arg != nil && !cannotPanic(info, p.arg) {
+			safeArgs = false
+		}
+		if p.kind == kindBytes {
+			aliasFree = false
+		}
+	}
+	ps := fc.pieces
+	loop := m.loopName(ps)
+	write := func(e *emitter, out string) dst.Stmt {
+		return &dst.ExprStmt{X: call(&dst.SelectorExpr{X: e.expr(recv), Sel: ident("Write")}, ident(out))}
+	}
+	// A buffer declared in the function is likely empty: appending to its AvailableBuffer would
+	// grow a slice from nothing, so it gets a stack array like a strings.Builder.
+	if kind == "bytes.Buffer" && aliasFree && (nonNil || safeArgs) && !m.declaredInFunc(recv) {
+		out := m.names.fresh("out")
+		fix := func(fix *rewrite.Fix) error {
+			e := &emitter{fix: fix, info: info, loop: loop}
+			avail := call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident("AvailableBuffer")})
+			stmts := []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{ident(out)}, Tok: token.DEFINE, Rhs: []dst.Expr{avail}}}
+			stmts = append(stmts, accumulate(e.steps(ps), out, nil, func() dst.Expr { return ident(out) })...)
+			stmts = append(stmts, write(e, out))
+			return splice(fix.Dst(pl.container), fix.Dst(pl.stmt).(dst.Stmt), stmts, false)
+		}
+		return fix, mainAppend(ps) + " into the buffer's AvailableBuffer", ""
+	}
+	buf, out := m.names.fresh("buf"), m.names.fresh("out")
+	size := bufferSize(ps, m.pass.Sizes)
+	fix := func(fix *rewrite.Fix) error {
+		e := &emitter{fix: fix, info: info, loop: loop}
+		stmts := e.stackBuffer(ps, buf, out, size)
+		stmts = append(stmts, write(e, out))
+		return splice(fix.Dst(pl.container), fix.Dst(pl.stmt).(dst.Stmt), stmts, false)
+	}
+	return fix, mainAppend(ps) + " into a stack buffer, then one Write", ""
+}
+
+// appendForm handles x = append(x, fmt.Sprintf(...)...) by appending straight onto x. It returns
+// nothing when the call is not in that form or the form is not exact; the expression form follows.
+func (m *matcher) appendForm() (func(*rewrite.Fix) error, string) {
+	fc, info := m.fc, m.pass.Info
+	app, ok := m.stack[len(m.stack)-2].(*ast.CallExpr)
+	if !ok || len(app.Args) != 2 || app.Args[1] != fc.call || !app.Ellipsis.IsValid() {
+		return nil, ""
+	}
+	if id, ok := ast.Unparen(app.Fun).(*ast.Ident); !ok {
+		return nil, ""
+	} else if b, ok := info.Uses[id].(*types.Builtin); !ok || b.Name() != "append" {
+		return nil, ""
+	}
+	as, ok := m.stack[len(m.stack)-3].(*ast.AssignStmt)
+	if !ok || as.Tok != token.ASSIGN || len(as.Lhs) != 1 || len(as.Rhs) != 1 || as.Rhs[0] != app {
+		return nil, ""
+	}
+	x := as.Lhs[0]
+	if exprString(x) != exprString(app.Args[0]) || sideEffect(info, x) != nil {
+		return nil, ""
+	}
+	pl := place(info, m.stack[:len(m.stack)-1])
+	if pl.container == nil {
+		return nil, ""
+	}
+	xObjs := objectsOf(info, x)
+	for _, p := range fc.pieces {
+		if p.arg == nil {
+			continue
+		}
+		if p.kind == kindBytes || !cannotPanic(info, p.arg) || mentions(info, p.arg, xObjs) {
+			return nil, ""
+		}
+	}
+	ps := fc.pieces
+	loop := m.loopName(ps)
+	fix := func(fix *rewrite.Fix) error {
+		e := &emitter{fix: fix, info: info, loop: loop}
+		dx := e.expr(x)
+		acc := func() dst.Expr { return dst.Clone(dx).(dst.Expr) }
+		stmts := accumulate(e.steps(ps), "", nil, acc)
+		return splice(fix.Dst(pl.container), fix.Dst(as).(dst.Stmt), stmts, false)
+	}
+	return fix, mainAppend(ps) + " onto " + exprString(x)
+}
+
+// declaredInFunc reports whether x is a variable declared in the body of the enclosing function.
+func (m *matcher) declaredInFunc(x ast.Expr) bool {
+	id, ok := ast.Unparen(x).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	obj, ok := m.pass.Info.Uses[id].(*types.Var)
+	if !ok {
+		return false
+	}
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		var body *ast.BlockStmt
+		switch f := m.stack[i].(type) {
+		case *ast.FuncDecl:
+			body = f.Body
+		case *ast.FuncLit:
+			body = f.Body
+		default:
+			continue
+		}
+		return body != nil && body.Pos() <= obj.Pos() && obj.Pos() < body.End()
+	}
+	return false
+}

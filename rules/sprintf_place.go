@@ -1,0 +1,292 @@
+package rules
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+)
+
+// This file answers the questions about where a call sits: does an expression have side effects
+// or can it panic, can the formatting move before the call's statement, which names are free.
+
+func exprString(e ast.Expr) string { return types.ExprString(e) }
+
+// pureBuiltins are the builtins that neither have side effects nor depend on evaluation order.
+var pureBuiltins = map[string]bool{"len": true, "cap": true, "min": true, "max": true, "real": true, "imag": true, "complex": true}
+
+// sideEffect returns the first part of e that is a call (other than a conversion or a pure builtin)
+// or a receive, or nil.
+func sideEffect(info *types.Info, e ast.Expr) ast.Expr {
+	var bad ast.Expr
+	ast.Inspect(e, func(n ast.Node) bool {
+		if bad != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // making a closure runs nothing
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW {
+				bad = n
+			}
+		case *ast.CallExpr:
+			if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
+				return true
+			}
+			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
+				if b, ok := info.Uses[id].(*types.Builtin); ok && pureBuiltins[b.Name()] {
+					return true
+				}
+			}
+			bad = n
+		}
+		return bad == nil
+	})
+	return bad
+}
+
+// cannotPanic reports whether evaluating e can neither panic nor have side effects: constants,
+// variables, fields of values (no pointer on the way), and arithmetic that cannot divide by zero or
+// shift by a negative count.
+func cannotPanic(info *types.Info, e ast.Expr) bool {
+	if tv, ok := info.Types[e]; ok && tv.Value != nil {
+		return true
+	}
+	switch e := e.(type) {
+	case *ast.Ident:
+		_, isVar := info.Uses[e].(*types.Var)
+		return isVar
+	case *ast.ParenExpr:
+		return cannotPanic(info, e.X)
+	case *ast.SelectorExpr:
+		if sel, ok := info.Selections[e]; ok {
+			return sel.Kind() == types.FieldVal && !sel.Indirect() && cannotPanic(info, e.X)
+		}
+		_, isVar := info.Uses[e.Sel].(*types.Var) // a package's variable
+		return isVar
+	case *ast.UnaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.XOR, token.NOT:
+			return cannotPanic(info, e.X)
+		}
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.QUO, token.REM, token.SHL, token.SHR:
+			return false
+		}
+		return cannotPanic(info, e.X) && cannotPanic(info, e.Y)
+	case *ast.CallExpr:
+		if len(e.Args) != 1 {
+			return false
+		}
+		if tv, ok := info.Types[e.Fun]; ok && tv.IsType() {
+			_, basic := tv.Type.Underlying().(*types.Basic)
+			return basic && cannotPanic(info, e.Args[0])
+		}
+		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
+			if b, ok := info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
+				return cannotPanic(info, e.Args[0])
+			}
+		}
+	}
+	return false
+}
+
+// mentions reports whether e refers to any of the objects.
+func mentions(info *types.Info, e ast.Expr, objs map[types.Object]bool) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && objs[info.Uses[id]] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// objectsOf returns the objects that e refers to.
+func objectsOf(info *types.Info, e ast.Expr) map[types.Object]bool {
+	objs := map[types.Object]bool{}
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && info.Uses[id] != nil {
+			objs[info.Uses[id]] = true
+		}
+		return true
+	})
+	return objs
+}
+
+// placement is where a call sits: its statement, and whether formatting can move before it.
+type placement struct {
+	stmt      ast.Stmt
+	container ast.Node // *ast.BlockStmt, *ast.CaseClause or *ast.CommClause that lists stmt
+	parent    ast.Node // the call's parent node
+	hoist     string   // why the formatting cannot move before stmt; "" if it can
+}
+
+// place looks at the path from the file down to the call (stack, the call last).
+func place(info *types.Info, stack []ast.Node) placement {
+	call := stack[len(stack)-1]
+	var p placement
+	if len(stack) >= 2 {
+		p.parent = stack[len(stack)-2]
+	}
+	i := len(stack) - 2
+	for ; i >= 0; i-- {
+		if s, ok := stack[i].(ast.Stmt); ok {
+			p.stmt = s
+			break
+		}
+	}
+	if p.stmt == nil {
+		p.hoist = "the call is not inside a function body"
+		return p
+	}
+	if i > 0 {
+		switch c := stack[i-1].(type) {
+		case *ast.BlockStmt:
+			p.container = c
+		case *ast.CaseClause:
+			p.container = c
+		case *ast.CommClause:
+			if c.Comm != p.stmt {
+				p.container = c
+			}
+		}
+	}
+	if p.container == nil {
+		p.hoist = "the call's statement is not directly in a block (an if, for or switch header, or a labeled statement)"
+		return p
+	}
+	// Walk up from the call: every operand evaluated besides the path to the call must be free of
+	// calls and receives, so that formatting first changes nothing observable.
+	child := call
+	for j := len(stack) - 2; j >= i; j-- {
+		if why := siblingsPure(info, stack[j], child); why != "" {
+			p.hoist = why
+			return p
+		}
+		child = stack[j]
+	}
+	return p
+}
+
+// siblingsPure checks the operands of n other than child.
+func siblingsPure(info *types.Info, n, child ast.Node) string {
+	var others []ast.Expr
+	switch n := n.(type) {
+	case *ast.CallExpr:
+		others = append(others, n.Fun)
+		others = append(others, n.Args...)
+	case *ast.BinaryExpr:
+		if (n.Op == token.LAND || n.Op == token.LOR) && child == n.Y {
+			return "the call is evaluated only if " + exprString(n.X) + " allows it"
+		}
+		others = []ast.Expr{n.X, n.Y}
+	case *ast.ParenExpr, *ast.StarExpr, *ast.UnaryExpr, *ast.SelectorExpr, *ast.TypeAssertExpr, *ast.ExprStmt:
+	case *ast.IndexExpr:
+		others = []ast.Expr{n.X, n.Index}
+	case *ast.SliceExpr:
+		others = []ast.Expr{n.X, n.Low, n.High, n.Max}
+	case *ast.KeyValueExpr:
+		others = []ast.Expr{n.Key, n.Value}
+	case *ast.CompositeLit:
+		others = n.Elts
+	case *ast.ReturnStmt:
+		others = n.Results
+	case *ast.AssignStmt:
+		others = append(append(others, n.Lhs...), n.Rhs...)
+	case *ast.ValueSpec:
+		others = n.Values
+	case *ast.GenDecl, *ast.DeclStmt:
+	case *ast.SendStmt:
+		others = []ast.Expr{n.Chan, n.Value}
+	case *ast.DeferStmt:
+		if child == n.Call {
+			return "the call is deferred"
+		}
+	case *ast.GoStmt:
+		if child == n.Call {
+			return "the call runs in a new goroutine"
+		}
+	case ast.Stmt:
+		return "the call is in the header of an if, for, switch or case"
+	default:
+		return fmt.Sprintf("the call is inside a %T", n)
+	}
+	for _, o := range others {
+		if o == nil || ast.Node(o) == child {
+			continue
+		}
+		if bad := sideEffect(info, o); bad != nil {
+			return "the statement also evaluates " + exprString(bad)
+		}
+	}
+	return ""
+}
+
+// namer hands out names that collide with nothing the function uses and nothing in scope at pos.
+type namer struct {
+	used  map[string]bool
+	scope *types.Scope
+	pos   token.Pos
+}
+
+func newNamer(pkg *types.Package, fn ast.Node, pos token.Pos) *namer {
+	nm := &namer{used: map[string]bool{}, pos: pos}
+	if fn != nil {
+		ast.Inspect(fn, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				nm.used[id.Name] = true
+			}
+			return true
+		})
+	}
+	nm.scope = pkg.Scope().Innermost(pos)
+	return nm
+}
+
+// fresh returns base, base1, base2... whichever is free first.
+func (nm *namer) fresh(base string) string {
+	for i := 0; ; i++ {
+		name := base
+		if i > 0 {
+			name = base + strconv.Itoa(i)
+		}
+		if nm.used[name] {
+			continue
+		}
+		if nm.scope != nil {
+			if _, obj := nm.scope.LookupParent(name, nm.pos); obj != nil {
+				continue
+			}
+		}
+		nm.used[name] = true
+		return name
+	}
+}
+
+// universal reports whether name means the predeclared identifier at pos.
+func (nm *namer) universal(name string) bool {
+	if nm.scope == nil {
+		return false
+	}
+	_, obj := nm.scope.LookupParent(name, nm.pos)
+	return obj != nil && obj.Parent() == types.Universe
+}
+
+// importable reports whether the package path can be named by its usual name at pos: nothing
+// else in scope has that name, or it is that package.
+func (nm *namer) importable(name, path string) bool {
+	if nm.scope == nil {
+		return false
+	}
+	_, obj := nm.scope.LookupParent(name, nm.pos)
+	if obj == nil {
+		return true
+	}
+	pn, ok := obj.(*types.PkgName)
+	return ok && pn.Imported().Path() == path
+}

@@ -1,0 +1,153 @@
+// The functions that the sprintf rule rewrites into gen.go. One call each: a candidate of the rule.
+
+package sprintfdiff
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+func Dec(i int, i8 int8, i16 int16, i32 int32, i64 int64, mi MyInt) string {
+	return fmt.Sprintf("<%d|%d|%d|%d|%d|%d>", i, i8, i16, i32, i64, mi)
+}
+
+func DecU(u uint, u8 uint8, u16 uint16, u32 uint32, u64 uint64, up uintptr, mu MyUint) string {
+	return fmt.Sprintf("<%d|%d|%d|%d|%d|%d|%d>", u, u8, u16, u32, u64, up, mu)
+}
+
+func HexI(i int, i8 int8, i64 int64, mi MyInt) string {
+	return fmt.Sprintf("%x,%x,%x,%x.", i, i8, i64, mi)
+}
+
+func HexU(u uint, u8 uint8, u64 uint64, up uintptr, mu MyUint) string {
+	return fmt.Sprintf("%x,%x,%x,%x,%x.", u, u8, u64, up, mu)
+}
+
+func Vals(i int, u uint64, b bool, s string, ms MyStr, mb MyBool, mi MyInt) string {
+	return fmt.Sprintf("v=%v %v %v %v %v %v %v", i, u, b, s, ms, mb, mi)
+}
+
+func Bools(b bool, mb MyBool) string {
+	return fmt.Sprintf("%t/%t", b, mb)
+}
+
+func Strs(s string, ms MyStr, b []byte, r Raw) string {
+	return fmt.Sprintf("[%s][%s][%s][%s]", s, ms, b, r)
+}
+
+func Quotes(s string, ms MyStr) string {
+	return fmt.Sprintf("%q=%q", s, ms)
+}
+
+func HexS(s string, ms MyStr, b []byte, r Raw) string {
+	return fmt.Sprintf("%x:%x:%x:%x", s, ms, b, r)
+}
+
+func HexUpper(s string, ms MyStr, b []byte, r Raw) string {
+	return fmt.Sprintf("%X:%X:%X:%X", s, ms, b, r)
+}
+
+func Percent(i int) string {
+	return fmt.Sprintf("%%%d%% of 100%%", i)
+}
+
+func Sprint(i int, s string, b bool, ms MyStr, u uint8) string {
+	return fmt.Sprint(i, i, s, b, ms, u, b, s, s, i)
+}
+
+func SprintStrings(s string, ms MyStr) string {
+	return fmt.Sprint(s, ms, s)
+}
+
+func Concat(s string, ms MyStr) string {
+	return fmt.Sprintf("a%sb%vc%%", s, ms)
+}
+
+func Consts(i int) string {
+	return fmt.Sprintf("%d %s %q %x %X %t %v %d", -42, "k\n", "q\"", -255, "hi", true, uint8(7), i)
+}
+
+func OneInt(i int) string {
+	return fmt.Sprintf("%d", i)
+}
+
+func OneInt8(i int8) string {
+	return fmt.Sprintf("%d", i)
+}
+
+func OneMyInt(mi MyInt) string {
+	return fmt.Sprintf("%v", mi)
+}
+
+func OneUint(u uint32) string {
+	return fmt.Sprintf("%d", u)
+}
+
+func OneHexI(i int64) string {
+	return fmt.Sprintf("%x", i)
+}
+
+func OneHexU(u uint) string {
+	return fmt.Sprintf("%x", u)
+}
+
+func OneStr(ms MyStr) string {
+	return fmt.Sprintf("%s", ms)
+}
+
+func OneBytes(b []byte) string {
+	return fmt.Sprintf("%s", b)
+}
+
+func OneQuote(s string) string {
+	return fmt.Sprintf("%q", s)
+}
+
+func OneBool(mb MyBool) string {
+	return fmt.Sprintf("%t", mb)
+}
+
+func OneHexBytes(b []byte) string {
+	return fmt.Sprintf("%x", b)
+}
+
+func OneHexStr(s string) string {
+	return fmt.Sprintf("%x", s)
+}
+
+func OneSprint(i int64) string {
+	return fmt.Sprint(i)
+}
+
+func ToBuffer(w *bytes.Buffer, i int, s string, b bool) {
+	fmt.Fprintf(w, "i=%d s=%q b=%t;", i, s, b)
+}
+
+func ToBufferBytes(w *bytes.Buffer, s string, b []byte) {
+	fmt.Fprintf(w, "%s|%s|%x", s, b, b)
+}
+
+func ToLocalBuffer(i int64, s string) string {
+	var b bytes.Buffer
+	b.WriteString("pre ")
+	fmt.Fprintf(&b, "%d %q", i, s)
+	return b.String()
+}
+
+func ToBuilder(u uint64, s string) string {
+	var sb strings.Builder
+	sb.WriteString("pre ")
+	fmt.Fprintf(&sb, "%d %X", u, s)
+	sb.WriteString(fmt.Sprintf("(%s)", s))
+	return sb.String()
+}
+
+func WriteHex(w *bytes.Buffer, s string) {
+	w.WriteString(fmt.Sprintf("%X-%x", s, s))
+}
+
+func AppendTo(dst []byte, s string, i int, b bool) []byte {
+	dst = append(dst, fmt.Sprintf("%s=%d,%t;", s, i, b)...)
+	return dst
+}

@@ -1,0 +1,16 @@
+// Package sprintfdiff holds the differential test of the sprintf rule: orig.go calls fmt,
+// gen.go is what the rule makes of orig.go (each function renamed with a Rewritten prefix), and
+// FuzzSprintf requires the two to print the same bytes for every input.
+//
+// To add a case: add the function to orig.go, run `go test ./rules -run TestSprintfDiffGenerated
+// -update` to regenerate gen.go, then add the pair to diff_test.go.
+package sprintfdiff
+
+// Named types: fmt sees their kind through reflection, the rewrite converts them.
+type (
+	MyInt  int
+	MyUint uint16
+	MyStr  string
+	MyBool bool
+	Raw    []byte
+)
