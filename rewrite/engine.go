@@ -84,7 +84,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
 		switch {
 		case len(t.errors) > 0:
-			pr.Error = strings.Join(t.errors, "\n")
+			pr.Error = strings.ReplaceAll(strings.Join(t.errors, "\n"), root+string(filepath.Separator), "")
 		case broken[t.path] != "":
 			pr.Error = "does not build before any rewrite:\n" + broken[t.path]
 		default:

@@ -66,10 +66,7 @@ func loadTargets(ctx context.Context, dir string, patterns []string, tags string
 		// Prefer "p [p.test]", which holds the package's own files and its internal tests.
 		if t.pkg == nil || strings.Contains(p.ID, "[") {
 			t.pkg = p
-			t.errors = nil
-			for _, e := range p.Errors {
-				t.errors = append(t.errors, e.Error())
-			}
+			t.errors = loadErrors(p)
 		}
 	}
 	sort.Strings(order)
@@ -208,4 +205,31 @@ func (r nameResolver) ResolvePackage(p string) (string, error) {
 		base = path.Base(path.Dir(p))
 	}
 	return strings.ReplaceAll(base, "-", "_"), nil
+}
+
+// loadErrors returns the package's errors, one line each with its position. The go command's own
+// report of a syntax error repeats what the parser says, so it is dropped when the parser spoke.
+func loadErrors(p *packages.Package) []string {
+	var listErrs, others []string
+	for _, e := range p.Errors {
+		var lines []string
+		for _, l := range strings.Split(e.Msg, "\n") {
+			if l != "" && !strings.HasPrefix(l, "# ") {
+				lines = append(lines, l)
+			}
+		}
+		msg := strings.Join(lines, "\n")
+		if e.Pos != "" && e.Pos != "-" {
+			msg = e.Pos + ": " + msg
+		}
+		if e.Kind == packages.ListError {
+			listErrs = append(listErrs, msg)
+		} else {
+			others = append(others, msg)
+		}
+	}
+	if len(others) > 0 {
+		return others
+	}
+	return listErrs
 }
