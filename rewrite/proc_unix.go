@@ -5,11 +5,14 @@ package rewrite
 import (
 	"os/exec"
 	"syscall"
+	"time"
 )
 
-// killGroupOnCancel makes cmd the leader of a new process group and kills the whole group when its
-// context ends: the go command's children (compiler, test binaries) die with it.
+// killGroupOnCancel makes cmd the leader of a new process group and interrupts the whole group
+// when its context ends, so the go command's children (compiler, test binaries) stop with it and the
+// go command removes its own temporary directories; what still runs after a grace period is killed.
 func killGroupOnCancel(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
+	cmd.WaitDelay = 5 * time.Second
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -13,11 +12,9 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gcfix": func() { os.Exit(runContextMain(os.Args[1:])) },
+		"gcfix": main,
 	})
 }
-
-func runContextMain(args []string) int { return run(args, os.Stdout, os.Stderr) }
 
 // TestScripts runs the end-to-end cases in testdata/script: each is a small module and the gcfix
 // commands run on it, with the files on disk and the exit codes they must leave.
