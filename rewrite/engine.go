@@ -144,6 +144,9 @@ type engine struct {
 	orig  map[string][]byte // file contents as read before any rewrite
 	kept  map[string][]byte // file contents with the kept rewrites
 	old   *oldBinary        // the bench gate's baseline test binary for the kept state
+
+	baselineDone bool // the tests ran on the code before any rewrite
+	hasTests     bool
 }
 
 type oldBinary struct {
@@ -168,12 +171,6 @@ func (e *engine) process(ctx context.Context, t *target, fset *token.FileSet, di
 			return err
 		}
 		e.orig[name] = b
-	}
-	if e.opts.Gate != GateBuild {
-		e.logf("%s: running the tests before any rewrite", t.path)
-		if err := goTest(ctx, e.root, t.path, e.opts.Tags, nil, e.opts.TestTimeout); err != nil {
-			return packageError{"tests fail before any rewrite:\n" + err.Error()}
-		}
 	}
 	tried := map[string]bool{}
 	for {
@@ -261,6 +258,9 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		res.Verdict, res.Reason = Rejected, "declined: "+c.Decline
 		return res, nil, nil
 	}
+	if err := e.testBaseline(ctx); err != nil {
+		return nil, nil, err
+	}
 	changes, err = e.applyFix(rc)
 	if err != nil {
 		return nil, nil, err
@@ -295,7 +295,7 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		return res, changes, err
 	}
 	if e.opts.Gate != GateBuild {
-		if err := goTest(ctx, e.root, e.t.path, e.opts.Tags, ov, e.opts.TestTimeout); err != nil {
+		if _, err := goTest(ctx, e.root, e.t.path, e.opts.Tags, ov, e.opts.TestTimeout); err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
 			}
@@ -303,15 +303,37 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 			return res, changes, nil
 		}
 	}
-	if e.opts.Gate != GateBench {
+	switch {
+	case e.opts.Gate == GateBuild:
 		res.Verdict, res.Reason = Kept, "compiler confirmed"
-		if e.opts.Gate == GateTest {
-			res.Reason = "compiler confirmed; tests pass"
-		}
+		return res, changes, nil
+	case e.opts.Gate == GateTest && e.hasTests:
+		res.Verdict, res.Reason = Kept, "compiler confirmed; tests pass"
+		return res, changes, nil
+	case e.opts.Gate == GateTest:
+		res.Verdict, res.Reason = Kept, "compiler confirmed; the package has no tests to run"
 		return res, changes, nil
 	}
 	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, res.Func, ov)
 	return res, changes, err
+}
+
+// testBaseline runs the package's tests once, before its first rewrite is tried: a package whose
+// tests already fail cannot judge a rewrite.
+func (e *engine) testBaseline(ctx context.Context) error {
+	if e.opts.Gate == GateBuild || e.baselineDone {
+		return nil
+	}
+	e.logf("%s: running the tests before any rewrite", e.t.path)
+	hasTests, err := goTest(ctx, e.root, e.t.path, e.opts.Tags, nil, e.opts.TestTimeout)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return packageError{"tests fail before any rewrite:\n" + err.Error()}
+	}
+	e.baselineDone, e.hasTests = true, hasTests
+	return nil
 }
 
 // applyFix runs the rule's Fix on a fresh decoration and returns the files it changed. A panic in

@@ -126,8 +126,9 @@ func diagnose(ctx context.Context, dir string, pkgs []string, tags string, ov *o
 	return NewDiagnostics(ds), broken, nil
 }
 
-// goTest runs the package's tests with the overlay. The error carries the tail of the output.
-func goTest(ctx context.Context, dir, pkg, tags string, ov *overlay, timeout time.Duration) error {
+// goTest runs the package's tests with the overlay and reports whether it has any. The error carries
+// the tail of the output.
+func goTest(ctx context.Context, dir, pkg, tags string, ov *overlay, timeout time.Duration) (hasTests bool, err error) {
 	args := []string{"test", "-timeout=" + timeout.String()}
 	if tags != "" {
 		args = append(args, "-tags="+tags)
@@ -137,11 +138,11 @@ func goTest(ctx context.Context, dir, pkg, tags string, ov *overlay, timeout tim
 	stdout, stderr, err := goCmd(ctx, dir, args...)
 	if err != nil {
 		if ctx.Err() != nil {
-			return err
+			return false, err
 		}
-		return fmt.Errorf("%s", tail(append(stdout, stderr...), 20))
+		return false, fmt.Errorf("%s", tail(append(stdout, stderr...), 20))
 	}
-	return nil
+	return !bytes.Contains(stdout, []byte("[no test files]")), nil
 }
 
 // goTestBinary compiles the package's test binary to out, with the overlay.
