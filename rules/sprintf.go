@@ -18,14 +18,18 @@
 //	fmt.Sprintf("user %s", name)          =>  "user " + name      (every operand a string printed as is)
 //	s := fmt.Sprintf("id=%d", id)         =>  a stack array, then s := string(out); for any statement
 //	                                          directly in a block where formatting can move before it
-//	fmt.Fprintf(&buf, "k=%d ", v)         =>  out := buf.AvailableBuffer(); out = append(out, "k="...)
-//	                                          out = strconv.AppendInt(out, int64(v), 10); ...; buf.Write(out)
-//	                                          (*bytes.Buffer; a stack array instead for *strings.Builder,
-//	                                          and for a bytes.Buffer that may be nil when an operand may
-//	                                          panic, or when an operand is a []byte that may alias it)
-//	b.WriteString(fmt.Sprintf(...))       =>  the same as Fprintf(b, ...)
+//	fmt.Fprintf(&l.buf, "k=%d ", v)       =>  out := l.buf.AvailableBuffer(); out = append(out, "k="...)
+//	                                          out = strconv.AppendInt(out, int64(v), 10); ...; l.buf.Write(out)
+//	                                          (a *bytes.Buffer other than a local variable, which is likely
+//	                                          empty; one Write after every operand, as Fprintf does)
+//	fmt.Fprintf(&sb, "k=%d ", v)          =>  a stack array, then sb.Write(out): for a *strings.Builder, a
+//	                                          local bytes.Buffer, a bytes.Buffer that may be nil while an
+//	                                          operand may panic, and operands that read through a slice or
+//	                                          pointer (string(b), b[i], *p: the appends could overwrite them)
+//	b.WriteString(fmt.Sprintf(...))       =>  the same as fmt.Fprintf(b, ...)
 //	x = append(x, fmt.Sprintf(...)...)    =>  x = append(x, "lit"...); x = strconv.AppendInt(x, ...)
-//	                                          (only when no operand can panic, mentions x, or is a []byte)
+//	                                          (only when no operand can panic, reads through a slice or
+//	                                          pointer, or mentions x; otherwise the stack array form)
 //
 // Verbs: %d on integers; %s and %v on strings; %s on []byte; %v on integers and bools; %t on bools;
 // %q on strings; %x on integers, strings and []byte; %X on strings and []byte; %%. Constant operands
@@ -33,7 +37,7 @@
 // Every operand is evaluated once, in the original order.
 //
 // It declines (the report says which):
-//   - a format that is not a constant, or operands passed as a slice (args...);
+//   - a format that is not a constant (operands passed as a slice, args..., have no evidence);
 //   - flags, width, precision or an argument index (%05d, %-10s, %+d, %#v, %[1]d, %5%);
 //   - any other verb (%T, %p, %c, %b, %o, %e, %f, %g, %U, %w, ...), and %X on an integer (strconv
 //     has no upper-case hex);
@@ -45,7 +49,8 @@
 //   - a verb that does not suit the operand (%s on an int, %v on []byte, ...);
 //   - an operand with side effects: a call other than a conversion or len, cap, min, max, real,
 //     imag, complex; or a receive;
-//   - Fprintf to anything but a *bytes.Buffer or *strings.Builder, or whose result is used;
+//   - Fprintf to anything but a *bytes.Buffer or *strings.Builder, or whose result is used; a
+//     Sprintf or Sprint whose result is unused (an expression statement, defer, go);
 //   - a call that needs a buffer but whose formatting cannot move before its statement: the
 //     statement is not directly in a block (if/for/switch headers, labeled statements), the call
 //     is the deferred or go'd call, is on the right of && or ||, or the statement evaluates another
@@ -53,6 +58,7 @@
 //   - a predeclared name (string, append, int64, ...) or strconv/hex shadowed at the call.
 //
 // Confirm: fewer of the call's operands escape to the heap after the rewrite than before.
+
 package rules
 
 import (
@@ -447,17 +453,19 @@ func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rewrite.Fix) e
 	if bad := sideEffect(info, w); bad != nil {
 		return nil, "", "the writer has side effects: " + exprString(bad)
 	}
-	recv := w
-	nonNil := !pointer // an addressable buffer variable or field
+	// The buffer cannot be nil when it is a variable, or a field reached without a pointer: then
+	// AvailableBuffer before the operands panics no sooner than Fprintf would.
+	recv, addressed := w, !pointer
 	if u, ok := ast.Unparen(w).(*ast.UnaryExpr); ok && u.Op == token.AND {
-		recv, nonNil = u.X, true
+		recv, addressed = u.X, true
 	}
+	nonNil := addressed && cannotPanic(info, recv)
 	safeArgs, aliasFree := true, true
 	for _, p := range fc.pieces {
 		if p.arg != nil && !cannotPanic(info, p.arg) {
 			safeArgs = false
 		}
-		if p.kind == kindBytes {
+		if p.kind == kindBytes || (p.arg != nil && !readsNoBytes(info, p.arg)) {
 			aliasFree = false
 		}
 	}
@@ -521,7 +529,7 @@ func (m *matcher) appendForm() (func(*rewrite.Fix) error, string) {
 		if p.arg == nil {
 			continue
 		}
-		if p.kind == kindBytes || !cannotPanic(info, p.arg) || mentions(info, p.arg, xObjs) {
+		if p.kind == kindBytes || !cannotPanic(info, p.arg) || !readsNoBytes(info, p.arg) || mentions(info, p.arg, xObjs) {
 			return nil, ""
 		}
 	}

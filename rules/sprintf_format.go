@@ -233,7 +233,7 @@ func (fc *fmtCall) resolvePieces(info *types.Info) string {
 			}
 		}
 		if verbs != len(fc.args) {
-			return fmt.Sprintf("the format has %d verbs for %d arguments (fmt prints %%!verb(MISSING) or %%!(EXTRA ...))", verbs, len(fc.args))
+			return fmt.Sprintf("the format's verbs (%d) and arguments (%d) differ in number: fmt prints %%!verb(MISSING) or %%!(EXTRA ...)", verbs, len(fc.args))
 		}
 	}
 	for _, arg := range fc.args {

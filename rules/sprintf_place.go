@@ -94,6 +94,33 @@ func cannotPanic(info *types.Info, e ast.Expr) bool {
 	return false
 }
 
+// readsNoBytes reports whether evaluating e reads no memory that a slice or pointer refers to:
+// only constants, variables, fields of values, and arithmetic and conversions of those. Where the
+// rewrite appends piece by piece into memory that an operand could share (a buffer's spare
+// capacity, the slice being appended to), each operand must read nothing that an earlier append
+// could have overwritten.
+func readsNoBytes(info *types.Info, e ast.Expr) bool {
+	ok := true
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.IndexExpr, *ast.IndexListExpr, *ast.SliceExpr, *ast.StarExpr:
+			ok = false
+		case *ast.SelectorExpr:
+			if sel, isSel := info.Selections[n]; isSel && sel.Indirect() {
+				ok = false
+			}
+		case *ast.CallExpr:
+			if tv, isConv := info.Types[n.Fun]; isConv && tv.IsType() && len(n.Args) == 1 {
+				if _, basic := info.TypeOf(n.Args[0]).Underlying().(*types.Basic); !basic {
+					ok = false // string(b) reads b's bytes
+				}
+			}
+		}
+		return ok
+	})
+	return ok
+}
+
 // mentions reports whether e refers to any of the objects.
 func mentions(info *types.Info, e ast.Expr, objs map[types.Object]bool) bool {
 	found := false

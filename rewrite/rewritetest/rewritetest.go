@@ -89,6 +89,13 @@ func Run(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule) {
 	}
 	for _, r := range rep.Candidates {
 		t.Logf("candidate %s:%d:%d %s: %s: %s", r.File, r.Line, r.Col, r.Summary, r.Verdict, r.Reason)
+		for _, n := range r.Notes {
+			t.Logf("  note: %s", n)
+		}
+		// A rewrite that does not build or breaks the tests is a bug of the rule, kept or not.
+		if r.Verdict == rewrite.BuildFailed || r.Verdict == rewrite.TestsFailed {
+			t.Errorf("%s:%d: %s: %s:\n%s\n%s", r.File, r.Line, r.Summary, r.Verdict, r.Reason, r.Diff)
+		}
 	}
 	if c.untouched {
 		c.checkUntouched(rep)
@@ -226,7 +233,7 @@ func (c *fixtureCase) checkUntouched(rep *rewrite.Report) {
 		}
 	}
 	for _, g := range globGolden(t, c.dir) {
-		t.Errorf("%s: a no_ case has no golden files", g)
+		t.Errorf("%s: a no_ case must have no golden file", g)
 	}
 }
 

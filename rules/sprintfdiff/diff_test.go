@@ -191,6 +191,42 @@ var pairs = map[string][2]func(x in) string{
 			return w.String()
 		},
 	},
+	"Slice": {
+		func(x in) string { return Slice(x.s) },
+		func(x in) string { return RewrittenSlice(x.s) },
+	},
+	"Deref": {
+		func(x in) string { return Deref(&x.s) },
+		func(x in) string { return RewrittenDeref(&x.s) },
+	},
+	"Names": {
+		func(x in) string { return Names(int(x.i), int(x.u), x.s) },
+		func(x in) string { return RewrittenNames(int(x.i), int(x.u), x.s) },
+	},
+	"InSwitch": {
+		func(x in) string { return InSwitch(int(x.i), x.s) },
+		func(x in) string { return RewrittenInSwitch(int(x.i), x.s) },
+	},
+	"Assign": {
+		func(x in) string { return Assign(int(x.i), x.s) },
+		func(x in) string { return RewrittenAssign(int(x.i), x.s) },
+	},
+	"ToBufferAliased": {
+		func(x in) string {
+			w := buffer(x.t)
+			ToBufferAliased(w, x.s)
+			return w.String()
+		},
+		func(x in) string {
+			w := buffer(x.t)
+			RewrittenToBufferAliased(w, x.s)
+			return w.String()
+		},
+	},
+	"AppendAliased": {
+		func(x in) string { return string(AppendAliased(make([]byte, 1, 1+len(x.s)+2*len(x.b)), x.s)) },
+		func(x in) string { return string(RewrittenAppendAliased(make([]byte, 1, 1+len(x.s)+2*len(x.b)), x.s)) },
+	},
 	"AppendTo": {
 		func(x in) string { return string(AppendTo(append([]byte(nil), x.b...), x.s, int(x.i), x.t)) },
 		func(x in) string { return string(RewrittenAppendTo(append([]byte(nil), x.b...), x.s, int(x.i), x.t)) },

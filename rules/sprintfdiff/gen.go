@@ -331,3 +331,82 @@ func RewrittenAppendTo(dst []byte, s string, i int, b bool) []byte {
 	dst = append(dst, ';')
 	return dst
 }
+
+func RewrittenSlice(s string) string {
+	return ("x" + s)[1:]
+}
+
+func RewrittenDeref(p *string) string {
+	return (*p)[0:]
+}
+
+func RewrittenNames(buf, out int, c string) string {
+	var buf1 [128]byte
+	out1 := strconv.AppendInt(buf1[:0], int64(buf), 10)
+	out1 = append(out1, ' ')
+	out1 = strconv.AppendInt(out1, int64(out), 10)
+	out1 = append(out1, ' ')
+	for _, c1 := range []byte(c) {
+		out1 = append(out1, "0123456789abcdef"[c1>>4], "0123456789abcdef"[c1&0x0f])
+	}
+	return string(out1)
+}
+
+func RewrittenInSwitch(i int, s string) string {
+	switch {
+	case i < 0:
+		var buf [128]byte
+		out := append(buf[:0], "neg "...)
+		out = strconv.AppendInt(out, int64(i), 10)
+		out = append(out, ' ')
+		out = append(out, s...)
+		return string(out)
+	}
+	hook = func() string {
+		var buf1 [22]byte
+		out1 := append(buf1[:0], '<')
+		out1 = strconv.AppendInt(out1, int64(i), 10)
+		out1 = append(out1, '>')
+		return string(out1)
+	}
+	return "(" + (s + "|" + s) + ")" + hook()
+}
+
+func RewrittenAssign(i int, s string) string {
+	m := map[string]string{}
+	m[s] = strconv.Itoa(i) + "!"
+	var buf [128]byte
+	out := strconv.AppendInt(buf[:0], int64(i), 10)
+	out = append(out, '=')
+	out = append(out, s...)
+	m["k"] = string(out)
+	var buf1 [41]byte
+	out1 := strconv.AppendInt(buf1[:0], int64(i), 10)
+	out1 = append(out1, '/')
+	out1 = strconv.AppendInt(out1, int64(i), 10)
+	v := struct{ A, B string }{A: string(out1), B: s}
+	return m[s] + m["k"] + v.A + v.B
+}
+
+func RewrittenToBufferAliased(w *bytes.Buffer, s string) {
+	tmp := append(w.AvailableBuffer(), s...)
+	var buf [128]byte
+	out := append(buf[:0], '<')
+	out = append(out, string(tmp)...)
+	out = append(out, '|')
+	out = strconv.AppendInt(out, int64(len(tmp)), 10)
+	out = append(out, '>')
+	w.Write(out)
+}
+
+func RewrittenAppendAliased(dst []byte, s string) []byte {
+	tail := append(dst, s...)[len(dst):]
+	var buf [128]byte
+	out := append(buf[:0], '<')
+	out = append(out, string(tail)...)
+	out = append(out, '|')
+	out = strconv.AppendInt(out, int64(len(tail)), 10)
+	out = append(out, '>')
+	dst = append(dst, string(out)...)
+	return dst
+}

@@ -151,3 +151,45 @@ func AppendTo(dst []byte, s string, i int, b bool) []byte {
 	dst = append(dst, fmt.Sprintf("%s=%d,%t;", s, i, b)...)
 	return dst
 }
+
+func Slice(s string) string {
+	return fmt.Sprintf("x%s", s)[1:]
+}
+
+func Deref(p *string) string {
+	return fmt.Sprintf("%s", *p)[0:]
+}
+
+func Names(buf, out int, c string) string {
+	return fmt.Sprintf("%d %d %x", buf, out, c)
+}
+
+var hook func() string
+
+func InSwitch(i int, s string) string {
+	switch {
+	case i < 0:
+		return fmt.Sprintf("neg %d %s", i, s)
+	}
+	hook = func() string { return fmt.Sprintf("<%d>", i) }
+	return "(" + fmt.Sprintf("%s|%s", s, s) + ")" + hook()
+}
+
+func Assign(i int, s string) string {
+	m := map[string]string{}
+	m[s] = fmt.Sprintf("%d", i) + "!"
+	m["k"] = fmt.Sprintf("%d=%s", i, s)
+	v := struct{ A, B string }{A: fmt.Sprintf("%d/%d", i, i), B: s}
+	return m[s] + m["k"] + v.A + v.B
+}
+
+func ToBufferAliased(w *bytes.Buffer, s string) {
+	tmp := append(w.AvailableBuffer(), s...)
+	fmt.Fprintf(w, "<%s|%d>", string(tmp), len(tmp))
+}
+
+func AppendAliased(dst []byte, s string) []byte {
+	tail := append(dst, s...)[len(dst):]
+	dst = append(dst, fmt.Sprintf("<%s|%d>", string(tail), len(tail))...)
+	return dst
+}
