@@ -54,6 +54,37 @@ func (p *Pass) DiagsAt(pos token.Pos, k Kind) []Diagnostic {
 	return p.Diags.At(at.Filename, at.Line, at.Column, k)
 }
 
+// DiagsAtExpr returns the compiler's diagnostics of kind k about expression e. The compiler places
+// an expression where its syntax tree does: a selector at its dot, an index or slice at its bracket,
+// a call or conversion at its parenthesis, a binary expression at its operator, a composite literal
+// at its brace; e.Pos() is tried too.
+func (p *Pass) DiagsAtExpr(e ast.Expr, k Kind) []Diagnostic {
+	pos := e.Pos()
+	switch e := e.(type) {
+	case *ast.SelectorExpr:
+		pos = e.X.End()
+	case *ast.IndexExpr:
+		pos = e.Lbrack
+	case *ast.IndexListExpr:
+		pos = e.Lbrack
+	case *ast.SliceExpr:
+		pos = e.Lbrack
+	case *ast.CallExpr:
+		pos = e.Lparen
+	case *ast.BinaryExpr:
+		pos = e.OpPos
+	case *ast.TypeAssertExpr:
+		pos = e.Lparen - 1
+	case *ast.CompositeLit:
+		pos = e.Lbrace
+	}
+	ds := p.DiagsAt(pos, k)
+	if pos != e.Pos() {
+		ds = append(ds, p.DiagsAt(e.Pos(), k)...)
+	}
+	return ds
+}
+
 // DiagsIn returns the compiler's diagnostics on the lines that n spans.
 func (p *Pass) DiagsIn(n ast.Node) []Diagnostic {
 	from, to := p.Fset.Position(n.Pos()), p.Fset.Position(n.End())

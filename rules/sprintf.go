@@ -139,7 +139,7 @@ func matchCall(pass *rewrite.Pass, stack []ast.Node) *rewrite.Candidate {
 		fc.args = nil // one slice operand: fmt's evidence is elsewhere
 	}
 	for _, arg := range fc.args {
-		fc.evidence = append(fc.evidence, escapesAt(pass, arg)...)
+		fc.evidence = append(fc.evidence, pass.DiagsAtExpr(arg, rewrite.Escapes)...)
 	}
 	if len(fc.evidence) == 0 {
 		return nil
@@ -172,36 +172,6 @@ func matchCall(pass *rewrite.Pass, stack []ast.Node) *rewrite.Candidate {
 	}
 	c.Confirm = func(cf *rewrite.Confirm) error { return confirmUnboxed(cf, subjects) }
 	return c
-}
-
-// escapesAt returns the compiler's escape reports for an operand. The compiler places an
-// expression where its syntax tree does: a selector at its dot, an index at its bracket, a call or
-// conversion at its parenthesis, a binary expression at its operator.
-func escapesAt(pass *rewrite.Pass, arg ast.Expr) []rewrite.Diagnostic {
-	pos := arg.Pos()
-	switch e := arg.(type) {
-	case *ast.SelectorExpr:
-		pos = e.X.End()
-	case *ast.IndexExpr:
-		pos = e.Lbrack
-	case *ast.IndexListExpr:
-		pos = e.Lbrack
-	case *ast.SliceExpr:
-		pos = e.Lbrack
-	case *ast.CallExpr:
-		pos = e.Lparen
-	case *ast.BinaryExpr:
-		pos = e.OpPos
-	case *ast.TypeAssertExpr:
-		pos = e.Lparen - 1
-	case *ast.CompositeLit:
-		pos = e.Lbrace
-	}
-	ds := pass.DiagsAt(pos, rewrite.Escapes)
-	if pos != arg.Pos() {
-		ds = append(ds, pass.DiagsAt(arg.Pos(), rewrite.Escapes)...)
-	}
-	return ds
 }
 
 // confirmUnboxed checks that fewer of the operands escape in the function than before.
