@@ -57,8 +57,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	// The go command's own work directories go inside ours, so that an interrupted run, which can
+	// stop the go command before it cleans up, leaves nothing behind.
+	gotmp := filepath.Join(tmp, "gotmp")
+	if err := os.Mkdir(gotmp, 0o755); err != nil {
+		return nil, err
+	}
+	tool := goTool{dir: root, tags: opts.Tags, env: []string{"GOTMPDIR=" + gotmp}}
 
-	targets, fset, err := loadTargets(ctx, opts.Dir, opts.Patterns, opts.Tags, nil)
+	targets, fset, err := loadTargets(ctx, opts.Dir, opts.Patterns, tool, nil)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
@@ -74,7 +81,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	var diags *Diagnostics
 	broken := map[string]string{}
 	if len(loaded) > 0 {
-		diags, broken, err = diagnose(ctx, root, loaded, opts.Tags, nil)
+		diags, broken, err = tool.diagnose(ctx, loaded, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +95,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		case broken[t.path] != "":
 			pr.Error = "does not build before any rewrite:\n" + broken[t.path]
 		default:
-			e := &engine{opts: opts, root: root, tmp: tmp, rep: rep}
+			e := &engine{opts: opts, root: root, tmp: tmp, rep: rep, tool: tool}
 			if err := e.process(ctx, t, fset, diags); err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
@@ -112,7 +119,7 @@ type packageError struct{ msg string }
 func (e packageError) Error() string { return e.msg }
 
 func moduleRoot(ctx context.Context, dir string) (root, path string, err error) {
-	out, stderr, err := goCmd(ctx, dir, "list", "-m", "-f", "{{.Dir}}\t{{.Path}}")
+	out, stderr, err := goTool{dir: dir}.run(ctx, "list", "-m", "-f", "{{.Dir}}\t{{.Path}}")
 	if err != nil {
 		return "", "", fmt.Errorf("finding the module in %s: %s", dirName(dir), strings.TrimSpace(string(stderr)))
 	}
@@ -137,6 +144,7 @@ type engine struct {
 	root string
 	tmp  string
 	rep  *Report
+	tool goTool
 
 	t     *target
 	fset  *token.FileSet
@@ -296,7 +304,7 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		return res, changes, err
 	}
 	if e.opts.Gate != GateBuild {
-		if _, err := goTest(ctx, e.root, e.t.path, e.opts.Tags, ov, e.opts.TestTimeout); err != nil {
+		if _, err := e.tool.test(ctx, e.t.path, ov, e.opts.TestTimeout); err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
 			}
@@ -326,7 +334,7 @@ func (e *engine) testBaseline(ctx context.Context) error {
 		return nil
 	}
 	e.logf("%s: running the tests before any rewrite", e.t.path)
-	hasTests, err := goTest(ctx, e.root, e.t.path, e.opts.Tags, nil, e.opts.TestTimeout)
+	hasTests, err := e.tool.test(ctx, e.t.path, nil, e.opts.TestTimeout)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -356,7 +364,7 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 // confirm compiles the rewritten package with -m=2 and checks the rule's promise. An empty verdict
 // means confirmed.
 func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, changes map[string][]byte) (Verdict, string, []string, error) {
-	after, broken, err := diagnose(ctx, e.root, []string{e.t.path}, e.opts.Tags, ov)
+	after, broken, err := e.tool.diagnose(ctx, []string{e.t.path}, ov)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -414,7 +422,7 @@ func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 	for name, b := range changes {
 		e.kept[name] = b
 	}
-	targets, fset, err := loadTargets(ctx, e.root, []string{e.t.path}, e.opts.Tags, e.kept)
+	targets, fset, err := loadTargets(ctx, e.root, []string{e.t.path}, e.tool, e.kept)
 	if err != nil {
 		return err
 	}
@@ -490,7 +498,7 @@ func (e *engine) bench(ctx context.Context, fn string, ov *overlay) (Verdict, st
 		}
 		defer keptOv.remove()
 		old := &oldBinary{path: filepath.Join(e.tmp, fmt.Sprintf("old-%d.test", len(e.rep.Candidates)))}
-		if err := goTestBinary(ctx, e.root, e.t.path, e.opts.Tags, keptOv, old.path); err != nil {
+		if err := e.tool.testBinary(ctx, e.t.path, keptOv, old.path); err != nil {
 			return "", "", nil, packageError{err.Error()}
 		}
 		old.hasBench, err = HasBenchmarks(ctx, e.t.dir, old.path, e.opts.Bench)
@@ -504,7 +512,7 @@ func (e *engine) bench(ctx context.Context, fn string, ov *overlay) (Verdict, st
 	}
 	newBin := filepath.Join(e.tmp, "new.test")
 	defer os.Remove(newBin)
-	if err := goTestBinary(ctx, e.root, e.t.path, e.opts.Tags, ov, newBin); err != nil {
+	if err := e.tool.testBinary(ctx, e.t.path, ov, newBin); err != nil {
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()
 		}

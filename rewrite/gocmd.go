@@ -14,11 +14,22 @@ import (
 	"time"
 )
 
-// goCmd runs the go command in dir and returns its stdout and stderr. The whole process group is
-// killed when ctx ends, so an interrupted gcfix leaves no compiler or test binary running.
-func goCmd(ctx context.Context, dir string, args ...string) (stdout, stderr []byte, err error) {
+// goTool runs the go command for one module: in its root, with the build tags and environment of
+// the run.
+type goTool struct {
+	dir  string   // the module root
+	tags string   // -tags, or ""
+	env  []string // added to the environment, e.g. GOTMPDIR inside gcfix's own temporary directory
+}
+
+// run runs the go command and returns its stdout and stderr. The whole process group is interrupted
+// when ctx ends, so an interrupted gcfix leaves no compiler or test binary running.
+func (g goTool) run(ctx context.Context, args ...string) (stdout, stderr []byte, err error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
+	cmd.Dir = g.dir
+	if len(g.env) > 0 {
+		cmd.Env = append(os.Environ(), g.env...)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	killGroupOnCancel(cmd)
@@ -84,24 +95,22 @@ func (o *overlay) remove() {
 
 // diagnose compiles pkgs without linking (go list -export) with -m=2 for exactly those packages,
 // and returns the compiler's diagnostics and, per package, the build error if it did not compile.
-func diagnose(ctx context.Context, dir string, pkgs []string, tags string, ov *overlay) (*Diagnostics, map[string]string, error) {
+func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diagnostics, map[string]string, error) {
 	args := []string{"list", "-e", "-export", "-json=ImportPath,Error,DepsErrors"}
-	if tags != "" {
-		args = append(args, "-tags="+tags)
-	}
+	args = append(args, g.tagsFlag()...)
 	args = append(args, ov.flag()...)
 	for _, p := range pkgs {
 		args = append(args, "-gcflags="+p+"=-m=2")
 	}
 	args = append(args, pkgs...)
-	stdout, stderr, err := goCmd(ctx, dir, args...)
+	stdout, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, err
 		}
 		return nil, nil, fmt.Errorf("go list -export: %v\n%s", err, tail(stderr, 20))
 	}
-	ds, err := ParseDiagnostics(bytes.NewReader(stderr), dir)
+	ds, err := ParseDiagnostics(bytes.NewReader(stderr), g.dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,14 +137,12 @@ func diagnose(ctx context.Context, dir string, pkgs []string, tags string, ov *o
 
 // goTest runs the package's tests with the overlay and reports whether it has any. The error carries
 // the tail of the output.
-func goTest(ctx context.Context, dir, pkg, tags string, ov *overlay, timeout time.Duration) (hasTests bool, err error) {
+func (g goTool) test(ctx context.Context, pkg string, ov *overlay, timeout time.Duration) (hasTests bool, err error) {
 	args := []string{"test", "-timeout=" + timeout.String()}
-	if tags != "" {
-		args = append(args, "-tags="+tags)
-	}
+	args = append(args, g.tagsFlag()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkg)
-	stdout, stderr, err := goCmd(ctx, dir, args...)
+	stdout, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, err
@@ -146,14 +153,12 @@ func goTest(ctx context.Context, dir, pkg, tags string, ov *overlay, timeout tim
 }
 
 // goTestBinary compiles the package's test binary to out, with the overlay.
-func goTestBinary(ctx context.Context, dir, pkg, tags string, ov *overlay, out string) error {
+func (g goTool) testBinary(ctx context.Context, pkg string, ov *overlay, out string) error {
 	args := []string{"test", "-c", "-o", out}
-	if tags != "" {
-		args = append(args, "-tags="+tags)
-	}
+	args = append(args, g.tagsFlag()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkg)
-	_, stderr, err := goCmd(ctx, dir, args...)
+	_, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -164,6 +169,13 @@ func goTestBinary(ctx context.Context, dir, pkg, tags string, ov *overlay, out s
 		return fmt.Errorf("go test -c %s: no test binary (the package has no test files)", pkg)
 	}
 	return nil
+}
+
+func (g goTool) tagsFlag() []string {
+	if g.tags == "" {
+		return nil
+	}
+	return []string{"-tags=" + g.tags}
 }
 
 // tail returns the last n lines of b, trimmed.

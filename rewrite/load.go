@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -31,7 +32,7 @@ type target struct {
 
 // loadTargets loads the packages that patterns match, with their tests, as the go command would in dir.
 // files overrides file contents (kept rewrites). Packages outside the main module are left out.
-func loadTargets(ctx context.Context, dir string, patterns []string, tags string, files map[string][]byte) ([]*target, *token.FileSet, error) {
+func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, files map[string][]byte) ([]*target, *token.FileSet, error) {
 	fset := token.NewFileSet()
 	cfg := &packages.Config{
 		Context: ctx,
@@ -41,8 +42,9 @@ func loadTargets(ctx context.Context, dir string, patterns []string, tags string
 		Fset:    fset,
 		Overlay: files,
 	}
-	if tags != "" {
-		cfg.BuildFlags = []string{"-tags=" + tags}
+	cfg.BuildFlags = g.tagsFlag()
+	if len(g.env) > 0 {
+		cfg.Env = append(os.Environ(), g.env...)
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {

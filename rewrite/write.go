@@ -95,5 +95,5 @@ func isGenerated(src []byte) bool {
 // compiler's diagnostics and the build error of each package that does not compile. For tests and
 // tools; Run diagnoses by itself.
 func Diagnose(ctx context.Context, dir string, pkgs []string, tags string) (*Diagnostics, map[string]string, error) {
-	return diagnose(ctx, dir, pkgs, tags, nil)
+	return goTool{dir: dir, tags: tags}.diagnose(ctx, pkgs, nil)
 }
