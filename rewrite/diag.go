@@ -223,3 +223,18 @@ func (x *Diagnostics) All() []Diagnostic {
 	}
 	return out
 }
+
+// replace returns an index with the diagnostics of files dropped and every file of y added.
+func (x *Diagnostics) replace(files []string, y *Diagnostics) *Diagnostics {
+	out := &Diagnostics{byFile: map[string][]Diagnostic{}}
+	for f, list := range x.byFile {
+		out.byFile[f] = list
+	}
+	for _, f := range files {
+		delete(out.byFile, f)
+	}
+	for f, list := range y.byFile {
+		out.byFile[f] = list
+	}
+	return out
+}

@@ -9,6 +9,8 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -65,7 +67,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	tool := goTool{dir: root, tags: opts.Tags, env: []string{"GOTMPDIR=" + gotmp}}
 
-	targets, fset, err := loadTargets(ctx, opts.Dir, opts.Patterns, tool, nil)
+	fset := token.NewFileSet()
+	targets, err := loadTargets(ctx, opts.Dir, opts.Patterns, tool, fset, nil)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
@@ -87,7 +90,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	rep := &Report{Module: modPath, root: root}
+	e := &engine{
+		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool,
+		fset: fset, diags: diags, targets: map[string]*target{}, broken: broken,
+		orig: map[string][]byte{}, kept: map[string][]byte{}, baseline: map[string]*baseline{},
+	}
 	for _, t := range targets {
+		e.targets[t.path] = t
+	}
+	for _, path := range loadedOrder(targets) {
+		t := e.targets[path] // reloaded, when a kept rewrite in an earlier package changed it
 		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
 		switch {
 		case len(t.errors) > 0:
@@ -95,8 +107,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		case broken[t.path] != "":
 			pr.Error = "does not build before any rewrite:\n" + broken[t.path]
 		default:
-			e := &engine{opts: opts, root: root, tmp: tmp, rep: rep, tool: tool}
-			if err := e.process(ctx, t, fset, diags); err != nil {
+			if err := e.process(ctx, t); err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
@@ -108,6 +119,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 		rep.Packages = append(rep.Packages, pr)
+	}
+	for name, b := range e.kept {
+		rep.files = append(rep.files, &fileChange{path: name, old: e.orig[name], new: b})
 	}
 	rep.Diff = unifiedDiff(root, rep.files)
 	return rep, nil
@@ -138,7 +152,16 @@ func dirName(dir string) string {
 	return dir
 }
 
-// engine processes one package.
+func loadedOrder(ts []*target) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.path
+	}
+	return out
+}
+
+// engine runs the loop over the packages of one module. Kept rewrites accumulate module-wide: a rule
+// may change files of other packages (call sites), and later packages see the kept code.
 type engine struct {
 	opts Options
 	root string
@@ -146,17 +169,22 @@ type engine struct {
 	rep  *Report
 	tool goTool
 
-	t     *target
-	fset  *token.FileSet
-	diags *Diagnostics
-	orig  map[string][]byte // file contents as read before any rewrite
-	kept  map[string][]byte // file contents with the kept rewrites
-	old   *oldBinary        // the bench gate's baseline test binary for the kept state
+	fset     *token.FileSet
+	targets  map[string]*target // by import path; replaced when a kept rewrite changes them
+	broken   map[string]string  // packages that did not build before any rewrite
+	diags    *Diagnostics       // the compiler's view of the kept state of every package
+	orig     map[string][]byte  // file contents as read before any rewrite
+	kept     map[string][]byte  // file contents with the kept rewrites
+	baseline map[string]*baseline
 
-	confirmed    *Diagnostics // from the last confirm step: the compiler's view of the candidate's code
-	baselineDone bool         // the tests ran on the code before any rewrite
-	hasTests     bool
+	t         *target      // the package whose candidates are being tried
+	old       *oldBinary   // the bench gate's baseline test binary for its kept state
+	confirmed *Diagnostics // from the last confirm step: the compiler's view of the candidate's code
+	affected  []string     // the packages the last kept candidate changed
 }
+
+// baseline records a package's tests before any rewrite.
+type baseline struct{ hasTests bool }
 
 type oldBinary struct {
 	path      string
@@ -170,22 +198,12 @@ func (e *engine) logf(format string, args ...any) {
 	}
 }
 
-func (e *engine) process(ctx context.Context, t *target, fset *token.FileSet, diags *Diagnostics) error {
-	e.t, e.fset, e.diags = t, fset, diags
-	e.orig, e.kept = map[string][]byte{}, map[string][]byte{}
-	for _, f := range t.pass(fset, diags).Files {
-		name := fset.File(f.Pos()).Name()
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		e.orig[name] = b
-	}
+func (e *engine) process(ctx context.Context, t *target) error {
+	e.t, e.old = t, nil
 	tried := map[string]bool{}
 	for {
 		keptOne := false
-		pass := e.t.pass(e.fset, e.diags)
-		for _, rc := range matchAll(pass, e.opts.Rules) {
+		for _, rc := range matchAll(e.pass(), e.opts.Rules) {
 			key := e.candidateKey(rc)
 			if tried[key] {
 				continue
@@ -209,8 +227,45 @@ func (e *engine) process(ctx context.Context, t *target, fset *token.FileSet, di
 			break
 		}
 	}
-	for name, b := range e.kept {
-		e.rep.files = append(e.rep.files, &fileChange{path: name, old: e.orig[name], new: b})
+	return nil
+}
+
+// pass is the rules' view of the current package, with every loaded package of the module beside it.
+func (e *engine) pass() *Pass {
+	p := e.t.pass(e.fset, e.diags)
+	for _, path := range e.paths() {
+		if t := e.targets[path]; len(t.errors) == 0 && e.broken[path] == "" {
+			if t == e.t {
+				p.Module = append(p.Module, p)
+			} else {
+				p.Module = append(p.Module, t.pass(e.fset, e.diags))
+			}
+		}
+	}
+	return p
+}
+
+func (e *engine) paths() []string {
+	var out []string
+	for p := range e.targets {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// targetOf returns the loaded package that file name belongs to as a file gcfix may rewrite.
+func (e *engine) targetOf(name string) *target {
+	for _, path := range e.paths() {
+		t := e.targets[path]
+		if len(t.errors) > 0 || e.broken[path] != "" {
+			continue
+		}
+		for _, f := range t.pass(e.fset, e.diags).Files {
+			if e.fset.File(f.Pos()).Name() == name {
+				return t
+			}
+		}
 	}
 	return nil
 }
@@ -239,12 +294,21 @@ func (e *engine) candidateKey(rc ruleCandidate) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", rc.rule.Name, e.fset.Position(rc.c.Pos).Filename, funcName(rc.c.Func), rc.c.Summary, rc.n)
 }
 
-// current returns the content of file name with the kept rewrites.
-func (e *engine) current(name string) []byte {
+// current returns the content of file name with the kept rewrites. The first read of a file is its
+// original: -apply writes a file only if it is still as read here.
+func (e *engine) current(name string) ([]byte, error) {
 	if b, ok := e.kept[name]; ok {
-		return b
+		return b, nil
 	}
-	return e.orig[name]
+	if b, ok := e.orig[name]; ok {
+		return b, nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	e.orig[name] = b
+	return b, nil
 }
 
 func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, changes map[string][]byte, err error) {
@@ -283,28 +347,41 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 	for name, b := range e.kept {
 		files[name] = b
 	}
+	affected := []string{e.t.path}
 	for name, b := range changes {
-		if _, ok := e.orig[name]; !ok {
+		t := e.targetOf(name)
+		if t == nil {
 			return nil, nil, fmt.Errorf("%s: rule %s changed %s, which is not a file gcfix may rewrite", pos, rc.rule.Name, name)
 		}
+		if !slices.Contains(affected, t.path) {
+			affected = append(affected, t.path)
+		}
+		cur, err := e.current(name)
+		if err != nil {
+			return nil, nil, err
+		}
 		files[name] = b
-		diffs = append(diffs, &fileChange{path: name, old: e.current(name), new: b})
+		diffs = append(diffs, &fileChange{path: name, old: cur, new: b})
 	}
 	res.Diff = unifiedDiff(e.root, diffs)
+	e.affected = affected
+	if err := e.testBaseline(ctx, affected[1:]...); err != nil {
+		return nil, nil, err
+	}
 
 	ov, err := writeOverlay(e.tmp, files)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer ov.remove()
-	verdict, reason, notes, err := e.confirm(ctx, rc, ov, changes)
+	verdict, reason, notes, err := e.confirm(ctx, rc, ov, changes, affected)
 	res.Notes = notes
 	if err != nil || verdict != "" {
 		res.Verdict, res.Reason = verdict, reason
 		return res, changes, err
 	}
 	if e.opts.Gate != GateBuild {
-		if _, err := e.tool.test(ctx, e.t.path, ov, e.opts.TestTimeout); err != nil {
+		if _, err := e.tool.test(ctx, affected, ov, e.opts.TestTimeout); err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
 			}
@@ -316,7 +393,7 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 	case e.opts.Gate == GateBuild:
 		res.Verdict, res.Reason = Kept, "compiler confirmed"
 		return res, changes, nil
-	case e.opts.Gate == GateTest && e.hasTests:
+	case e.opts.Gate == GateTest && e.baseline[e.t.path].hasTests:
 		res.Verdict, res.Reason = Kept, "compiler confirmed; tests pass"
 		return res, changes, nil
 	case e.opts.Gate == GateTest:
@@ -327,21 +404,34 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 	return res, changes, err
 }
 
-// testBaseline runs the package's tests once, before its first rewrite is tried: a package whose
-// tests already fail cannot judge a rewrite.
-func (e *engine) testBaseline(ctx context.Context) error {
-	if e.opts.Gate == GateBuild || e.baselineDone {
+// testBaseline runs the tests of the current package and of others a rewrite touches, once each,
+// before a rewrite is tried on them: tests that already fail cannot judge a rewrite.
+func (e *engine) testBaseline(ctx context.Context, others ...string) error {
+	if e.opts.Gate == GateBuild {
 		return nil
 	}
-	e.logf("%s: running the tests before any rewrite", e.t.path)
-	hasTests, err := e.tool.test(ctx, e.t.path, nil, e.opts.TestTimeout)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	for _, path := range append([]string{e.t.path}, others...) {
+		if e.baseline[path] != nil {
+			continue
 		}
-		return packageError{"tests fail before any rewrite:\n" + err.Error()}
+		e.logf("%s: running the tests before any rewrite", path)
+		ov, err := writeOverlay(e.tmp, e.kept)
+		if err != nil {
+			return err
+		}
+		hasTests, err := e.tool.test(ctx, []string{path}, ov, e.opts.TestTimeout)
+		ov.remove()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if path != e.t.path {
+				err = fmt.Errorf("%s: %v", path, err)
+			}
+			return packageError{"tests fail before any rewrite:\n" + err.Error()}
+		}
+		e.baseline[path] = &baseline{hasTests: hasTests}
 	}
-	e.baselineDone, e.hasTests = true, hasTests
 	return nil
 }
 
@@ -354,7 +444,11 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 			err = fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, r)
 		}
 	}()
-	dec := newDecoration(e.t, e.fset)
+	var ts []*target
+	for _, path := range e.paths() {
+		ts = append(ts, e.targets[path])
+	}
+	dec := newDecoration(ts, e.fset)
 	if err := rc.c.Fix(&Fix{node: dec.node}); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, err)
 	}
@@ -363,13 +457,18 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 
 // confirm compiles the rewritten package with -m=2 and checks the rule's promise. An empty verdict
 // means confirmed.
-func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, changes map[string][]byte) (Verdict, string, []string, error) {
-	after, broken, err := e.tool.diagnose(ctx, []string{e.t.path}, ov)
+func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, changes map[string][]byte, affected []string) (Verdict, string, []string, error) {
+	after, broken, err := e.tool.diagnose(ctx, affected, ov)
 	if err != nil {
 		return "", "", nil, err
 	}
-	if msg := broken[e.t.path]; msg != "" {
-		return BuildFailed, msg, nil, nil
+	for _, path := range affected {
+		if msg := broken[path]; msg != "" {
+			if path != e.t.path {
+				msg = path + ": " + msg
+			}
+			return BuildFailed, msg, nil, nil
+		}
 	}
 	e.confirmed = after
 	notes := lostInlining(e.diags, after, e.orig)
@@ -384,7 +483,10 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, cha
 		if d, ok := e.diags.Inline(from.Filename, cf.Func); ok {
 			cf.InlineWas = &d
 		}
-		src := e.current(from.Filename)
+		src, err := e.current(from.Filename)
+		if err != nil {
+			return "", "", nil, err
+		}
 		if b, ok := changes[from.Filename]; ok {
 			src = b
 		}
@@ -417,20 +519,30 @@ func lostInlining(before, after *Diagnostics, files map[string][]byte) []string 
 	return notes
 }
 
-// keep makes a kept rewrite the new state of the package: reload and diagnose it with the overlay.
+// keep makes a kept rewrite the new state: the packages it changed are reloaded with the kept
+// files, and the confirm step's compile of exactly this content becomes their diagnostics.
 func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 	for name, b := range changes {
 		e.kept[name] = b
 	}
-	targets, fset, err := loadTargets(ctx, e.root, []string{e.t.path}, e.tool, e.kept)
+	reloaded, err := loadTargets(ctx, e.root, e.affected, e.tool, e.fset, e.kept)
 	if err != nil {
 		return err
 	}
-	if len(targets) != 1 || len(targets[0].errors) > 0 {
-		return fmt.Errorf("%s: reloading after a kept rewrite failed", e.t.path)
+	var stale []string
+	for _, path := range e.affected {
+		for _, f := range e.targets[path].pkg.Syntax {
+			stale = append(stale, e.fset.File(f.Pos()).Name())
+		}
 	}
-	// confirm compiled exactly this content: its diagnostics are the new state's.
-	e.t, e.fset, e.diags = targets[0], fset, e.confirmed
+	for _, t := range reloaded {
+		if len(t.errors) > 0 {
+			return fmt.Errorf("%s: reloading after a kept rewrite failed: %s", t.path, strings.Join(t.errors, "; "))
+		}
+		e.targets[t.path] = t
+	}
+	e.t = e.targets[e.t.path]
+	e.diags = e.diags.replace(stale, e.confirmed)
 	if e.old != nil {
 		os.Remove(e.old.path)
 		e.old = nil

@@ -137,11 +137,11 @@ func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diag
 
 // goTest runs the package's tests with the overlay and reports whether it has any. The error carries
 // the tail of the output.
-func (g goTool) test(ctx context.Context, pkg string, ov *overlay, timeout time.Duration) (hasTests bool, err error) {
+func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout time.Duration) (hasTests bool, err error) {
 	args := []string{"test", "-timeout=" + timeout.String()}
 	args = append(args, g.tagsFlag()...)
 	args = append(args, ov.flag()...)
-	args = append(args, pkg)
+	args = append(args, pkgs...)
 	stdout, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -32,8 +32,8 @@ type target struct {
 
 // loadTargets loads the packages that patterns match, with their tests, as the go command would in dir.
 // files overrides file contents (kept rewrites). Packages outside the main module are left out.
-func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, files map[string][]byte) ([]*target, *token.FileSet, error) {
-	fset := token.NewFileSet()
+// All loads share one FileSet, so that a position names one file across reloads and packages.
+func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, fset *token.FileSet, files map[string][]byte) ([]*target, error) {
 	cfg := &packages.Config{
 		Context: ctx,
 		Mode:    loadMode,
@@ -48,7 +48,7 @@ func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, f
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	byPath := map[string]*target{}
 	var order []string
@@ -76,7 +76,7 @@ func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, f
 	for _, p := range order {
 		out = append(out, byPath[p])
 	}
-	return out, fset, nil
+	return out, nil
 }
 
 func pkgDir(p *packages.Package) string {
@@ -99,63 +99,72 @@ func (t *target) pass(fset *token.FileSet, diags *Diagnostics) *Pass {
 	return p
 }
 
-// decoration holds the dst form of the files that one candidate's Fix asks for.
+// decoration holds the dst form of the files that one candidate's Fix asks for, in any loaded package.
 type decoration struct {
-	t     *target
-	fset  *token.FileSet
-	dec   *decorator.Decorator
-	files map[*ast.File]*dst.File
-	order []*ast.File
-	base  map[*ast.File][]byte // each file as rendered before the fix
+	targets []*target
+	fset    *token.FileSet
+	decs    map[*target]*decorator.Decorator
+	files   map[*ast.File]*dst.File
+	owner   map[*ast.File]*target
+	order   []*ast.File
+	base    map[*ast.File][]byte // each file as rendered before the fix
 }
 
-func newDecoration(t *target, fset *token.FileSet) *decoration {
+func newDecoration(targets []*target, fset *token.FileSet) *decoration {
 	return &decoration{
-		t:     t,
-		fset:  fset,
-		dec:   decorator.NewDecoratorWithImports(fset, t.pkg.PkgPath, gotypes.New(t.pkg.TypesInfo.Uses)),
-		files: map[*ast.File]*dst.File{},
-		base:  map[*ast.File][]byte{},
+		targets: targets,
+		fset:    fset,
+		decs:    map[*target]*decorator.Decorator{},
+		files:   map[*ast.File]*dst.File{},
+		owner:   map[*ast.File]*target{},
+		base:    map[*ast.File][]byte{},
 	}
 }
 
 func (d *decoration) node(n ast.Node) (dst.Node, error) {
-	f := d.fileOf(n.Pos())
+	t, f := d.fileOf(n.Pos())
 	if f == nil {
-		return nil, fmt.Errorf("position %v is in no file of %s", d.fset.Position(n.Pos()), d.t.path)
+		return nil, fmt.Errorf("position %v is in no loaded file", d.fset.Position(n.Pos()))
+	}
+	dec := d.decs[t]
+	if dec == nil {
+		dec = decorator.NewDecoratorWithImports(d.fset, t.pkg.PkgPath, gotypes.New(t.pkg.TypesInfo.Uses))
+		d.decs[t] = dec
 	}
 	if _, ok := d.files[f]; !ok {
-		df, err := d.dec.DecorateFile(f)
+		df, err := dec.DecorateFile(f)
 		if err != nil {
 			return nil, err
 		}
-		d.files[f] = df
+		d.files[f], d.owner[f] = df, t
 		d.order = append(d.order, f)
-		b, err := d.render(df)
+		b, err := d.render(t, df)
 		if err != nil {
 			return nil, err
 		}
 		d.base[f] = b
 	}
-	dn, ok := d.dec.Dst.Nodes[n]
+	dn, ok := dec.Dst.Nodes[n]
 	if !ok {
 		return nil, fmt.Errorf("node at %v was not decorated", d.fset.Position(n.Pos()))
 	}
 	return dn, nil
 }
 
-func (d *decoration) fileOf(pos token.Pos) *ast.File {
-	for _, f := range d.t.pkg.Syntax {
-		if f.FileStart <= pos && pos <= f.FileEnd {
-			return f
+func (d *decoration) fileOf(pos token.Pos) (*target, *ast.File) {
+	for _, t := range d.targets {
+		for _, f := range t.pkg.Syntax {
+			if f.FileStart <= pos && pos <= f.FileEnd {
+				return t, f
+			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
-func (d *decoration) render(f *dst.File) ([]byte, error) {
+func (d *decoration) render(t *target, f *dst.File) ([]byte, error) {
 	var buf bytes.Buffer
-	r := decorator.NewRestorerWithImports(d.t.pkg.PkgPath, importNames(d.t.pkg.Types))
+	r := decorator.NewRestorerWithImports(t.pkg.PkgPath, importNames(t.pkg.Types))
 	if err := r.Fprint(&buf, f); err != nil {
 		return nil, err
 	}
@@ -166,7 +175,7 @@ func (d *decoration) render(f *dst.File) ([]byte, error) {
 func (d *decoration) changed() (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, f := range d.order {
-		b, err := d.render(d.files[f])
+		b, err := d.render(d.owner[f], d.files[f])
 		if err != nil {
 			return nil, fmt.Errorf("render %s: %v", d.fset.File(f.Pos()).Name(), err)
 		}

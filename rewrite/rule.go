@@ -38,6 +38,10 @@ type Pass struct {
 	Types *types.Package
 	Sizes types.Sizes
 	Diags *Diagnostics
+	// Module holds every loaded package of the module that gcfix may rewrite, this one included, for
+	// rules whose rewrite reaches call sites in other packages. Their types come from separate loads:
+	// compare objects across packages by package path and name, not by identity.
+	Module []*Pass
 }
 
 // IsTestFile reports whether f is a _test.go file.
