@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/perf/benchfmt"
@@ -91,6 +92,8 @@ func RunBenchmarks(ctx context.Context, dir, oldBin, newBin string, opts BenchOp
 }
 
 func runBenchOnce(ctx context.Context, dir, bin string, opts BenchOptions) ([]*benchfmt.Result, error) {
+	// The test binary stops its -test.timeout alarm before it runs benchmarks, so a hung benchmark is
+	// ours to stop: at Timeout ask it for a goroutine dump, as go test does; 30s later kill the group.
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout+30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin,
@@ -100,11 +103,24 @@ func runBenchOnce(ctx context.Context, dir, bin string, opts BenchOptions) ([]*b
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	killGroupOnCancel(cmd)
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			err = fmt.Errorf("hung past %v", opts.Timeout)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	var hung atomic.Bool
+	alarm := time.AfterFunc(opts.Timeout, func() {
+		hung.Store(true)
+		dumpAndStop(cmd.Process)
+	})
+	err := cmd.Wait()
+	alarm.Stop()
+	if err != nil {
+		if hung.Load() {
+			if name, stack, ok := hungBenchmark(out.Bytes()); ok {
+				return nil, fmt.Errorf("%s hung: still running after %v\n%s", name, opts.Timeout, stack)
+			}
+			err = fmt.Errorf("hung: still running after %v", opts.Timeout)
 		}
-		return nil, fmt.Errorf("%v\n%s", err, tail(out.Bytes(), 20))
+		return nil, fmt.Errorf("%v\n%s", err, failureOutput(out.Bytes()))
 	}
 	var rs []*benchfmt.Result
 	r := benchfmt.NewReader(&out, bin)
@@ -114,6 +130,24 @@ func runBenchOnce(ctx context.Context, dir, bin string, opts BenchOptions) ([]*b
 		}
 	}
 	return rs, r.Err()
+}
+
+// hungBenchmark finds, in the goroutine dump of a run stopped for hanging, the goroutine that runs
+// the benchmark, so the error says which benchmark hung and where: the tail of the dump is the
+// runtime's own goroutines and registers. ok is false when there is no dump (no SIGQUIT on the OS).
+func hungBenchmark(out []byte) (name, stack string, ok bool) {
+	for _, block := range strings.Split(string(out), "\n\n") {
+		if !strings.Contains(block, "testing.(*B).runN(") {
+			continue
+		}
+		for _, line := range strings.Split(block, "\n") {
+			if i := strings.Index(line, ".Benchmark"); i >= 0 && !strings.HasPrefix(line, "\t") {
+				name, _, _ := strings.Cut(line[i+1:], "(")
+				return name, block, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // HasBenchmarks reports whether the test binary has a benchmark that matches opts.Bench.
@@ -158,10 +192,10 @@ func Decide(old, new []*benchfmt.Result, opts BenchOptions) Decision {
 			New:   benchmath.AssumeNothing.Summary(ns, 0.95).Center,
 			P:     cmp.P,
 		}
+		// From zero no percentage means anything, and +Inf would make the JSON report unencodable:
+		// DeltaPct stays 0 and Old, New carry the change.
 		if m.Old != 0 {
 			m.DeltaPct = (m.New - m.Old) / m.Old * 100
-		} else if m.New != 0 {
-			m.DeltaPct = math.Inf(1)
 		}
 		d.Metrics = append(d.Metrics, m)
 	}
@@ -250,7 +284,11 @@ func (d Decision) Summary() string {
 }
 
 func (m Metric) String() string {
-	return fmt.Sprintf("%s %s %s → %s (%+.2f%%, p=%.3f)", m.Bench, m.Unit, formatValue(m.Old, m.Unit), formatValue(m.New, m.Unit), m.DeltaPct, m.P)
+	delta := fmt.Sprintf("%+.2f%%", m.DeltaPct)
+	if m.Old == 0 && m.New != 0 {
+		delta = "from zero"
+	}
+	return fmt.Sprintf("%s %s %s → %s (%s, p=%.3f)", m.Bench, m.Unit, formatValue(m.Old, m.Unit), formatValue(m.New, m.Unit), delta, m.P)
 }
 
 func formatValue(v float64, unit string) string {
@@ -258,4 +296,28 @@ func formatValue(v float64, unit string) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return benchunit.Scale(v, benchunit.Decimal) + "s"
+}
+
+// failureOutput is the end of a failed run's output, preceded by the line that says why it failed
+// (a panic, a timeout, a --- FAIL) when a long goroutine dump has pushed that line out of the tail.
+func failureOutput(out []byte) string {
+	t := tail(out, 20)
+	for _, line := range strings.Split(string(out), "\n") {
+		if isFailureLine(line) {
+			if !strings.Contains(t, line) {
+				return line + "\n...\n" + t
+			}
+			break
+		}
+	}
+	return t
+}
+
+func isFailureLine(line string) bool {
+	for _, p := range []string{"panic: ", "fatal error: ", "--- FAIL"} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
 }

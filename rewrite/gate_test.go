@@ -2,10 +2,12 @@ package rewrite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +98,20 @@ func TestDecide(t *testing.T) {
 		}
 		if m.Significant || d.Improved || d.Regressed {
 			t.Errorf("decision = %+v; one raw p=%.4f among 30 must not count", d, m.P)
+		}
+	})
+	t.Run("from zero", func(t *testing.T) {
+		// A rewrite that makes an allocation-free benchmark allocate: regressed, and the report must
+		// still encode (a +Inf delta does not).
+		d := Decide(results(t, series("Key", jitter, 0, 0, 10)), results(t, series("Key", jitter, 16, 1, 10)), opts)
+		if !d.Regressed || d.Improved {
+			t.Errorf("decision = %+v; want regressed", d)
+		}
+		if m := metric(d, "BenchmarkKey-2", "allocs/op"); m.DeltaPct != 0 || !strings.Contains(m.String(), "0 → 1 (from zero") {
+			t.Errorf("allocs/op metric = %+v, %q", m, m.String())
+		}
+		if _, err := json.Marshal(d.Metrics); err != nil {
+			t.Errorf("metrics do not encode: %v", err)
 		}
 	})
 	t.Run("more bytes", func(t *testing.T) {
@@ -192,17 +208,36 @@ func TestGateFailures(t *testing.T) {
 	_, good := buildTestBinary(t, benchSrc)
 
 	dir, panics := buildTestBinary(t, strings.Replace(benchSrc, "sink = Make(64 + i%2)\n\t}", "sink = Make(64 + i%2)\n\t}\n\tpanic(\"broken benchmark\")", 1))
-	if _, _, err := RunBenchmarks(ctx, dir, good, panics, opts); err == nil || !strings.Contains(err.Error(), "new code") || !strings.Contains(err.Error(), "broken benchmark") {
+	if _, _, err := RunBenchmarks(ctx, dir, good, panics, opts); err == nil || !strings.Contains(err.Error(), "new code") || !strings.Contains(err.Error(), "panic: broken benchmark") {
 		t.Errorf("panicking benchmark: err = %v; want the new side and the panic", err)
 	}
 
-	dir, hangs := buildTestBinary(t, strings.Replace(benchSrc, "sink = Make(64 + i%2)\n\t}", "sink = Make(64 + i%2)\n\t}\n\tselect {}", 1))
-	if _, _, err := RunBenchmarks(ctx, dir, hangs, good, opts); err == nil || !strings.Contains(err.Error(), "old code") {
-		t.Errorf("hanging benchmark: err = %v; want a failure of the old side", err)
+	// A real hang, not select {}: the runtime reports a deadlock at once, and the test binary's
+	// -test.timeout does not cover benchmarks, so only the gate's own alarm stops this one.
+	dir, hangs := buildTestBinary(t, strings.Replace(benchSrc, "sink = Make(64 + i%2)\n\t}", "sink = Make(64 + i%2)\n\t}\n\tfor i := 0; ; i++ {\n\t\tsink = Make(i % 8)\n\t}", 1))
+	start := time.Now()
+	_, _, err := RunBenchmarks(ctx, dir, hangs, good, opts)
+	if err == nil || !strings.Contains(err.Error(), "old code") || (runtime.GOOS != "windows" && !strings.Contains(err.Error(), "BenchmarkMake hung")) {
+		t.Errorf("hanging benchmark: err = %v; want the old side and the benchmark that hung", err)
+	}
+	if d := time.Since(start); d > opts.Timeout+20*time.Second {
+		t.Errorf("hanging benchmark stopped after %v; want soon after the %v timeout", d, opts.Timeout)
 	}
 
 	dir, none := buildTestBinary(t, "package gate\n\nimport \"testing\"\n\nfunc TestMake(t *testing.T) {}\n")
 	if ok, err := HasBenchmarks(ctx, dir, none, opts); ok || err != nil {
 		t.Errorf("HasBenchmarks without benchmarks = %v, %v; want false", ok, err)
+	}
+}
+
+// A deep stack pushes the panic line out of the last 20 lines; the error must still say it.
+func TestFailureOutput(t *testing.T) {
+	out := "goos: linux\npanic: deep boom\n\ngoroutine 7 [running]:\n" + strings.Repeat("example.com/x.f(...)\n\t/x/x_test.go:3\n", 30) + "exit status 2\n"
+	got := failureOutput([]byte(out))
+	if !strings.HasPrefix(got, "panic: deep boom\n...\n") || !strings.HasSuffix(got, "exit status 2") {
+		t.Errorf("failureOutput = %q", got)
+	}
+	if short := "panic: x\nexit status 2\n"; failureOutput([]byte(short)) != "panic: x\nexit status 2" {
+		t.Errorf("failureOutput repeats a line already in the tail: %q", failureOutput([]byte(short)))
 	}
 }

@@ -3,6 +3,7 @@
 package rewrite
 
 import (
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -16,3 +17,6 @@ func killGroupOnCancel(cmd *exec.Cmd) {
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
 	cmd.WaitDelay = 5 * time.Second
 }
+
+// dumpAndStop asks a hung test binary for its goroutine dump and exit, as go test does on a timeout.
+func dumpAndStop(p *os.Process) { p.Signal(syscall.SIGQUIT) }
