@@ -21,6 +21,7 @@ const (
 	exitFailed  = 1
 	exitUsage   = 2
 	usageHeader = `usage: gcfix [flags] [packages]
+       gcfix explain [flags] file.go:line | [pkgpath.]Func
 
 gcfix finds code that the compiler reports as allocating or missing inlining (-gcflags=-m=2),
 rewrites it, and keeps a rewrite only when the compiler confirms it, the tests pass and the
@@ -96,6 +97,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 }
 
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "explain" {
+		return runExplain(ctx, args[1:], stdout, stderr)
+	}
 	c, patterns, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
