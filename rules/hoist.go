@@ -1,0 +1,824 @@
+// The hoist rule: a buffer allocated in every iteration of a loop, that never outlives the
+// iteration, is allocated once before the loop and reused.
+//
+//	for _, m := range msgs {            =>  var buf []byte
+//		buf := make([]byte, len(m))         for _, m := range msgs {
+//		copy(buf, m)                            if cap(buf) < len(m) {
+//		sum += check(buf)                           buf = make([]byte, len(m))
+//	}                                           } else {
+//	                                                buf = buf[:len(m)]
+//	                                                clear(buf)
+//	                                            }
+//	                                            copy(buf, m)
+//	                                            sum += check(buf)
+//	                                        }
+//
+// Evidence, at the declaration directly in the loop body: `make(...) escapes to heap` (for example a
+// constant size over the 64 KiB the compiler puts on the stack); or `make(...) does not escape` for a
+// size that is not a constant (the compiler keeps at most a small stack buffer for those, and larger
+// ones come from the heap every iteration); `moved to heap: b` for `var b bytes.Buffer` or
+// `b := bytes.Buffer{}`; `new(bytes.Buffer) escapes to heap`. A constant-size make that does not
+// escape lives on the stack: there is nothing to win and no candidate.
+//
+// Variants, each exact (every iteration still sees a zeroed buffer of the same length, or an empty
+// buffer):
+//
+//	buf := make([]T, 64)      =>  buf := make([]T, 64) before the loop; clear(buf) in its place
+//	buf := make([]T, 0, 64)   =>  buf := make([]T, 0, 64) before the loop; buf = buf[:0] in its place
+//	                              (buf used only through buf = append(buf, …) and reads)
+//	buf := make([]T, n)       =>  var buf []T before; in its place:
+//	                              if cap(buf) < n { buf = make([]T, n) } else { buf = buf[:n]; clear(buf) }
+//	buf := make([]T, 0, n)    =>  var buf []T before; in its place:
+//	                              if cap(buf) < n { buf = make([]T, 0, n) } else { buf = buf[:0] }
+//	                              (n < 0 || … first when n may be negative, so that make still panics)
+//	var b bytes.Buffer / b := bytes.Buffer{} / b := new(bytes.Buffer)
+//	                          =>  the same declaration before the loop; b.Reset() in its place
+//
+// A constant size is hoisted as is; any other size stays in the loop (evaluated twice, so it must be
+// a constant, variable, field, len or cap of those, or + - * of them): a size that only looks
+// invariant could be negative on a loop that runs zero times.
+//
+// The buffer may be used only in ways that cannot keep it past the iteration: indexing (not &buf[i]),
+// len, copy, range, string(buf) (a copy), slices of it used the same ways, `buf = append(buf, …)` in
+// the append form, append(x, buf...) (copies), cap in the constant form, a few std functions that
+// do not keep their slices (bytes.Equal, bytes.Compare, …), and functions of the package whose
+// parameter the compiler reports as `p does not escape`. A bytes.Buffer may call its methods that
+// neither hand out its array nor see its capacity (Write*, Read*, String, Len, Reset, Truncate,
+// Grow, Next excluded), and go to fmt.Fprint, Fprintf, Fprintln as the writer (fmt keeps no writer).
+//
+// It declines (the report says which):
+//   - the buffer, a slice of it or a pointer into it stored, returned, sent, assigned, appended as
+//     an element, converted to another slice type or passed to any other function (it may keep it:
+//     unsafe.String, a leaking parameter, an io.Writer);
+//   - the buffer used by a closure, a go or a defer statement in the loop;
+//   - its address taken; buf reassigned other than by the append form; cap(buf) or append in the
+//     make([]T, n) forms (the reused capacity would show); Bytes, Cap, Available, AvailableBuffer of a
+//     bytes.Buffer;
+//   - strings.Builder: Reset drops its array, so reusing it gains nothing;
+//   - a size that is not a constant nor pure enough to evaluate twice;
+//   - the name already declared in the block of the loop, or the name used in the loop or after it
+//     for something else (the hoisted variable would shadow it); the element type declared in the loop;
+//   - clear, cap or make shadowed.
+//
+// Confirm: the compiler's diagnostic for the allocation is gone from the loop body: the make (new,
+// moved-to-heap) is now reported at the line where the loop started, and nowhere in the loop; for
+// the make([]T, n) forms with a variable size, the make is reported only in the branch that runs when
+// the buffer is too small.
+
+package rules
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+
+	"github.com/gcfix/gcfix/rewrite"
+)
+
+// Hoist allocates a per-iteration buffer once before the loop and reuses it.
+var Hoist = &rewrite.Rule{
+	Name: "hoist",
+	Doc: rewrite.Doc{
+		Title: "allocate a per-iteration buffer once before the loop and reuse it",
+		Text: "A make([]T, n), make([]T, 0, n) or bytes.Buffer declared in a loop body allocates every " +
+			"iteration when the compiler reports it escaping (or moved to heap, or a variable-sized make). " +
+			"When the buffer cannot outlive the iteration, it is declared before the loop and cleared " +
+			"(clear, buf[:0], Reset) where it was declared; a variable size keeps a make that runs only " +
+			"when the capacity does not suffice. It declines buffers that are stored, returned, sent, " +
+			"passed to functions that may keep them, used by closures, go or defer, address-taken or " +
+			"reassigned, strings.Builder, and names that would collide.",
+		Before: "for _, m := range msgs {\n\tbuf := make([]byte, 128<<10)\n\tcopy(buf, m)\n\tsum += check(buf)\n}",
+		After:  "buf := make([]byte, 128<<10)\nfor _, m := range msgs {\n\tclear(buf)\n\tcopy(buf, m)\n\tsum += check(buf)\n}",
+	},
+	Match: matchHoist,
+}
+
+type hoistKind int
+
+const (
+	hoistLen     hoistKind = iota // make([]T, n)
+	hoistAppend                   // make([]T, 0, n)
+	hoistBuffer                   // bytes.Buffer
+	hoistBuilder                  // strings.Builder: always declined
+)
+
+// hoistSeed is a buffer declared directly in a loop body.
+type hoistSeed struct {
+	kind     hoistKind
+	obj      *types.Var
+	decl     ast.Stmt
+	call     *ast.CallExpr // the make or new call, if any
+	size     ast.Expr      // the make's length (hoistLen) or capacity (hoistAppend)
+	constant bool          // size is a constant
+	subject  string        // the evidence's subject
+}
+
+func matchHoist(pass *rewrite.Pass) []*rewrite.Candidate {
+	var out []*rewrite.Candidate
+	for _, f := range pass.Files {
+		if pass.IsTestFile(f) {
+			continue
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				var list []ast.Stmt
+				switch n := n.(type) {
+				case *ast.BlockStmt:
+					list = n.List
+				case *ast.CaseClause:
+					list = n.Body
+				case *ast.CommClause:
+					list = n.Body
+				default:
+					return true
+				}
+				for i, st := range list {
+					loop := st
+					for {
+						l, ok := loop.(*ast.LabeledStmt)
+						if !ok {
+							break
+						}
+						loop = l.Stmt
+					}
+					var body *ast.BlockStmt
+					switch l := loop.(type) {
+					case *ast.ForStmt:
+						body = l.Body
+					case *ast.RangeStmt:
+						body = l.Body
+					default:
+						continue
+					}
+					for _, bst := range body.List {
+						if c := matchHoistDecl(pass, fd, n, list, i, loop, body, bst); c != nil {
+							out = append(out, c)
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	return out
+}
+
+// hoistSeedOf recognises the buffer declarations and their evidence.
+func hoistSeedOf(pass *rewrite.Pass, st ast.Stmt) (*hoistSeed, []rewrite.Diagnostic) {
+	info := pass.Info
+	var id *ast.Ident
+	var rhs ast.Expr
+	var typ types.Type
+	switch st := st.(type) {
+	case *ast.DeclStmt:
+		gd, ok := st.Decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR || len(gd.Specs) != 1 {
+			return nil, nil
+		}
+		vs := gd.Specs[0].(*ast.ValueSpec)
+		if len(vs.Names) != 1 || len(vs.Values) != 0 || vs.Type == nil {
+			return nil, nil
+		}
+		id = vs.Names[0]
+	case *ast.AssignStmt:
+		if st.Tok != token.DEFINE || len(st.Lhs) != 1 || len(st.Rhs) != 1 {
+			return nil, nil
+		}
+		id, _ = st.Lhs[0].(*ast.Ident)
+		rhs = st.Rhs[0]
+	default:
+		return nil, nil
+	}
+	if id == nil {
+		return nil, nil
+	}
+	obj, _ := info.Defs[id].(*types.Var)
+	if obj == nil {
+		return nil, nil
+	}
+	typ = obj.Type()
+	seed := &hoistSeed{obj: obj, decl: st}
+	named := namedPath(typ)
+	if p, ok := typ.(*types.Pointer); ok {
+		named = "*" + namedPath(p.Elem())
+	}
+	var evidence []rewrite.Diagnostic
+	keep := func(ds []rewrite.Diagnostic, kinds ...rewrite.Kind) {
+		for _, d := range ds {
+			for _, k := range kinds {
+				if d.Kind == k {
+					evidence = append(evidence, d)
+				}
+			}
+		}
+	}
+	switch {
+	case named == "bytes.Buffer" || named == "strings.Builder":
+		if rhs != nil {
+			lit, ok := rhs.(*ast.CompositeLit)
+			if !ok || len(lit.Elts) != 0 {
+				return nil, nil
+			}
+		}
+		seed.kind = hoistBuffer
+		if named == "strings.Builder" {
+			seed.kind = hoistBuilder
+		}
+		keep(pass.DiagsAt(id.Pos(), rewrite.MovedToHeap), rewrite.MovedToHeap)
+	case named == "*bytes.Buffer" || named == "*strings.Builder":
+		call, ok := rhs.(*ast.CallExpr)
+		if !ok || !isBuiltin(info, call.Fun, "new") {
+			return nil, nil
+		}
+		seed.kind, seed.call = hoistBuffer, call
+		if named == "*strings.Builder" {
+			seed.kind = hoistBuilder
+		}
+		keep(pass.DiagsAtExpr(call, rewrite.Escapes), rewrite.Escapes)
+	default:
+		call, ok := rhs.(*ast.CallExpr)
+		if !ok || !isBuiltin(info, call.Fun, "make") || call.Ellipsis.IsValid() {
+			return nil, nil
+		}
+		if _, ok := typ.Underlying().(*types.Slice); !ok {
+			return nil, nil
+		}
+		seed.call = call
+		switch {
+		case len(call.Args) == 2:
+			seed.kind, seed.size = hoistLen, call.Args[1]
+		case len(call.Args) == 3 && isConstInt(info, call.Args[1], 0):
+			seed.kind, seed.size = hoistAppend, call.Args[2]
+		default:
+			return nil, nil
+		}
+		seed.constant = info.Types[seed.size].Value != nil
+		keep(pass.DiagsAtExpr(call, rewrite.Other), rewrite.Escapes)
+		if !seed.constant {
+			keep(pass.DiagsAtExpr(call, rewrite.Other), rewrite.NoEscape)
+		}
+	}
+	if len(evidence) == 0 {
+		return nil, nil
+	}
+	seed.subject = evidence[0].Subject
+	return seed, evidence
+}
+
+func namedPath(t types.Type) string {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return ""
+	}
+	return n.Obj().Pkg().Path() + "." + n.Obj().Name()
+}
+
+func matchHoistDecl(pass *rewrite.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int, loop ast.Stmt, body *ast.BlockStmt, st ast.Stmt) *rewrite.Candidate {
+	seed, evidence := hoistSeedOf(pass, st)
+	if seed == nil {
+		return nil
+	}
+	name := seed.obj.Name()
+	c := &rewrite.Candidate{Pos: st.Pos(), Func: fd, Evidence: evidence, Summary: "hoist " + name + " out of the loop"}
+	why := ""
+	if seed.kind == hoistBuilder {
+		why = "strings.Builder: Reset drops its array, so reusing it gains nothing"
+	}
+	if why == "" {
+		why = hoistUses(pass, body, seed)
+	}
+	if why == "" && seed.call != nil {
+		why = hoistMovable(pass.Info, loop, seed)
+	}
+	if why == "" {
+		why = hoistCollision(pass, list, i, loop, seed)
+	}
+	if why == "" {
+		for _, b := range []string{"clear", "cap", "make", "new"} {
+			if !isUniversal(pass, b, list[i].Pos()) || !isUniversal(pass, b, st.Pos()) {
+				why = "the predeclared " + b + " is shadowed"
+				break
+			}
+		}
+	}
+	if why != "" {
+		c.Decline = why
+		return c
+	}
+	form := hoistForm(seed)
+	c.Summary = "hoist " + name + " out of the loop: " + form
+	c.Fix = func(fix *rewrite.Fix) error { return fixHoist(fix, pass.Info, owner, list[i], body, seed) }
+	loopLine := pass.Position(list[i].Pos()).Line
+	declLine := pass.Position(st.Pos()).Line
+	// every line after the one inserted before the loop moves down by one
+	endLine := pass.Position(loop.End()).Line + 1
+	c.Confirm = func(cf *rewrite.Confirm) error {
+		return confirmHoisted(cf, seed, loopLine, declLine+1, endLine+hoistGrowth(seed))
+	}
+	return c
+}
+
+func hoistForm(seed *hoistSeed) string {
+	switch {
+	case seed.kind == hoistBuffer:
+		return "Reset"
+	case seed.constant && seed.kind == hoistLen:
+		return "clear"
+	case seed.constant:
+		return "reslice to [:0]"
+	}
+	return "reuse when the capacity suffices"
+}
+
+// hoistGrowth is how many lines the replacement in the loop adds.
+func hoistGrowth(seed *hoistSeed) int {
+	switch {
+	case seed.kind == hoistBuffer || seed.constant:
+		return 0
+	case seed.kind == hoistLen:
+		return 5 // if … {, make, } else {, reslice, clear, }
+	}
+	return 4
+}
+
+// confirmHoisted checks where the compiler now reports the allocation.
+func confirmHoisted(cf *rewrite.Confirm, seed *hoistSeed, loopLine, declLine, endLine int) error {
+	var at []int
+	for _, d := range cf.After {
+		if d.Subject == seed.subject && (d.Kind == rewrite.Escapes || d.Kind == rewrite.NoEscape || d.Kind == rewrite.MovedToHeap) {
+			at = append(at, d.Line)
+		}
+	}
+	inLoop := func(l int) bool { return l > loopLine && l <= endLine }
+	if seed.constant || seed.kind == hoistBuffer {
+		for _, l := range at {
+			if inLoop(l) {
+				return fmt.Errorf("%s is still reported in the loop body (line %d)", seed.subject, l)
+			}
+		}
+		if seed.call != nil {
+			for _, l := range at {
+				if l == loopLine {
+					return nil
+				}
+			}
+			return fmt.Errorf("%s is not reported before the loop (line %d); reported at %v", seed.subject, loopLine, at)
+		}
+		return nil
+	}
+	branch := declLine + 1 // the make inside `if cap(buf) < n {`
+	ok := false
+	for _, l := range at {
+		switch {
+		case l == branch:
+			ok = true
+		case inLoop(l):
+			return fmt.Errorf("%s is reported in the loop outside the capacity branch (line %d)", seed.subject, l)
+		}
+	}
+	if !ok {
+		return fmt.Errorf("%s is not reported in the capacity branch (line %d); reported at %v", seed.subject, branch, at)
+	}
+	return nil
+}
+
+// noRetainStd are std functions that read their slice arguments and keep none of them.
+var noRetainStd = map[string]bool{
+	"bytes.Equal": true, "bytes.Compare": true, "bytes.Count": true, "bytes.Contains": true,
+	"bytes.HasPrefix": true, "bytes.HasSuffix": true, "bytes.Index": true, "bytes.IndexByte": true,
+	"bytes.LastIndex": true, "bytes.LastIndexByte": true, "unicode/utf8.Valid": true,
+	"hash/crc32.ChecksumIEEE": true, "hash/crc32.Update": true,
+}
+
+// bufferMethods are the bytes.Buffer methods that neither hand out its array nor show its capacity.
+var bufferMethods = map[string]bool{
+	"Write": true, "WriteString": true, "WriteByte": true, "WriteRune": true, "String": true, "Len": true,
+	"Reset": true, "Truncate": true, "Grow": true, "Read": true, "ReadByte": true, "ReadRune": true,
+	"ReadString": true, "UnreadByte": true, "UnreadRune": true,
+}
+
+// hoistUses says why a use of the buffer in the loop body could keep it past the iteration, or see
+// the difference between a fresh buffer and a reused one.
+func hoistUses(pass *rewrite.Pass, body *ast.BlockStmt, seed *hoistSeed) string {
+	info := pass.Info
+	name := seed.obj.Name()
+	why := ""
+	var stack []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if why != "" {
+			return false
+		}
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		id, ok := n.(*ast.Ident)
+		if !ok || info.Uses[id] != seed.obj {
+			return true
+		}
+		for _, a := range stack {
+			switch a.(type) {
+			case *ast.FuncLit:
+				why = name + " is used by a closure in the loop"
+			case *ast.GoStmt:
+				why = name + " is used by a go statement in the loop"
+			case *ast.DeferStmt:
+				why = name + " is used by a defer statement in the loop"
+			}
+		}
+		if why == "" {
+			why = hoistUse(pass, seed, stack[:len(stack)-1], id)
+		}
+		stack = stack[:len(stack)-1] // no f(nil) for a node whose children are skipped
+		return false
+	})
+	return why
+}
+
+// hoistUse judges one use x (the identifier, or a slice of it) under the ancestors in stack.
+func hoistUse(pass *rewrite.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) string {
+	info := pass.Info
+	name := seed.obj.Name()
+	parent := stack[len(stack)-1]
+	isIdent := false
+	if id, ok := x.(*ast.Ident); ok && info.Uses[id] == seed.obj {
+		isIdent = true
+	}
+	if p, ok := parent.(*ast.ParenExpr); ok {
+		return hoistUse(pass, seed, stack[:len(stack)-1], p)
+	}
+	if seed.kind == hoistBuffer {
+		return bufferUse(pass, seed, stack, x)
+	}
+	switch p := parent.(type) {
+	case *ast.IndexExpr:
+		if p.X == x {
+			if u, ok := stack[len(stack)-2].(*ast.UnaryExpr); ok && u.Op == token.AND {
+				return "the address of an element of " + name + " is taken"
+			}
+			return ""
+		}
+		return "" // used as an index? a slice cannot be; keys of maps are not slices
+	case *ast.SliceExpr:
+		if p.X == x {
+			return hoistUse(pass, seed, stack[:len(stack)-1], p)
+		}
+	case *ast.RangeStmt:
+		if p.X == x {
+			return ""
+		}
+	case *ast.AssignStmt:
+		for _, l := range p.Lhs {
+			if l != x {
+				continue
+			}
+			if isIdent && seed.kind == hoistAppend && len(p.Lhs) == 1 && p.Tok == token.ASSIGN {
+				if call, ok := p.Rhs[0].(*ast.CallExpr); ok && isBuiltin(info, call.Fun, "append") && len(call.Args) > 0 && isObj(info, call.Args[0], seed.obj) {
+					return ""
+				}
+			}
+			return name + " is reassigned"
+		}
+		return name + " outlives the iteration: assigned to " + types.ExprString(p.Lhs[0])
+	case *ast.CallExpr:
+		if tv, ok := info.Types[p.Fun]; ok && tv.IsType() {
+			if b, ok := tv.Type.Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
+				return "" // string(buf) copies
+			}
+			return name + " is converted to " + types.ExprString(p.Fun)
+		}
+		switch {
+		case isBuiltin(info, p.Fun, "len"), isBuiltin(info, p.Fun, "copy"):
+			return ""
+		case isBuiltin(info, p.Fun, "cap"):
+			if seed.constant && seed.kind == hoistLen {
+				return ""
+			}
+			return "cap(" + name + ") would see the reused capacity"
+		case isBuiltin(info, p.Fun, "append"):
+			if p.Ellipsis.IsValid() && len(p.Args) == 2 && p.Args[1] == x {
+				return "" // its elements are copied
+			}
+			if len(p.Args) > 0 && p.Args[0] == x && isIdent && seed.kind == hoistAppend {
+				if as, ok := stack[len(stack)-2].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && isObj(info, as.Lhs[0], seed.obj) {
+					return ""
+				}
+			}
+			if len(p.Args) > 0 && p.Args[0] == x {
+				return name + " is appended to outside the form " + name + " = append(" + name + ", …)"
+			}
+			return name + " outlives the iteration: appended as an element"
+		}
+		if fn := calleeFunc(info, p); fn != nil {
+			if noRetainStd[fn.Pkg().Path()+"."+fn.Name()] && fn.Type().(*types.Signature).Recv() == nil {
+				return ""
+			}
+			if k := argIndex(p, x); k >= 0 && paramNoEscape(pass, fn, k) {
+				return ""
+			}
+			return name + " is passed to " + types.ExprString(p.Fun) + ", which may keep it"
+		}
+		return name + " is passed to " + types.ExprString(p.Fun) + ", which may keep it"
+	case *ast.ReturnStmt:
+		return name + " outlives the iteration: returned"
+	case *ast.SendStmt:
+		return name + " outlives the iteration: sent on a channel"
+	case *ast.CompositeLit, *ast.KeyValueExpr:
+		return name + " outlives the iteration: stored in a composite literal"
+	case *ast.UnaryExpr:
+		if p.Op == token.AND {
+			return "the address of " + name + " is taken"
+		}
+	}
+	return fmt.Sprintf("%s is used in a way the rule does not follow (%s)", name, types.ExprString(exprOf(parent, x)))
+}
+
+func exprOf(n ast.Node, x ast.Expr) ast.Expr {
+	if e, ok := n.(ast.Expr); ok {
+		return e
+	}
+	return x
+}
+
+// bufferUse judges one use of a bytes.Buffer variable.
+func bufferUse(pass *rewrite.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) string {
+	info := pass.Info
+	name := seed.obj.Name()
+	parent := stack[len(stack)-1]
+	_, isPtr := seed.obj.Type().(*types.Pointer)
+	switch p := parent.(type) {
+	case *ast.SelectorExpr:
+		if p.X != x {
+			break
+		}
+		sel := info.Selections[p]
+		if sel == nil || sel.Kind() != types.MethodVal {
+			return "a field of " + name + " is used"
+		}
+		if call, ok := stack[len(stack)-2].(*ast.CallExpr); !ok || call.Fun != p {
+			return "the method value " + types.ExprString(p) + " may keep " + name
+		}
+		if !bufferMethods[p.Sel.Name] {
+			return name + "." + p.Sel.Name + " hands out its array or shows its capacity"
+		}
+		return ""
+	case *ast.UnaryExpr:
+		if p.Op == token.AND && !isPtr {
+			if call, ok := stack[len(stack)-2].(*ast.CallExpr); ok && isFmtWriter(info, call, p) {
+				return ""
+			}
+			return "the address of " + name + " is taken"
+		}
+	case *ast.CallExpr:
+		if isPtr && isFmtWriter(info, p, x) {
+			return ""
+		}
+		return name + " is passed to " + types.ExprString(p.Fun) + ", which may keep it"
+	case *ast.AssignStmt:
+		return name + " is reassigned or stored"
+	case *ast.ReturnStmt:
+		return name + " outlives the iteration: returned"
+	}
+	return fmt.Sprintf("%s is used in a way the rule does not follow (%s)", name, types.ExprString(exprOf(parent, x)))
+}
+
+// isFmtWriter reports whether w is the writer argument of fmt.Fprint, Fprintf or Fprintln.
+func isFmtWriter(info *types.Info, call *ast.CallExpr, w ast.Expr) bool {
+	fn := calleeFunc(info, call)
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "fmt" || len(call.Args) == 0 || call.Args[0] != w {
+		return false
+	}
+	switch fn.Name() {
+	case "Fprint", "Fprintf", "Fprintln":
+		return true
+	}
+	return false
+}
+
+func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	var id *ast.Ident
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		id = f
+	case *ast.SelectorExpr:
+		id = f.Sel
+	default:
+		return nil
+	}
+	fn, _ := info.Uses[id].(*types.Func)
+	if fn == nil || fn.Pkg() == nil {
+		return nil
+	}
+	return fn
+}
+
+func argIndex(call *ast.CallExpr, x ast.Expr) int {
+	for i, a := range call.Args {
+		if a == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// paramNoEscape reports whether fn is a function of this package whose parameter k the compiler
+// reports as `p does not escape`.
+func paramNoEscape(pass *rewrite.Pass, fn *types.Func, k int) bool {
+	if fn.Pkg() != pass.Types {
+		return false
+	}
+	sig := fn.Type().(*types.Signature)
+	if sig.Variadic() && k >= sig.Params().Len()-1 {
+		return false
+	}
+	if k >= sig.Params().Len() {
+		return false
+	}
+	p := sig.Params().At(k)
+	for _, d := range pass.DiagsAt(p.Pos(), rewrite.NoEscape) {
+		if d.Subject == p.Name() {
+			return true
+		}
+	}
+	return false
+}
+
+// hoistMovable says why the make or new cannot move before the loop (or its size be evaluated
+// twice in the loop).
+func hoistMovable(info *types.Info, loop ast.Stmt, seed *hoistSeed) string {
+	inLoop := func(o types.Object) bool { return o.Pos() >= loop.Pos() && o.Pos() < loop.End() }
+	why := ""
+	ast.Inspect(seed.call.Args[0], func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if o := info.Uses[id]; o != nil && inLoop(o) {
+				why = "the type " + types.ExprString(seed.call.Args[0]) + " is declared in the loop"
+			}
+		}
+		return why == ""
+	})
+	if why != "" || seed.size == nil || seed.constant {
+		return why
+	}
+	if !sizeExpr(info, seed.size) {
+		return "the size " + types.ExprString(seed.size) + " would be evaluated twice: it must be a constant, variable, field, len or cap"
+	}
+	return ""
+}
+
+// sizeExpr: pure enough to evaluate twice in a row: constants, variables, fields, len and cap of
+// those, and + - * of them.
+func sizeExpr(info *types.Info, e ast.Expr) bool {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.BinaryExpr:
+		switch x.Op {
+		case token.ADD, token.SUB, token.MUL:
+			return sizeExpr(info, x.X) && sizeExpr(info, x.Y)
+		}
+		return false
+	case *ast.CallExpr:
+		if (isBuiltin(info, x.Fun, "len") || isBuiltin(info, x.Fun, "cap")) && len(x.Args) == 1 {
+			return pureExpr(info, x.Args[0])
+		}
+		return false
+	}
+	return pureExpr(info, e)
+}
+
+// hoistCollision says why the name cannot be declared before the loop.
+func hoistCollision(pass *rewrite.Pass, list []ast.Stmt, i int, loop ast.Stmt, seed *hoistSeed) string {
+	name := seed.obj.Name()
+	scope := pass.Types.Scope().Innermost(list[i].Pos() - 1)
+	if scope != nil && scope.Lookup(name) != nil {
+		return name + " is already declared in the block of the loop"
+	}
+	why := ""
+	for _, st := range list[i:] {
+		ast.Inspect(st, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && id.Name == name {
+				o := pass.Info.Uses[id]
+				if o == nil {
+					o = pass.Info.Defs[id]
+				}
+				if v, isVar := o.(*types.Var); isVar && v.IsField() {
+					return true // a field name does not live in the block's scope
+				}
+				if fn, isFunc := o.(*types.Func); isFunc && fn.Type().(*types.Signature).Recv() != nil {
+					return true // nor does a method name
+				}
+				if o != nil && o != types.Object(seed.obj) {
+					why = "the name " + name + " means something else in the loop or after it"
+				}
+			}
+			return why == ""
+		})
+		if why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// fixHoist declares the buffer before the loop and resets it where it was declared.
+func fixHoist(fix *rewrite.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body *ast.BlockStmt, seed *hoistSeed) error {
+	name := seed.obj.Name()
+	old := fix.Dst(seed.decl).(dst.Stmt)
+	var hoisted dst.Stmt
+	var repl dst.Stmt
+	id := func() *dst.Ident { return dst.NewIdent(name) }
+	switch {
+	case seed.kind == hoistBuffer:
+		hoisted = dst.Clone(old).(dst.Stmt)
+		repl = &dst.ExprStmt{X: &dst.CallExpr{Fun: &dst.SelectorExpr{X: id(), Sel: dst.NewIdent("Reset")}}}
+	case seed.constant:
+		hoisted = dst.Clone(old).(dst.Stmt)
+		if seed.kind == hoistLen {
+			repl = &dst.ExprStmt{X: mcCall("clear", id())}
+		} else {
+			repl = &dst.AssignStmt{Lhs: []dst.Expr{id()}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.SliceExpr{X: id(), High: &dst.BasicLit{Kind: token.INT, Value: "0"}}}}
+		}
+	default:
+		typ := cloneDst(fix, seed.call.Args[0])
+		hoisted = &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{id()}, Type: typ}}}}
+		size := func() dst.Expr { return cloneDst(fix, seed.size) }
+		var cond dst.Expr = &dst.BinaryExpr{X: mcCall("cap", id()), Op: token.LSS, Y: size()}
+		if !nonNegativeSize(info, seed.size) {
+			cond = &dst.BinaryExpr{X: &dst.BinaryExpr{X: size(), Op: token.LSS, Y: &dst.BasicLit{Kind: token.INT, Value: "0"}}, Op: token.LOR, Y: cond}
+		}
+		mk := dst.Clone(fix.Dst(seed.call)).(*dst.CallExpr)
+		mk.Decs.Start.Clear()
+		mk.Decs.End.Clear()
+		assign := func(x dst.Expr) dst.Stmt {
+			s := &dst.AssignStmt{Lhs: []dst.Expr{id()}, Tok: token.ASSIGN, Rhs: []dst.Expr{x}}
+			s.Decs.Before = dst.NewLine
+			s.Decs.After = dst.NewLine
+			return s
+		}
+		var els []dst.Stmt
+		if seed.kind == hoistLen {
+			els = []dst.Stmt{assign(&dst.SliceExpr{X: id(), High: size()}), &dst.ExprStmt{X: mcCall("clear", id())}}
+		} else {
+			els = []dst.Stmt{assign(&dst.SliceExpr{X: id(), High: &dst.BasicLit{Kind: token.INT, Value: "0"}})}
+		}
+		for _, s := range els {
+			s.Decorations().Before = dst.NewLine
+			s.Decorations().After = dst.NewLine
+		}
+		repl = &dst.IfStmt{Cond: cond, Body: &dst.BlockStmt{List: []dst.Stmt{assign(mk)}}, Else: &dst.BlockStmt{List: els}}
+	}
+	hd := hoisted.Decorations()
+	hd.Start.Clear()
+	hd.End.Clear()
+	rd := repl.Decorations()
+	od := old.Decorations()
+	rd.Before, rd.After, rd.Start, rd.End = od.Before, od.After, od.Start, od.End
+	if err := replaceStmt(fix.Dst(body), old, repl); err != nil {
+		return err
+	}
+	return insertBefore(fix.Dst(owner), fix.Dst(at).(dst.Stmt), hoisted)
+}
+
+// nonNegativeSize reports whether a size cannot be negative: len, cap, an unsigned type.
+func nonNegativeSize(info *types.Info, n ast.Expr) bool {
+	if call, ok := ast.Unparen(n).(*ast.CallExpr); ok && (isBuiltin(info, call.Fun, "len") || isBuiltin(info, call.Fun, "cap")) {
+		return true
+	}
+	b, ok := info.TypeOf(n).Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsUnsigned != 0
+}
+
+// insertBefore puts st before at in owner's statement list; at's leading comments go with st.
+func insertBefore(owner dst.Node, at, st dst.Stmt) error {
+	var list *[]dst.Stmt
+	switch o := owner.(type) {
+	case *dst.BlockStmt:
+		list = &o.List
+	case *dst.CaseClause:
+		list = &o.Body
+	case *dst.CommClause:
+		list = &o.Body
+	default:
+		return fmt.Errorf("no statement list in %T", owner)
+	}
+	for i, s := range *list {
+		if s != at {
+			continue
+		}
+		ad, sd := at.Decorations(), st.Decorations()
+		sd.Before, sd.Start = ad.Before, ad.Start
+		sd.After = dst.NewLine
+		ad.Before, ad.Start = dst.NewLine, nil
+		out := append([]dst.Stmt{}, (*list)[:i]...)
+		out = append(out, st)
+		*list = append(out, (*list)[i:]...)
+		return nil
+	}
+	return fmt.Errorf("loop not found in its block")
+}
