@@ -118,6 +118,11 @@ func runBenchOnce(ctx context.Context, dir, bin string, opts BenchOptions) ([]*b
 			if name, stack, ok := hungBenchmark(out.Bytes()); ok {
 				return nil, fmt.Errorf("%s hung: still running after %v\n%s", name, opts.Timeout, stack)
 			}
+			if name := lastBenchmark(out.Bytes()); name != "" {
+				// A goroutine running on another thread has no stack in the dump; the testing
+				// package printed the benchmark's name when it started it.
+				return nil, fmt.Errorf("%s hung: still running after %v", name, opts.Timeout)
+			}
 			err = fmt.Errorf("hung: still running after %v", opts.Timeout)
 		}
 		return nil, fmt.Errorf("%v\n%s", err, failureOutput(out.Bytes()))
@@ -148,6 +153,21 @@ func hungBenchmark(out []byte) (name, stack string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// lastBenchmark returns the name of the last benchmark the test binary started, as it printed it
+// (the name comes before the results, on the same line), without its -GOMAXPROCS suffix.
+func lastBenchmark(out []byte) string {
+	name := ""
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "Benchmark") {
+			name = f[0]
+		}
+	}
+	if i := strings.LastIndexByte(name, '-'); i > 0 && strings.Trim(name[i+1:], "0123456789") == "" {
+		name = name[:i]
+	}
+	return name
 }
 
 // HasBenchmarks reports whether the test binary has a benchmark that matches opts.Bench.

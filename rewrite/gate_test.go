@@ -241,3 +241,13 @@ func TestFailureOutput(t *testing.T) {
 		t.Errorf("failureOutput repeats a line already in the tail: %q", failureOutput([]byte(short)))
 	}
 }
+
+func TestLastBenchmark(t *testing.T) {
+	out := "goos: linux\nBenchmarkA-2   \t100\t10 ns/op\nBenchmarkMake-8 \tSIGQUIT: quit\ngoroutine 7 [running]:\n\tgoroutine running on other thread; stack unavailable\n"
+	if got := lastBenchmark([]byte(out)); got != "BenchmarkMake" {
+		t.Errorf("lastBenchmark = %q, want BenchmarkMake", got)
+	}
+	if got := lastBenchmark([]byte("PASS\n")); got != "" {
+		t.Errorf("lastBenchmark without benchmarks = %q", got)
+	}
+}
