@@ -1,0 +1,22 @@
+package rules
+
+import "testing"
+
+// TestNoinlineFixtures runs every case under fixtures/noinline through the harness. The rule wins on
+// time: a kept case must not add allocations, but need not remove any.
+func TestNoinlineFixtures(t *testing.T) {
+	runTimeOnlyFixtures(t, "noinline", Noinline)
+}
+
+func TestNoinlineExplained(t *testing.T) {
+	for doc, want := range map[string]string{
+		"Nop does nothing. It must stay out of line: benchmarks measure one call.\n": "It must stay out of line: benchmarks measure one call.",
+		"Hook is never inlined, so that a debugger can break on it.\n":               "Hook is never inlined, so that a debugger can break on it.",
+		"clamp limits x to [0, 255].\n":                                              "",
+		"":                                                                           "",
+	} {
+		if got := noinlineExplained(doc); got != want {
+			t.Errorf("noinlineExplained(%q) = %q, want %q", doc, got, want)
+		}
+	}
+}
