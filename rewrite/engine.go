@@ -203,7 +203,11 @@ func (e *engine) process(ctx context.Context, t *target) error {
 	tried := map[string]bool{}
 	for {
 		keptOne := false
-		for _, rc := range matchAll(e.pass(), e.opts.Rules) {
+		cands, err := matchAll(e.pass(), e.opts.Rules)
+		if err != nil {
+			return err
+		}
+		for _, rc := range cands {
 			key := e.candidateKey(rc)
 			if tried[key] {
 				continue
@@ -276,9 +280,15 @@ type ruleCandidate struct {
 	n    int // how many earlier candidates have the same key
 }
 
-func matchAll(pass *Pass, rules []*Rule) []ruleCandidate {
-	var out []ruleCandidate
+func matchAll(pass *Pass, rules []*Rule) (out []ruleCandidate, err error) {
+	var current *Rule
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: rule %s: %v", pass.Pkg.PkgPath, current.Name, r)
+		}
+	}()
 	for _, r := range rules {
+		current = r
 		seen := map[string]int{}
 		for _, c := range r.Match(pass) {
 			k := funcName(c.Func) + "\x00" + c.Summary
@@ -286,7 +296,7 @@ func matchAll(pass *Pass, rules []*Rule) []ruleCandidate {
 			seen[k]++
 		}
 	}
-	return out
+	return out, nil
 }
 
 // candidateKey identifies a candidate across reloads, when earlier kept rewrites moved its position.

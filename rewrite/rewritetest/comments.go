@@ -116,6 +116,7 @@ func loadPass(ctx context.Context, dir, pkgPath string, diags *rewrite.Diagnosti
 		return nil, fmt.Errorf("loading %s: %v", pkgPath, pkg.Errors[0])
 	}
 	pass := &rewrite.Pass{Pkg: pkg, Fset: fset, Info: pkg.TypesInfo, Types: pkg.Types, Sizes: pkg.TypesSizes, Diags: diags}
+	pass.Module = []*rewrite.Pass{pass}
 	pkgDir := filepath.Dir(pkg.GoFiles[0])
 	for _, f := range pkg.Syntax {
 		if ast.IsGenerated(f) || filepath.Dir(fset.File(f.Pos()).Name()) != pkgDir {
