@@ -10,7 +10,7 @@ import (
 
 // All returns every rule, in the order gcfix runs them.
 func All() []*rewrite.Rule {
-	return []*rewrite.Rule{Sprintf, Makecap, Hoist, Outline, Noinline}
+	return []*rewrite.Rule{Sprintf, Makecap, Hoist, Outline, Noinline, Ptrvalue}
 }
 
 // ByName returns the rules with the given names, in the order given. An unknown name is an error
