@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
@@ -291,7 +292,7 @@ func matchAll(pass *Pass, rules []*Rule) (out []ruleCandidate, err error) {
 		current = r
 		seen := map[string]int{}
 		for _, c := range r.Match(pass) {
-			k := funcName(c.Func) + "\x00" + c.Summary
+			k := FuncName(c.Func) + "\x00" + c.Summary
 			out = append(out, ruleCandidate{rule: r, c: c, n: seen[k]})
 			seen[k]++
 		}
@@ -301,7 +302,7 @@ func matchAll(pass *Pass, rules []*Rule) (out []ruleCandidate, err error) {
 
 // candidateKey identifies a candidate across reloads, when earlier kept rewrites moved its position.
 func (e *engine) candidateKey(rc ruleCandidate) string {
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", rc.rule.Name, e.fset.Position(rc.c.Pos).Filename, funcName(rc.c.Func), rc.c.Summary, rc.n)
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", rc.rule.Name, e.fset.Position(rc.c.Pos).Filename, FuncName(rc.c.Func), rc.c.Summary, rc.n)
 }
 
 // current returns the content of file name with the kept rewrites. The first read of a file is its
@@ -330,7 +331,7 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		File:    relPath(e.root, pos.Filename),
 		Line:    pos.Line,
 		Col:     pos.Column,
-		Func:    funcName(c.Func),
+		Func:    FuncName(c.Func),
 		Summary: c.Summary,
 		Metrics: []Metric{},
 	}
@@ -487,7 +488,7 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, cha
 	}
 	cf := &Confirm{AllAfter: after}
 	if fd := rc.c.Func; fd != nil {
-		cf.Func = funcName(fd)
+		cf.Func = FuncName(fd)
 		from, to := e.fset.Position(fd.Pos()), e.fset.Position(fd.End())
 		cf.Before = e.diags.InLines(from.Filename, from.Line, to.Line)
 		if d, ok := e.diags.Inline(from.Filename, cf.Func); ok {
@@ -560,8 +561,9 @@ func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 	return nil
 }
 
-// funcName returns the compiler's name for fd: "F", "T.M", "(*T).M"; generic receivers as "T[...]".
-func funcName(fd *ast.FuncDecl) string {
+// FuncName returns the compiler's name for fd, as -m prints it: "F", "T.M", "(*T).M"; a generic
+// receiver as "T[...]".
+func FuncName(fd *ast.FuncDecl) string {
 	if fd == nil {
 		return ""
 	}
@@ -578,21 +580,14 @@ func funcName(fd *ast.FuncDecl) string {
 	case *ast.Ident:
 		recv = x.Name
 	case *ast.IndexExpr:
-		recv = exprIdent(x.X) + "[...]"
+		recv = types.ExprString(x.X) + "[...]"
 	case *ast.IndexListExpr:
-		recv = exprIdent(x.X) + "[...]"
+		recv = types.ExprString(x.X) + "[...]"
 	}
 	if star {
 		return "(*" + recv + ")." + fd.Name.Name
 	}
 	return recv + "." + fd.Name.Name
-}
-
-func exprIdent(x ast.Expr) string {
-	if id, ok := x.(*ast.Ident); ok {
-		return id.Name
-	}
-	return ""
 }
 
 // funcLines finds the function named as the compiler names it in src and returns its line range.
@@ -603,7 +598,7 @@ func funcLines(src []byte, name string) (from, to int, ok bool) {
 		return 0, 0, false
 	}
 	for _, d := range f.Decls {
-		if fd, isFunc := d.(*ast.FuncDecl); isFunc && funcName(fd) == name {
+		if fd, isFunc := d.(*ast.FuncDecl); isFunc && FuncName(fd) == name {
 			return fset.Position(fd.Pos()).Line, fset.Position(fd.End()).Line, true
 		}
 	}

@@ -112,7 +112,7 @@ func explainTarget(dir, target string) (pattern string, match func(p *Pass, fd *
 	} else if i := strings.Index(target, ".("); i > 0 {
 		pkg, fn = target[:i], target[i+1:]
 	}
-	return pkg, func(p *Pass, fd *ast.FuncDecl) bool { return funcName(fd) == fn }, nil
+	return pkg, func(p *Pass, fd *ast.FuncDecl) bool { return FuncName(fd) == fn }, nil
 }
 
 func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
@@ -129,7 +129,7 @@ func findFunc(p *Pass, match func(*Pass, *ast.FuncDecl) bool) *ast.FuncDecl {
 }
 
 func explainFunc(p *Pass, root string, fd *ast.FuncDecl, rules []*Rule) *Explanation {
-	name := funcName(fd)
+	name := FuncName(fd)
 	from, to := p.Position(fd.Pos()), p.Position(fd.End())
 	x := &Explanation{Package: p.Pkg.PkgPath, Func: name, File: relPath(root, from.Filename), Line: from.Line}
 	if d, ok := p.Diags.Inline(from.Filename, name); ok {

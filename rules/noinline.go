@@ -80,7 +80,7 @@ func matchNoinline(pass *rewrite.Pass) []*rewrite.Candidate {
 			if !ok || fd.Body == nil || !noinlineHasDirective(fd) {
 				continue
 			}
-			name := olFuncName(fd)
+			name := rewrite.FuncName(fd)
 			verdict, ok := pass.Diags.Inline(file, name)
 			if !ok || verdict.Kind != rewrite.CannotInline || !strings.Contains(verdict.Reason, "marked go:noinline") {
 				continue

@@ -1,11 +1,16 @@
 package rules
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/gcfix/gcfix/rewrite/rewritetest"
+)
 
 // TestNoinlineFixtures runs every case under fixtures/noinline through the harness. The rule wins on
 // time: a kept case must not add allocations, but need not remove any.
 func TestNoinlineFixtures(t *testing.T) {
-	runTimeOnlyFixtures(t, "noinline", Noinline)
+	rewritetest.RunAll(t, filepath.Join("..", "fixtures"), "noinline", Noinline, rewritetest.Options{TimeOnly: true})
 }
 
 func TestNoinlineExplained(t *testing.T) {

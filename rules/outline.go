@@ -174,7 +174,7 @@ func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewr
 		return nil // nothing cold is heavy enough to bring fd under budget
 	}
 	rankOutlineRegions(heavy)
-	name := olFuncName(fd)
+	name := rewrite.FuncName(fd)
 	candidate := func(r *olRegion) *rewrite.Candidate {
 		return &rewrite.Candidate{
 			Pos:      r.stmt.Pos(),
@@ -1122,7 +1122,7 @@ func olFields(tup *types.Tuple, variadic bool, pkg *types.Package) (*dst.FieldLi
 // function the compiler judges each shaped instance (At[go.shape.int], (*List[go.shape.int]).Get):
 // the worst of them is the verdict.
 func olVerdict(diags *rewrite.Diagnostics, file string, fd *ast.FuncDecl, ds []rewrite.Diagnostic) (rewrite.Diagnostic, bool) {
-	name := olFuncName(fd)
+	name := rewrite.FuncName(fd)
 	if d, ok := diags.Inline(file, name); ok {
 		return d, true
 	}
@@ -1166,32 +1166,6 @@ func olElideTypeArgs(name string) string {
 		}
 	}
 	return b.String()
-}
-
-// olFuncName returns the compiler's name for fd: "F", "T.M", "(*T).M"; generic receivers as
-// "T[...]". It matches the engine's naming of a candidate's function.
-func olFuncName(fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return fd.Name.Name
-	}
-	typ := fd.Recv.List[0].Type
-	star := false
-	if s, ok := typ.(*ast.StarExpr); ok {
-		star, typ = true, s.X
-	}
-	var recv string
-	switch x := typ.(type) {
-	case *ast.Ident:
-		recv = x.Name
-	case *ast.IndexExpr:
-		recv = types.ExprString(x.X) + "[...]"
-	case *ast.IndexListExpr:
-		recv = types.ExprString(x.X) + "[...]"
-	}
-	if star {
-		return "(*" + recv + ")." + fd.Name.Name
-	}
-	return recv + "." + fd.Name.Name
 }
 
 // olTypesFuncName is olFuncName for a function known by its type.

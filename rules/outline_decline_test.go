@@ -170,14 +170,14 @@ func TestOutlineDeclines(t *testing.T) {
 		"ExitAndReturn": "ends in a call that never returns, which is not a terminating statement, and also returns",
 		"ExitInCase":    "ends in a call that never returns in an else block or case",
 	}
-	pass := syntheticPass(t, outlineDeclineSrc, func(fd *ast.FuncDecl) bool { return want[olFuncName(fd)] != "" })
+	pass := syntheticPass(t, outlineDeclineSrc, func(fd *ast.FuncDecl) bool { return want[rewrite.FuncName(fd)] != "" })
 	got := map[string]string{}
 	for _, c := range Outline.Match(pass) {
 		if c.Decline == "" {
-			t.Errorf("%s: not declined: %s", olFuncName(c.Func), c.Summary)
+			t.Errorf("%s: not declined: %s", rewrite.FuncName(c.Func), c.Summary)
 			continue
 		}
-		got[olFuncName(c.Func)] = c.Decline
+		got[rewrite.FuncName(c.Func)] = c.Decline
 	}
 	t.Logf("declines: %q", got)
 	for fn, w := range want {
@@ -210,7 +210,7 @@ func syntheticPass(t *testing.T, src string, judged func(*ast.FuncDecl) bool) *r
 		if fd, ok := d.(*ast.FuncDecl); ok && judged(fd) {
 			pos := fset.Position(fd.Name.Pos())
 			ds = append(ds, rewrite.Diagnostic{File: name, Line: pos.Line, Col: pos.Column, Kind: rewrite.CannotInline,
-				Subject: olFuncName(fd), Cost: 81, Budget: 80, Reason: "function too complex: cost 81 exceeds budget 80"})
+				Subject: rewrite.FuncName(fd), Cost: 81, Budget: 80, Reason: "function too complex: cost 81 exceeds budget 80"})
 		}
 	}
 	return &rewrite.Pass{Fset: fset, Files: []*ast.File{f}, Info: info, Types: pkg, Diags: rewrite.NewDiagnostics(ds)}

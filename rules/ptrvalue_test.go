@@ -18,19 +18,8 @@ import (
 
 // TestPtrvalueFixtures runs every case under fixtures/ptrvalue through the harness.
 func TestPtrvalueFixtures(t *testing.T) {
-	entries, err := os.ReadDir(filepath.Join("..", "fixtures", "ptrvalue"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "multi" { // two packages: TestPtrvalueAcrossPackages
-			continue
-		}
-		t.Run(e.Name(), func(t *testing.T) {
-			t.Parallel()
-			rewritetest.Run(t, filepath.Join("..", "fixtures"), "ptrvalue/"+e.Name(), Ptrvalue)
-		})
-	}
+	opts := rewritetest.Options{Skip: []string{"multi"}} // two packages: TestPtrvalueAcrossPackages
+	rewritetest.RunAll(t, filepath.Join("..", "fixtures"), "ptrvalue", Ptrvalue, opts)
 }
 
 // TestPtrvalueAcrossPackages rewrites an exported constructor (with AllowAPIChange) and its call

@@ -31,6 +31,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +59,27 @@ type Options struct {
 	// TimeOnly is for rules that win on time, not allocations (outline, noinline): allocs/op must
 	// still rise in no benchmark, but need not drop in any. Wall time is never asserted.
 	TimeOnly bool
+	// Skip names case directories that RunAll leaves to another test.
+	Skip []string
+}
+
+// RunAll runs every case directory under moduleDir/ruleDir (fixtures/<rule>/<case>) through
+// RunOptions, in parallel subtests named after the cases.
+func RunAll(t *testing.T, moduleDir, ruleDir string, rule *rewrite.Rule, opts Options) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(moduleDir, ruleDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || slices.Contains(opts.Skip, e.Name()) {
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			t.Parallel()
+			RunOptions(t, moduleDir, ruleDir+"/"+e.Name(), rule, opts)
+		})
+	}
 }
 
 // RunOptions is Run with options.
