@@ -40,7 +40,7 @@
 //   - a constructor that is inlined and whose allocation stays on the stack at every call site
 //     ("already on the stack at every call site"), or one with no call site;
 //   - an exported constructor: its signature is API, and callers in other modules would break.
-//     AllowAPIChange lifts this (the CLI flag that sets it is still to come); an exported
+//     AllowAPIChange (gcfix -allow-api-change) lifts this; an exported
 //     constructor used by an external test package (package x_test, which gcfix does not load)
 //     is declined even then;
 //   - a method (this first version rewrites functions only), a generic function, named results;
@@ -88,7 +88,7 @@ import (
 var PtrvalueMaxSize int64 = 128
 
 // AllowAPIChange lets rules change the signature of exported functions, which breaks callers in
-// other modules. The CLI flag that sets it is still to come.
+// other modules. gcfix -allow-api-change sets it.
 var AllowAPIChange bool
 
 // Ptrvalue rewrites constructors that return a pointer to a small fresh struct into constructors

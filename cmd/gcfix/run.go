@@ -50,6 +50,7 @@ type config struct {
 	tags      string
 	verbose   bool
 	list      bool
+	allowAPI  bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -68,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.StringVar(&c.tags, "tags", "", "build tags, as for go build")
 	fs.BoolVar(&c.verbose, "v", false, "show evidence, steps and a verdict for every candidate, declined and unconfirmed ones too")
 	fs.BoolVar(&c.list, "list", false, "list the rules and exit")
+	fs.BoolVar(&c.allowAPI, "allow-api-change", false, "let rules change exported signatures (ptrvalue): code in other modules that calls them breaks")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHeader)
 		fs.PrintDefaults()
@@ -123,6 +125,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		listRules(stdout, selected)
 		return exitOK
 	}
+	rules.AllowAPIChange = c.allowAPI
 	opts := rewrite.Options{
 		Dir:         c.dir,
 		Patterns:    patterns,
