@@ -118,55 +118,32 @@ type hoistSeed struct {
 
 func matchHoist(pass *rewrite.Pass) []*rewrite.Candidate {
 	var out []*rewrite.Candidate
-	for _, f := range pass.Files {
-		if pass.IsTestFile(f) {
-			continue
-		}
-		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Body == nil {
+	eachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
+		for i, st := range list {
+			loop := st
+			for {
+				l, ok := loop.(*ast.LabeledStmt)
+				if !ok {
+					break
+				}
+				loop = l.Stmt
+			}
+			var body *ast.BlockStmt
+			switch l := loop.(type) {
+			case *ast.ForStmt:
+				body = l.Body
+			case *ast.RangeStmt:
+				body = l.Body
+			default:
 				continue
 			}
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				var list []ast.Stmt
-				switch n := n.(type) {
-				case *ast.BlockStmt:
-					list = n.List
-				case *ast.CaseClause:
-					list = n.Body
-				case *ast.CommClause:
-					list = n.Body
-				default:
-					return true
+			for _, bst := range body.List {
+				if c := matchHoistDecl(pass, fd, block, list, i, loop, body, bst); c != nil {
+					out = append(out, c)
 				}
-				for i, st := range list {
-					loop := st
-					for {
-						l, ok := loop.(*ast.LabeledStmt)
-						if !ok {
-							break
-						}
-						loop = l.Stmt
-					}
-					var body *ast.BlockStmt
-					switch l := loop.(type) {
-					case *ast.ForStmt:
-						body = l.Body
-					case *ast.RangeStmt:
-						body = l.Body
-					default:
-						continue
-					}
-					for _, bst := range body.List {
-						if c := matchHoistDecl(pass, fd, n, list, i, loop, body, bst); c != nil {
-							out = append(out, c)
-						}
-					}
-				}
-				return true
-			})
+			}
 		}
-	}
+	})
 	return out
 }
 

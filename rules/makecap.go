@@ -90,36 +90,13 @@ var Makecap = &rewrite.Rule{
 
 func matchMakecap(pass *rewrite.Pass) []*rewrite.Candidate {
 	var out []*rewrite.Candidate
-	for _, f := range pass.Files {
-		if pass.IsTestFile(f) {
-			continue
-		}
-		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Body == nil {
-				continue
+	eachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
+		for i := range list {
+			if c := matchGrowth(pass, fd, block, list, i); c != nil {
+				out = append(out, c)
 			}
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				var list []ast.Stmt
-				switch n := n.(type) {
-				case *ast.BlockStmt:
-					list = n.List
-				case *ast.CaseClause:
-					list = n.Body
-				case *ast.CommClause:
-					list = n.Body
-				default:
-					return true
-				}
-				for i := range list {
-					if c := matchGrowth(pass, fd, n, list, i); c != nil {
-						out = append(out, c)
-					}
-				}
-				return true
-			})
 		}
-	}
+	})
 	return out
 }
 
