@@ -53,8 +53,8 @@ var (
 	reEscapes      = regexp.MustCompile(`^(.+) escapes to heap(?::)?$`)
 	reMoved        = regexp.MustCompile(`^moved to heap: (.+)$`)
 	reNoEscape     = regexp.MustCompile(`^(.+) does not escape$`)
-	reCanInline    = regexp.MustCompile(`^can inline (\S+) with cost (\d+)`)
-	reCannotInline = regexp.MustCompile(`^cannot inline (\S+): (.*)$`)
+	reCanInline    = regexp.MustCompile(`^can inline (.+?) with cost (\d+)`)
+	reCannotInline = regexp.MustCompile(`^cannot inline (.+?): (.*)$`)
 	reTooComplex   = regexp.MustCompile(`cost (\d+) exceeds budget (\d+)`)
 	reInliningCall = regexp.MustCompile(`^inlining call to (\S+)`)
 	reLeaking      = regexp.MustCompile(`^leaking param(?: content)?: (\S+)`)
@@ -201,13 +201,57 @@ func (x *Diagnostics) InLines(file string, from, to int) []Diagnostic {
 
 // Inline returns the inlining verdict (CanInline or CannotInline) for the function named as the
 // compiler names it ("Key", "(*T).String", "List[...].Get"), or false if there is none.
+//
+// A generic function has no verdict of its own: the compiler judges its shaped instances
+// (At[go.shape.int], (*List[go.shape.string]).Get). For fn "At" or "(*List[...]).Get" the worst
+// instance answers: one that cannot inline, else the costliest.
 func (x *Diagnostics) Inline(file, fn string) (Diagnostic, bool) {
+	var worst Diagnostic
+	found := false
 	for _, d := range x.byFile[file] {
-		if (d.Kind == CanInline || d.Kind == CannotInline) && d.Subject == fn {
+		if d.Kind != CanInline && d.Kind != CannotInline {
+			continue
+		}
+		if d.Subject == fn {
 			return d, true
 		}
+		if e := elideTypeArgs(d.Subject); e != d.Subject && (e == fn || e == fn+"[...]") {
+			if !found || worse(d, worst) {
+				worst, found = d, true
+			}
+		}
 	}
-	return Diagnostic{}, false
+	return worst, found
+}
+
+func worse(a, b Diagnostic) bool {
+	if (a.Kind == CannotInline) != (b.Kind == CannotInline) {
+		return a.Kind == CannotInline
+	}
+	return a.Cost > b.Cost
+}
+
+// elideTypeArgs replaces the contents of every outermost [...] in a compiler name with "...".
+func elideTypeArgs(name string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range name {
+		switch {
+		case r == '[':
+			if depth == 0 {
+				b.WriteString("[...")
+			}
+			depth++
+		case r == ']':
+			depth--
+			if depth == 0 {
+				b.WriteByte(']')
+			}
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // All returns every diagnostic, by file name and position.

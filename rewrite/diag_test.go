@@ -146,3 +146,23 @@ func render(ds []Diagnostic) string {
 	}
 	return b.String()
 }
+
+func TestInlineGeneric(t *testing.T) {
+	in := "/m/g.go:5:6: can inline At[go.shape.int] with cost 40 as: func\n" +
+		"/m/g.go:5:6: cannot inline At[go.shape.string]: function too complex: cost 90 exceeds budget 80\n" +
+		"/m/g.go:9:6: can inline (*List[go.shape.struct { a int; b [2]int }]).Get with cost 12 as: method\n"
+	ds, err := ParseDiagnostics(strings.NewReader(in), "/m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := NewDiagnostics(ds)
+	if d, ok := x.Inline("/m/g.go", "At"); !ok || d.Kind != CannotInline || d.Cost != 90 {
+		t.Errorf("Inline(At) = %+v, %v; want the worst instance, cannot inline with cost 90", d, ok)
+	}
+	if d, ok := x.Inline("/m/g.go", "(*List[...]).Get"); !ok || d.Cost != 12 {
+		t.Errorf("Inline((*List[...]).Get) = %+v, %v", d, ok)
+	}
+	if _, ok := x.Inline("/m/g.go", "Other"); ok {
+		t.Error("Inline(Other) found something")
+	}
+}
