@@ -215,7 +215,8 @@ func (x *Diagnostics) Inline(file, fn string) (Diagnostic, bool) {
 		if d.Subject == fn {
 			return d, true
 		}
-		if e := elideTypeArgs(d.Subject); e != d.Subject && (e == fn || e == fn+"[...]") {
+		// Only shaped instances: At[int] is the dictionary wrapper, not the body the rules change.
+		if e := elideTypeArgs(d.Subject); strings.Contains(d.Subject, "go.shape.") && (e == fn || e == fn+"[...]") {
 			if !found || worse(d, worst) {
 				worst, found = d, true
 			}

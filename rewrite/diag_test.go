@@ -149,6 +149,7 @@ func render(ds []Diagnostic) string {
 
 func TestInlineGeneric(t *testing.T) {
 	in := "/m/g.go:5:6: can inline At[go.shape.int] with cost 40 as: func\n" +
+		"/m/g.go:5:6: cannot inline At[int]: function too complex: cost 99 exceeds budget 80\n" +
 		"/m/g.go:5:6: cannot inline At[go.shape.string]: function too complex: cost 90 exceeds budget 80\n" +
 		"/m/g.go:9:6: can inline (*List[go.shape.struct { a int; b [2]int }]).Get with cost 12 as: method\n"
 	ds, err := ParseDiagnostics(strings.NewReader(in), "/m")
