@@ -97,6 +97,7 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		diffs = append(diffs, &fileChange{path: name, old: cur, new: b})
 	}
 	res.Diff = unifiedDiff(e.root, diffs)
+	res.changes = diffs
 	e.affected = affected
 	if err := e.testBaseline(ctx, affected[1:]...); err != nil {
 		return nil, nil, err

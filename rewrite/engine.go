@@ -30,6 +30,10 @@ type Options struct {
 	Bench       BenchOptions
 	TestTimeout time.Duration // for go test; a hang beyond it fails the candidate
 	Tags        string
+	// Shard and Shards, when Shards > 0, process only shard Shard (1..Shards) of the matched
+	// packages; the shards partition them. Every package is still loaded, for rules that reach
+	// across packages.
+	Shard, Shards int
 	// Log, when set, receives one line per step (the -v view).
 	Log func(format string, args ...any)
 }
@@ -86,7 +90,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	rep := &Report{Module: modPath, root: root}
+	rep := &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
 	e := &engine{
 		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool,
 		fset: fset, diags: diags, targets: map[string]*target{}, broken: broken,
@@ -95,7 +99,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	for _, t := range targets {
 		e.targets[t.path] = t
 	}
-	for _, path := range loadedOrder(targets) {
+	for _, path := range inShard(loadedOrder(targets), opts.Shard, opts.Shards) {
 		t := e.targets[path] // reloaded, when a kept rewrite in an earlier package changed it
 		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
 		switch {

@@ -36,6 +36,8 @@ type Result struct {
 	Notes    []string `json:"notes,omitempty"` // collateral effects seen by the compiler, e.g. a function that no longer inlines
 	Metrics  []Metric `json:"metrics"`
 	Diff     string   `json:"diff,omitempty"` // this candidate's own change
+
+	changes []*fileChange // this candidate's own change, file by file, for the SARIF fixes; not in JSON
 }
 
 // PackageReport says how one package went.

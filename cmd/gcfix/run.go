@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +21,8 @@ const (
 	exitUsage   = 2
 	usageHeader = `usage: gcfix [flags] [packages]
        gcfix explain [flags] file.go:line | [pkgpath.]Func
+       gcfix check [-update] [flags] [packages]
+       gcfix merge report.json...
 
 gcfix finds code that the compiler reports as allocating or missing inlining (-gcflags=-m=2),
 rewrites it, and keeps a rewrite only when the compiler confirms it, the tests pass and the
@@ -46,11 +47,16 @@ type config struct {
 	benchtime time.Duration
 	timeout   time.Duration
 	json      bool
+	format    string
+	shard     string
+	shardI    int
+	shardN    int
 	dir       string
 	tags      string
 	verbose   bool
 	list      bool
 	allowAPI  bool
+	maxSize   int64
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -64,12 +70,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.IntVar(&c.count, "count", 10, "benchmark rounds per side")
 	fs.DurationVar(&c.benchtime, "benchtime", 100*time.Millisecond, "benchmark time per round")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "a test or benchmark run that takes longer has hung and fails its candidate")
-	fs.BoolVar(&c.json, "json", false, "print the report as JSON on stdout")
+	fs.BoolVar(&c.json, "json", false, "print the report as JSON on stdout (-format json)")
+	fs.StringVar(&c.format, "format", "", "report on stdout: diff, json, markdown (a pull-request description) or sarif (SARIF 2.1.0) (default diff)")
+	fs.StringVar(&c.shard, "shard", "", "process only shard `i/n` of the matched packages (1 ≤ i ≤ n); gcfix merge combines the shards' -json reports")
 	fs.StringVar(&c.dir, "C", "", "run as if gcfix were started in `dir`")
 	fs.StringVar(&c.tags, "tags", "", "build tags, as for go build")
 	fs.BoolVar(&c.verbose, "v", false, "show evidence, steps and a verdict for every candidate, declined and unconfirmed ones too")
 	fs.BoolVar(&c.list, "list", false, "list the rules and exit")
 	fs.BoolVar(&c.allowAPI, "allow-api-change", false, "let rules change exported signatures (ptrvalue): code in other modules that calls them breaks")
+	fs.Int64Var(&c.maxSize, "ptrvalue-max-size", rules.PtrvalueMaxSize, "largest struct, in bytes, that ptrvalue returns by value")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHeader)
 		fs.PrintDefaults()
@@ -91,6 +100,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	if _, err := regexp.Compile(c.bench); err != nil {
 		return nil, nil, fmt.Errorf("-bench: %v", err)
 	}
+	if err := c.checkFormat(); err != nil {
+		return nil, nil, err
+	}
+	if err := c.parseShard(); err != nil {
+		return nil, nil, err
+	}
 	patterns := fs.Args()
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
@@ -101,6 +116,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "explain" {
 		return runExplain(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "check" {
+		return runCheck(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "merge" {
+		return runMerge(args[1:], stdout, stderr)
 	}
 	c, patterns, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -126,6 +147,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitOK
 	}
 	rules.AllowAPIChange = c.allowAPI
+	rules.PtrvalueMaxSize = c.maxSize
 	opts := rewrite.Options{
 		Dir:         c.dir,
 		Patterns:    patterns,
@@ -134,6 +156,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		Bench:       rewrite.BenchOptions{Bench: c.bench, Count: c.count, Benchtime: c.benchtime, Timeout: c.timeout},
 		TestTimeout: c.timeout,
 		Tags:        c.tags,
+		Shard:       c.shardI,
+		Shards:      c.shardN,
 	}
 	if c.verbose {
 		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "gcfix: "+format+"\n", args...) }
@@ -155,16 +179,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	printVerdicts(stderr, rep, c.verbose)
-	switch {
-	case c.json:
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(stderr, "gcfix: %v\n", err)
-			return exitFailed
-		}
-	case !c.apply:
-		fmt.Fprint(stdout, rep.Diff)
+	if err := printReport(stdout, c, rep, selected); err != nil {
+		fmt.Fprintf(stderr, "gcfix: %v\n", err)
+		return exitFailed
 	}
 	if c.apply {
 		if err := rep.Apply(); err != nil {
