@@ -149,7 +149,8 @@ func matchOutline(pass *rewrite.Pass) []*rewrite.Candidate {
 			if !ok || fd.Body == nil {
 				continue
 			}
-			verdict, ok := olVerdict(pass.Diags, file, fd, pass.DiagsIn(fd))
+			// For a generic function the worst shaped instance answers (At[go.shape.int]).
+			verdict, ok := pass.Diags.Inline(file, rewrite.FuncName(fd))
 			if !ok || verdict.Kind != rewrite.CannotInline || verdict.Budget == 0 || verdict.Cost <= verdict.Budget {
 				continue
 			}
@@ -208,11 +209,6 @@ func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewr
 // olConfirmInlines requires the compiler to inline the candidate's function after the rewrite.
 func olConfirmInlines(cf *rewrite.Confirm) error {
 	now := cf.InlineNow
-	if now == nil { // a generic function: the compiler names its shaped instances, F[go.shape.int]
-		if d, ok := olShapedVerdict(cf.After, cf.Func); ok {
-			now = &d
-		}
-	}
 	switch {
 	case now == nil:
 		return fmt.Errorf("the compiler said nothing about inlining %s", cf.Func)
@@ -1116,56 +1112,6 @@ func olFields(tup *types.Tuple, variadic bool, pkg *types.Package) (*dst.FieldLi
 		fl.List = append(fl.List, &dst.Field{Type: x})
 	}
 	return fl, nil
-}
-
-// olVerdict returns the compiler's inlining verdict on fd, whose diagnostics are ds. For a generic
-// function the compiler judges each shaped instance (At[go.shape.int], (*List[go.shape.int]).Get):
-// the worst of them is the verdict.
-func olVerdict(diags *rewrite.Diagnostics, file string, fd *ast.FuncDecl, ds []rewrite.Diagnostic) (rewrite.Diagnostic, bool) {
-	name := rewrite.FuncName(fd)
-	if d, ok := diags.Inline(file, name); ok {
-		return d, true
-	}
-	return olShapedVerdict(ds, name)
-}
-
-// olShapedVerdict finds, among ds, the worst verdict on a shaped instance of the function that the
-// compiler would name name if it were not generic ("At", "(*List[...]).Get").
-func olShapedVerdict(ds []rewrite.Diagnostic, name string) (rewrite.Diagnostic, bool) {
-	var worst rewrite.Diagnostic
-	found := false
-	for _, d := range ds {
-		if d.Kind != rewrite.CanInline && d.Kind != rewrite.CannotInline || !strings.Contains(d.Subject, "go.shape") {
-			continue
-		}
-		if n := olElideTypeArgs(d.Subject); n != name && n != name+"[...]" {
-			continue
-		}
-		if !found || d.Kind == rewrite.CannotInline && worst.Kind == rewrite.CanInline || d.Kind == worst.Kind && d.Cost > worst.Cost {
-			worst, found = d, true
-		}
-	}
-	return worst, found
-}
-
-// olElideTypeArgs writes the type arguments of a compiler name as [...]: At[go.shape.int] → At[...].
-func olElideTypeArgs(name string) string {
-	var b strings.Builder
-	depth := 0
-	for _, r := range name {
-		switch {
-		case r == '[':
-			if depth == 0 {
-				b.WriteString("[...]")
-			}
-			depth++
-		case r == ']':
-			depth--
-		case depth == 0:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // olTypesFuncName is olFuncName for a function known by its type.
