@@ -137,6 +137,21 @@ type Confirm struct {
 	AllAfter  *Diagnostics // every diagnostic of the package after the rewrite
 }
 
+// Inlines is the promise of rules that make a function inlinable: the compiler now says `can inline
+// F`. Otherwise the error says why not, with the cost when the function is still too complex.
+func (c *Confirm) Inlines() error {
+	now := c.InlineNow
+	switch {
+	case now == nil:
+		return fmt.Errorf("the compiler said nothing about inlining %s", c.Func)
+	case now.Kind == CanInline:
+		return nil
+	case now.Cost > 0:
+		return fmt.Errorf("still too complex (cost %d)", now.Cost)
+	}
+	return fmt.Errorf("still cannot inline %s: %s", c.Func, now.Reason)
+}
+
 // Count returns how many diagnostics of kind k are in ds.
 func Count(ds []Diagnostic, k Kind) int {
 	n := 0

@@ -384,23 +384,9 @@ var bufferMethods = map[string]bool{
 // hoistUses says why a use of the buffer in the loop body could keep it past the iteration, or see
 // the difference between a fresh buffer and a reused one.
 func hoistUses(pass *rewrite.Pass, body *ast.BlockStmt, seed *hoistSeed) string {
-	info := pass.Info
 	name := seed.obj.Name()
-	why := ""
-	var stack []ast.Node
-	ast.Inspect(body, func(n ast.Node) bool {
-		if why != "" {
-			return false
-		}
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
-		id, ok := n.(*ast.Ident)
-		if !ok || info.Uses[id] != seed.obj {
-			return true
-		}
+	return firstObjection(pass.Info, body, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
+		why := ""
 		for _, a := range stack {
 			switch a.(type) {
 			case *ast.FuncLit:
@@ -414,10 +400,8 @@ func hoistUses(pass *rewrite.Pass, body *ast.BlockStmt, seed *hoistSeed) string 
 		if why == "" {
 			why = hoistUse(pass, seed, stack[:len(stack)-1], id)
 		}
-		stack = stack[:len(stack)-1] // no f(nil) for a node whose children are skipped
-		return false
+		return why
 	})
-	return why
 }
 
 // hoistUse judges one use x (the identifier, or a slice of it) under the ancestors in stack.

@@ -632,77 +632,52 @@ func unsafeBetween(info *types.Info, between []ast.Stmt, decl ast.Stmt, refs []a
 // nilObservable says how code could tell a nil s from an empty one, or "".
 func nilObservable(info *types.Info, fnBody *ast.BlockStmt, seed *growSeed) string {
 	name := seed.obj.Name()
-	why := ""
-	var stack []ast.Node
-	ast.Inspect(fnBody, func(n ast.Node) bool {
-		if why != "" {
-			return false
-		}
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
-		id, ok := n.(*ast.Ident)
-		if !ok || info.Uses[id] != seed.obj {
-			return true
-		}
+	return firstObjection(info, fnBody, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
 		parent := stack[len(stack)-2]
 		for _, a := range stack {
 			if _, ok := a.(*ast.FuncLit); ok {
-				why = "nil vs empty observable: " + name + " is used by a closure"
-				return false
+				return "nil vs empty observable: " + name + " is used by a closure"
 			}
 		}
 		switch p := parent.(type) {
 		case *ast.IndexExpr:
 			if p.X == id {
-				return true
+				return ""
 			}
 		case *ast.RangeStmt:
 			if p.X == id {
-				return true
+				return ""
 			}
 		case *ast.AssignStmt:
 			if containsExpr(p.Lhs, id) {
-				return true // overwritten, not observed
+				return "" // overwritten, not observed
 			}
-			why = "nil vs empty observable: " + name + " is assigned to " + types.ExprString(p.Lhs[0])
-			return false
+			return "nil vs empty observable: " + name + " is assigned to " + types.ExprString(p.Lhs[0])
 		case *ast.SliceExpr:
-			why = "nil vs empty observable: " + name + " is sliced"
-			return false
+			return "nil vs empty observable: " + name + " is sliced"
 		case *ast.SendStmt:
-			why = "nil vs empty observable: " + name + " is sent on a channel"
-			return false
+			return "nil vs empty observable: " + name + " is sent on a channel"
 		case *ast.CompositeLit, *ast.KeyValueExpr:
-			why = "nil vs empty observable: " + name + " is stored in a composite literal"
-			return false
+			return "nil vs empty observable: " + name + " is stored in a composite literal"
 		case *ast.ValueSpec:
-			why = "nil vs empty observable: " + name + " is assigned to " + p.Names[0].Name
-			return false
+			return "nil vs empty observable: " + name + " is assigned to " + p.Names[0].Name
 		case *ast.CallExpr:
 			switch {
 			case isBuiltin(info, p.Fun, "len"), isBuiltin(info, p.Fun, "cap"), isBuiltin(info, p.Fun, "copy"):
-				return true
+				return ""
 			case isBuiltin(info, p.Fun, "append") && len(p.Args) > 0 && p.Args[0] == id:
 				if as, ok := stack[len(stack)-3].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && isObj(info, as.Lhs[0], seed.obj) {
-					return true
+					return ""
 				}
 			}
-			why = "nil vs empty observable: " + name + " is passed to " + types.ExprString(p.Fun)
-			return false
+			return "nil vs empty observable: " + name + " is passed to " + types.ExprString(p.Fun)
 		case *ast.BinaryExpr:
-			why = "nil vs empty observable: " + name + " is compared to " + types.ExprString(otherSide(p, id))
-			return false
+			return "nil vs empty observable: " + name + " is compared to " + types.ExprString(otherSide(p, id))
 		case *ast.ReturnStmt:
-			why = "nil vs empty observable: " + name + " is returned"
-			return false
+			return "nil vs empty observable: " + name + " is returned"
 		}
-		why = fmt.Sprintf("nil vs empty observable: %s is used in %T", name, parent)
-		return false
+		return fmt.Sprintf("nil vs empty observable: %s is used in %T", name, parent)
 	})
-	return why
 }
 
 func otherSide(b *ast.BinaryExpr, id ast.Expr) ast.Expr {

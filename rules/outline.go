@@ -200,24 +200,10 @@ func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewr
 		}
 		c.Summary += " into " + p.name
 		c.Fix = func(fix *rewrite.Fix) error { return p.apply(fix, f, fd, r) }
-		c.Confirm = olConfirmInlines
+		c.Confirm = (*rewrite.Confirm).Inlines
 		out = append(out, c)
 	}
 	return out
-}
-
-// olConfirmInlines requires the compiler to inline the candidate's function after the rewrite.
-func olConfirmInlines(cf *rewrite.Confirm) error {
-	now := cf.InlineNow
-	switch {
-	case now == nil:
-		return fmt.Errorf("the compiler said nothing about inlining %s", cf.Func)
-	case now.Kind == rewrite.CanInline:
-		return nil
-	case now.Cost > 0:
-		return fmt.Errorf("still too complex (cost %d)", now.Cost)
-	}
-	return fmt.Errorf("still cannot inline %s: %s", cf.Func, now.Reason)
 }
 
 // outlineFuncDecline says why no region of fd can move, whatever the region.

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"go/ast"
+	"go/types"
 
 	"github.com/gcfix/gcfix/rewrite"
 )
@@ -31,4 +32,27 @@ func eachStmtList(pass *rewrite.Pass, fn func(fd *ast.FuncDecl, block ast.Node, 
 			})
 		}
 	}
+}
+
+// firstObjection walks root and asks judge about every identifier that uses obj, with the path of
+// nodes from root down to it (the identifier last). The first non-empty answer stops the walk and is
+// returned; "" means no use objected.
+func firstObjection(info *types.Info, root ast.Node, obj types.Object, judge func(id *ast.Ident, stack []ast.Node) string) string {
+	why := ""
+	var stack []ast.Node
+	ast.Inspect(root, func(n ast.Node) bool {
+		if why != "" {
+			return false
+		}
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		if id, ok := n.(*ast.Ident); ok && info.Uses[id] == obj {
+			why = judge(id, stack)
+		}
+		return true
+	})
+	return why
 }
