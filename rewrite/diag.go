@@ -2,9 +2,9 @@ package rewrite
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,23 +47,16 @@ func (d Diagnostic) String() string {
 	return filepath.Base(d.File) + ":" + strconv.Itoa(d.Line) + ":" + strconv.Itoa(d.Col) + ": " + d.Message
 }
 
-var (
-	posLine        = regexp.MustCompile(`^(.+\.go):(\d+):(\d+): (.*)$`)
-	reEscapesIn    = regexp.MustCompile(`^(.+) escapes to heap in (.+):$`)
-	reEscapes      = regexp.MustCompile(`^(.+) escapes to heap(?::)?$`)
-	reMoved        = regexp.MustCompile(`^moved to heap: (.+)$`)
-	reNoEscape     = regexp.MustCompile(`^(.+) does not escape$`)
-	reCanInline    = regexp.MustCompile(`^can inline (.+?) with cost (\d+)`)
-	reCannotInline = regexp.MustCompile(`^cannot inline (.+?): (.*)$`)
-	reTooComplex   = regexp.MustCompile(`cost (\d+) exceeds budget (\d+)`)
-	reInliningCall = regexp.MustCompile(`^inlining call to (\S+)`)
-	reLeaking      = regexp.MustCompile(`^leaking param(?: content)?: (\S+)`)
-)
-
 // ParseDiagnostics reads the text that `go build -gcflags=-m=2` prints. Relative file names are
 // resolved against dir. Explanation lines (indented, after "x escapes to heap in F:") become the Flow of
 // the escape they explain; the explanation and the verdict line of one escape merge into one Diagnostic.
 func ParseDiagnostics(r io.Reader, dir string) ([]Diagnostic, error) {
+	return parseDiagnostics(r, dir, true)
+}
+
+// parseDiagnostics is ParseDiagnostics; with full false it keeps only what rules read: the classified
+// lines, without their flow explanations, which are most of the -m=2 text of a large module.
+func parseDiagnostics(r io.Reader, dir string, full bool) ([]Diagnostic, error) {
 	var out []Diagnostic
 	type key struct {
 		file      string
@@ -72,36 +65,43 @@ func ParseDiagnostics(r io.Reader, dir string) ([]Diagnostic, error) {
 		subject   string
 	}
 	index := map[key]int{}
-	last := -1 // the diagnostic that indented lines continue
+	files := map[string]string{} // as printed → absolute, so that each file name is one string
+	last := -1                   // the diagnostic that indented lines continue
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
-		m := posLine.FindStringSubmatch(sc.Text())
-		if m == nil {
+		raw, line, col, msg, ok := splitPosition(sc.Bytes())
+		if !ok {
 			continue // "# pkg" headers and anything that is not a diagnostic
 		}
-		file := m[1]
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(dir, file)
-		}
-		line, _ := strconv.Atoi(m[2])
-		col, _ := strconv.Atoi(m[3])
-		msg := m[4]
-		if strings.HasPrefix(msg, " ") {
-			if last >= 0 {
-				out[last].Flow = append(out[last].Flow, strings.TrimSpace(msg))
+		if len(msg) > 0 && msg[0] == ' ' {
+			if full && last >= 0 {
+				out[last].Flow = append(out[last].Flow, strings.TrimSpace(string(msg)))
 			}
 			continue
 		}
-		d := classify(msg)
+		d, ok := classify(msg, full)
+		if !ok {
+			last = -1
+			continue
+		}
+		file, seen := files[string(raw)]
+		if !seen {
+			file = string(raw)
+			if !filepath.IsAbs(file) {
+				file = filepath.Join(dir, file)
+			}
+			files[string(raw)] = file
+		}
 		d.File, d.Line, d.Col = file, line, col
+		open := msg[len(msg)-1] == ':'
 		k := key{file, line, col, d.Kind, d.Subject}
 		if i, ok := index[k]; ok && d.Kind != Other {
 			if d.Func != "" {
 				out[i].Func = d.Func
 			}
 			last = i
-			if d.Kind == Escapes && !strings.HasSuffix(msg, ":") {
+			if d.Kind == Escapes && !open {
 				out[i].Message = d.Message
 				last = -1
 			}
@@ -112,7 +112,7 @@ func ParseDiagnostics(r io.Reader, dir string) ([]Diagnostic, error) {
 		if d.Kind != Other {
 			index[k] = last
 		}
-		if !strings.HasSuffix(msg, ":") {
+		if !open {
 			last = -1
 		}
 	}
@@ -122,40 +122,116 @@ func ParseDiagnostics(r io.Reader, dir string) ([]Diagnostic, error) {
 	return out, nil
 }
 
-func classify(msg string) Diagnostic {
-	d := Diagnostic{Message: msg}
+// splitPosition splits "file.go:line:col: message" into its parts.
+func splitPosition(b []byte) (file []byte, line, col int, msg []byte, ok bool) {
+	for from := 0; ; {
+		i := bytes.Index(b[from:], []byte(".go:"))
+		if i < 0 {
+			return nil, 0, 0, nil, false
+		}
+		end := from + i + 3
+		rest := b[end+1:]
+		line, rest, ok1 := leadingInt(rest)
+		if ok1 && len(rest) > 0 && rest[0] == ':' {
+			col, rest2, ok2 := leadingInt(rest[1:])
+			if ok2 && len(rest2) >= 2 && rest2[0] == ':' && rest2[1] == ' ' && len(rest2) > 2 {
+				return b[:end], line, col, rest2[2:], true
+			}
+		}
+		from = end
+	}
+}
+
+func leadingInt(b []byte) (int, []byte, bool) {
+	n, i := 0, 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		n = n*10 + int(b[i]-'0')
+		i++
+	}
+	return n, b[i:], i > 0
+}
+
+// classify reads one verdict line. Lines of no known kind are kept (as Other) only when full.
+func classify(b []byte, full bool) (Diagnostic, bool) {
+	var d Diagnostic
 	switch {
-	case reEscapesIn.MatchString(msg):
-		m := reEscapesIn.FindStringSubmatch(msg)
-		d.Kind, d.Subject, d.Func = Escapes, m[1], m[2]
-		d.Message = m[1] + " escapes to heap"
-	case reEscapes.MatchString(msg):
-		d.Kind, d.Subject = Escapes, reEscapes.FindStringSubmatch(msg)[1]
-		d.Message = d.Subject + " escapes to heap"
-	case reMoved.MatchString(msg):
-		d.Kind, d.Subject = MovedToHeap, reMoved.FindStringSubmatch(msg)[1]
-	case reNoEscape.MatchString(msg):
-		d.Kind, d.Subject = NoEscape, reNoEscape.FindStringSubmatch(msg)[1]
-	case reCanInline.MatchString(msg):
-		m := reCanInline.FindStringSubmatch(msg)
-		d.Kind, d.Subject = CanInline, m[1]
-		d.Cost, _ = strconv.Atoi(m[2])
+	case bytes.HasPrefix(b, []byte("moved to heap: ")):
+		msg := string(b)
+		d.Kind, d.Subject, d.Message = MovedToHeap, msg[len("moved to heap: "):], msg
+	case bytes.HasPrefix(b, []byte("can inline ")):
+		msg := string(b)
+		name, cost, found := strings.Cut(msg[len("can inline "):], " with cost ")
+		n, _, okN := leadingInt([]byte(cost))
+		if !found || !okN {
+			return other(b, full)
+		}
+		d.Kind, d.Subject, d.Cost, d.Message = CanInline, name, n, msg
 		if i := strings.Index(msg, " as: "); i >= 0 {
 			d.Message = msg[:i] // the inlined body is noise in reports
 		}
-	case reCannotInline.MatchString(msg):
-		m := reCannotInline.FindStringSubmatch(msg)
-		d.Kind, d.Subject, d.Reason = CannotInline, m[1], m[2]
-		if c := reTooComplex.FindStringSubmatch(m[2]); c != nil {
-			d.Cost, _ = strconv.Atoi(c[1])
-			d.Budget, _ = strconv.Atoi(c[2])
+	case bytes.HasPrefix(b, []byte("cannot inline ")):
+		msg := string(b)
+		name, reason, found := strings.Cut(msg[len("cannot inline "):], ": ")
+		if !found {
+			return other(b, full)
 		}
-	case reInliningCall.MatchString(msg):
-		d.Kind, d.Subject = InliningCall, reInliningCall.FindStringSubmatch(msg)[1]
-	case reLeaking.MatchString(msg):
-		d.Kind, d.Subject = LeakingParam, reLeaking.FindStringSubmatch(msg)[1]
+		d.Kind, d.Subject, d.Reason, d.Message = CannotInline, name, reason, msg
+		if i := strings.Index(reason, "cost "); i >= 0 {
+			if c, rest, ok := leadingInt([]byte(reason[i+5:])); ok {
+				if after, ok := bytes.CutPrefix(rest, []byte(" exceeds budget ")); ok {
+					if bud, _, ok := leadingInt(after); ok {
+						d.Cost, d.Budget = c, bud
+					}
+				}
+			}
+		}
+	case bytes.HasPrefix(b, []byte("inlining call to ")):
+		msg := string(b)
+		name := msg[len("inlining call to "):]
+		if i := strings.IndexAny(name, " \t"); i >= 0 {
+			name = name[:i]
+		}
+		if name == "" {
+			return other(b, full)
+		}
+		d.Kind, d.Subject, d.Message = InliningCall, name, msg
+	case bytes.HasPrefix(b, []byte("leaking param")):
+		msg := string(b)
+		rest, found := strings.CutPrefix(msg, "leaking param: ")
+		if !found {
+			rest, found = strings.CutPrefix(msg, "leaking param content: ")
+		}
+		if i := strings.IndexAny(rest, " \t"); i >= 0 {
+			rest = rest[:i]
+		}
+		if !found || rest == "" {
+			return other(b, full)
+		}
+		d.Kind, d.Subject, d.Message = LeakingParam, rest, msg
+	case bytes.HasSuffix(b, []byte(" does not escape")):
+		msg := string(b)
+		d.Kind, d.Subject, d.Message = NoEscape, strings.TrimSuffix(msg, " does not escape"), msg
+	default:
+		msg := string(b)
+		if i := strings.LastIndex(msg, " escapes to heap in "); i > 0 && strings.HasSuffix(msg, ":") {
+			d.Kind, d.Subject, d.Func = Escapes, msg[:i], msg[i+len(" escapes to heap in "):len(msg)-1]
+			d.Message = d.Subject + " escapes to heap"
+			return d, true
+		}
+		if s, found := strings.CutSuffix(strings.TrimSuffix(msg, ":"), " escapes to heap"); found && s != "" {
+			d.Kind, d.Subject, d.Message = Escapes, s, s+" escapes to heap"
+			return d, true
+		}
+		return other(b, full)
 	}
-	return d
+	return d, true
+}
+
+func other(b []byte, full bool) (Diagnostic, bool) {
+	if !full {
+		return Diagnostic{}, false
+	}
+	return Diagnostic{Message: string(b)}, true
 }
 
 // Diagnostics indexes the compiler's decisions by file and line.
