@@ -192,7 +192,7 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 // confirm compiles the rewritten package with -m=2 and checks the rule's promise. An empty verdict
 // means confirmed.
 func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, changes map[string][]byte, affected []string) (Verdict, string, []string, error) {
-	after, broken, err := e.tool.diagnose(ctx, affected, ov)
+	after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -204,7 +204,7 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, cha
 			return BuildFailed, msg, nil, nil
 		}
 	}
-	e.confirmed = after
+	e.confirmed, e.exports = after, exports
 	notes := lostInlining(e.diags, after, e.orig)
 	if rc.c.Confirm == nil {
 		return "", "", notes, nil

@@ -256,7 +256,7 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 	}
 	tool := goTool{dir: root, tags: opts.Tags}
 	fset := token.NewFileSet()
-	targets, err := loadTargets(ctx, opts.Dir, patterns, tool, fset, nil)
+	targets, err := loadTargets(ctx, opts.Dir, patterns, tool, fset)
 	if err != nil {
 		return nil, err
 	}

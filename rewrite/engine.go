@@ -30,6 +30,9 @@ type Options struct {
 	Bench       BenchOptions
 	TestTimeout time.Duration // for go test; a hang beyond it fails the candidate
 	Tags        string
+	// Parallel bounds how many packages are type-checked, and how many builds and tests the go
+	// command runs, at once (-p); 0 means the number of CPUs. Benchmarks always run one at a time.
+	Parallel int
 	// Shard and Shards, when Shards > 0, process only shard Shard (1..Shards) of the matched
 	// packages; the shards partition them. Every package is still loaded, for rules that reach
 	// across packages.
@@ -66,34 +69,25 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := os.Mkdir(gotmp, 0o755); err != nil {
 		return nil, err
 	}
-	tool := goTool{dir: root, tags: opts.Tags, env: []string{"GOTMPDIR=" + gotmp}}
+	tool := goTool{dir: root, tags: opts.Tags, env: []string{"GOTMPDIR=" + gotmp}, par: opts.Parallel}
 
+	// One go list -export both lists the packages and compiles them with -m=2: the export data that
+	// type-checks them comes from the same compile as the diagnostics.
 	fset := token.NewFileSet()
-	targets, err := loadTargets(ctx, opts.Dir, opts.Patterns, tool, fset, nil)
+	ld := newLoader(tool, fset)
+	inDir := tool
+	inDir.dir = opts.Dir
+	targets, diags, broken, err := ld.load(ctx, inDir, opts.Patterns, true)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("%s: matched no packages in module %s", strings.Join(opts.Patterns, " "), modPath)
 	}
-	var loaded []string
-	for _, t := range targets {
-		if len(t.errors) == 0 {
-			loaded = append(loaded, t.path)
-		}
-	}
-	var diags *Diagnostics
-	broken := map[string]string{}
-	if len(loaded) > 0 {
-		diags, broken, err = tool.diagnose(ctx, loaded, nil)
-		if err != nil {
-			return nil, err
-		}
-	}
 	rep := &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
 	e := &engine{
 		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool,
-		fset: fset, diags: diags, targets: map[string]*target{}, broken: broken,
+		fset: fset, loader: ld, diags: diags, targets: map[string]*target{}, broken: broken,
 		orig: map[string][]byte{}, kept: map[string][]byte{}, baseline: map[string]*baseline{},
 	}
 	for _, t := range targets {
@@ -171,6 +165,7 @@ type engine struct {
 	tool goTool
 
 	fset     *token.FileSet
+	loader   *loader            // type-checks packages against the export data of the kept state
 	targets  map[string]*target // by import path; replaced when a kept rewrite changes them
 	broken   map[string]string  // packages that did not build before any rewrite
 	diags    *Diagnostics       // the compiler's view of the kept state of every package
@@ -181,6 +176,7 @@ type engine struct {
 	t         *target      // the package whose candidates are being tried
 	old       *oldBinary   // the bench gate's baseline test binary for its kept state
 	confirmed *Diagnostics // from the last confirm step: the compiler's view of the candidate's code
+	exports   map[string]string // from the last confirm step: the export data of the packages it compiled
 	affected  []string     // the packages the last kept candidate changed
 }
 
@@ -297,10 +293,12 @@ func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 	for name, b := range changes {
 		e.kept[name] = b
 	}
-	reloaded, err := loadTargets(ctx, e.root, e.affected, e.tool, e.fset, e.kept)
-	if err != nil {
-		return err
+	var metas []*listedPackage
+	for _, path := range e.affected {
+		metas = append(metas, e.targets[path].meta)
 	}
+	e.loader = e.loader.reloaded(e.exports)
+	reloaded := e.loader.check(ctx, metas, e.kept)
 	var stale []string
 	for _, path := range e.affected {
 		for _, f := range e.targets[path].pkg.Syntax {

@@ -52,7 +52,7 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 		return nil, err
 	}
 	fset := token.NewFileSet()
-	targets, err := loadTargets(ctx, opts.Dir, []string{pattern}, tool, fset, nil)
+	targets, err := loadTargets(ctx, opts.Dir, []string{pattern}, tool, fset)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func explainTarget(dir, target string) (pattern string, match func(p *Pass, fd *
 		if _, err := os.Stat(abs); err != nil {
 			return "", nil, err
 		}
-		return "file=" + abs, func(p *Pass, fd *ast.FuncDecl) bool {
+		return filepath.Dir(abs), func(p *Pass, fd *ast.FuncDecl) bool {
 			from, to := p.Position(fd.Pos()), p.Position(fd.End())
 			return from.Filename == abs && from.Line <= n && n <= to.Line
 		}, nil

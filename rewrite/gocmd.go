@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,6 +21,7 @@ type goTool struct {
 	dir  string   // the module root
 	tags string   // -tags, or ""
 	env  []string // added to the environment, e.g. GOTMPDIR inside gcfix's own temporary directory
+	par  int      // -p: how many builds and tests the go command runs in parallel; 0: its default
 }
 
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
@@ -96,34 +98,46 @@ func (o *overlay) remove() {
 // diagnose compiles pkgs without linking (go list -export) with -m=2 for exactly those packages,
 // and returns the compiler's diagnostics and, per package, the build error if it did not compile.
 func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diagnostics, map[string]string, error) {
-	args := []string{"list", "-e", "-export", "-json=ImportPath,Error,DepsErrors"}
-	args = append(args, g.tagsFlag()...)
+	ds, broken, _, err := g.diagnoseFor(ctx, pkgs, ov, true)
+	return ds, broken, err
+}
+
+// diagnoseFor is diagnose that also returns each package's export data file. Without full, the
+// diagnostics are only those rules read (no flow explanations).
+func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, full bool) (*Diagnostics, map[string]string, map[string]string, error) {
+	args := []string{"list", "-e", "-export", "-json=ImportPath,Export,Error,DepsErrors"}
+	args = append(args, g.buildFlags()...)
 	args = append(args, ov.flag()...)
 	for _, p := range pkgs {
 		args = append(args, "-gcflags="+p+"=-m=2")
 	}
+	args = append(args, "--")
 	args = append(args, pkgs...)
 	stdout, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return nil, nil, fmt.Errorf("go list -export: %v\n%s", err, tail(stderr, 20))
+		return nil, nil, nil, fmt.Errorf("go list -export: %v\n%s", err, tail(stderr, 20))
 	}
-	ds, err := ParseDiagnostics(bytes.NewReader(stderr), g.dir)
+	ds, err := parseDiagnostics(bytes.NewReader(stderr), g.dir, full)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	broken := map[string]string{}
+	broken, exports := map[string]string{}, map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(stdout))
 	for dec.More() {
 		var p struct {
 			ImportPath string
+			Export     string
 			Error      *struct{ Err string }
 			DepsErrors []*struct{ Err string }
 		}
 		if err := dec.Decode(&p); err != nil {
-			return nil, nil, fmt.Errorf("go list -json: %v", err)
+			return nil, nil, nil, fmt.Errorf("go list -json: %v", err)
+		}
+		if p.Export != "" {
+			exports[p.ImportPath] = p.Export
 		}
 		switch {
 		case p.Error != nil:
@@ -132,14 +146,14 @@ func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diag
 			broken[p.ImportPath] = strings.TrimSpace(p.DepsErrors[0].Err)
 		}
 	}
-	return NewDiagnostics(ds), broken, nil
+	return NewDiagnostics(ds), broken, exports, nil
 }
 
 // goTest runs the package's tests with the overlay and reports whether it has any. The error carries
 // the tail of the output.
 func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout time.Duration) (hasTests bool, err error) {
 	args := []string{"test", "-timeout=" + timeout.String()}
-	args = append(args, g.tagsFlag()...)
+	args = append(args, g.buildFlags()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkgs...)
 	stdout, stderr, err := g.run(ctx, args...)
@@ -155,7 +169,7 @@ func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout ti
 // goTestBinary compiles the package's test binary to out, with the overlay.
 func (g goTool) testBinary(ctx context.Context, pkg string, ov *overlay, out string) error {
 	args := []string{"test", "-c", "-o", out}
-	args = append(args, g.tagsFlag()...)
+	args = append(args, g.buildFlags()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkg)
 	_, stderr, err := g.run(ctx, args...)
@@ -171,11 +185,16 @@ func (g goTool) testBinary(ctx context.Context, pkg string, ov *overlay, out str
 	return nil
 }
 
-func (g goTool) tagsFlag() []string {
-	if g.tags == "" {
-		return nil
+// buildFlags are the flags every go command of the run gets: build tags and parallelism.
+func (g goTool) buildFlags() []string {
+	var out []string
+	if g.tags != "" {
+		out = append(out, "-tags="+g.tags)
 	}
-	return []string{"-tags=" + g.tags}
+	if g.par > 0 {
+		out = append(out, "-p="+strconv.Itoa(g.par))
+	}
+	return out
 }
 
 // tail returns the last n lines of b, trimmed.

@@ -7,10 +7,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/dave/dst"
@@ -19,71 +17,30 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
-	packages.NeedTypes | packages.NeedTypesSizes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
-
 // target is one package of the main module that gcfix may rewrite.
 type target struct {
 	path   string
 	dir    string
-	pkg    *packages.Package // the variant that includes the package's _test.go files, when there is one
+	pkg    *packages.Package // its own files and its internal tests (_test.go of the same package), typed
 	errors []string          // load, parse and type errors
+	meta   *listedPackage
 }
 
 // loadTargets loads the packages that patterns match, with their tests, as the go command would in dir.
-// files overrides file contents (kept rewrites). Packages outside the main module are left out.
-// All loads share one FileSet, so that a position names one file across reloads and packages.
-func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, fset *token.FileSet, files map[string][]byte) ([]*target, error) {
-	cfg := &packages.Config{
-		Context: ctx,
-		Mode:    loadMode,
-		Dir:     dir,
-		Tests:   true,
-		Fset:    fset,
-		Overlay: files,
-	}
-	cfg.BuildFlags = g.tagsFlag()
-	if len(g.env) > 0 {
-		cfg.Env = append(os.Environ(), g.env...)
-	}
-	pkgs, err := packages.Load(cfg, patterns...)
-	if err != nil {
-		return nil, err
-	}
-	byPath := map[string]*target{}
-	var order []string
-	for _, p := range pkgs {
-		if strings.HasSuffix(p.ID, ".test") || strings.HasSuffix(p.PkgPath, "_test") {
-			continue // the generated test main and external test packages
-		}
-		if p.Module != nil && !p.Module.Main {
-			continue
-		}
-		t := byPath[p.PkgPath]
-		if t == nil {
-			t = &target{path: p.PkgPath, dir: pkgDir(p)}
-			byPath[p.PkgPath] = t
-			order = append(order, p.PkgPath)
-		}
-		// Prefer "p [p.test]", which holds the package's own files and its internal tests.
-		if t.pkg == nil || strings.Contains(p.ID, "[") {
-			t.pkg = p
-			t.errors = loadErrors(p)
-		}
-	}
-	sort.Strings(order)
-	out := make([]*target, 0, len(order))
-	for _, p := range order {
-		out = append(out, byPath[p])
-	}
-	return out, nil
+// Packages outside the main module are left out. All loads share one FileSet, so that a position
+// names one file across reloads and packages.
+func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, fset *token.FileSet) ([]*target, error) {
+	g.dir = dir
+	ts, _, _, err := newLoader(g, fset).load(ctx, g, patterns, false)
+	return ts, err
 }
 
-func pkgDir(p *packages.Package) string {
-	if len(p.GoFiles) > 0 {
-		return filepath.Dir(p.GoFiles[0])
+func metasOf(ts []*target) []*listedPackage {
+	out := make([]*listedPackage, len(ts))
+	for i, t := range ts {
+		out[i] = t.meta
 	}
-	return p.Dir
+	return out
 }
 
 // pass builds the rule's view of a loaded target.
@@ -218,29 +175,3 @@ func (r nameResolver) ResolvePackage(p string) (string, error) {
 	return strings.ReplaceAll(base, "-", "_"), nil
 }
 
-// loadErrors returns the package's errors, one line each with its position. The go command's own
-// report of a syntax error repeats what the parser says, so it is dropped when the parser spoke.
-func loadErrors(p *packages.Package) []string {
-	var listErrs, others []string
-	for _, e := range p.Errors {
-		var lines []string
-		for _, l := range strings.Split(e.Msg, "\n") {
-			if l != "" && !strings.HasPrefix(l, "# ") {
-				lines = append(lines, l)
-			}
-		}
-		msg := strings.Join(lines, "\n")
-		if e.Pos != "" && e.Pos != "-" {
-			msg = e.Pos + ": " + msg
-		}
-		if e.Kind == packages.ListError {
-			listErrs = append(listErrs, msg)
-		} else {
-			others = append(others, msg)
-		}
-	}
-	if len(others) > 0 {
-		return others
-	}
-	return listErrs
-}

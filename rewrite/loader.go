@@ -1,0 +1,370 @@
+package rewrite
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/gcexportdata"
+	"golang.org/x/tools/go/packages"
+)
+
+// The loader gets everything about the packages from one `go list -export` run: their files, the
+// compiled export data of every dependency and, when asked, the compiler's -m=2 diagnostics of the
+// packages themselves. The compile that prints the diagnostics is the one that writes the export data,
+// so a load costs what diagnosing costs, cold or warm. Only the packages gcfix may rewrite are parsed
+// and type-checked from source (with their _test.go files of the same package), in parallel; every
+// import comes from export data.
+
+// listedPackage is one package as go list -json describes it.
+type listedPackage struct {
+	ImportPath      string
+	Name            string
+	Dir             string
+	Export          string
+	BuildID         string
+	GoFiles         []string
+	CompiledGoFiles []string
+	TestGoFiles     []string
+	XTestGoFiles    []string
+	TestImports     []string
+	ImportMap       map[string]string
+	Module          *struct {
+		Path      string
+		Main      bool
+		Dir       string
+		GoVersion string
+	}
+	DepOnly    bool
+	Error      *struct{ Pos, Err string }
+	DepsErrors []*struct{ Pos, Err string }
+}
+
+const listFields = "ImportPath,Name,Dir,Export,BuildID,GoFiles,CompiledGoFiles,TestGoFiles,XTestGoFiles,TestImports,ImportMap,Module,DepOnly,Error,DepsErrors"
+
+// loader type-checks packages against export data that the go command compiled.
+type loader struct {
+	fset  *token.FileSet
+	sizes types.Sizes
+	par   int
+
+	mu      sync.Mutex
+	exports map[string]string         // import path → export data file
+	imports map[string]*types.Package // decoded export data, shared by every package checked
+}
+
+func newLoader(g goTool, fset *token.FileSet) *loader {
+	arch := os.Getenv("GOARCH")
+	if arch == "" {
+		arch = runtime.GOARCH
+	}
+	par := g.par
+	if par <= 0 {
+		par = runtime.NumCPU()
+	}
+	return &loader{
+		fset:    fset,
+		sizes:   types.SizesFor("gc", arch),
+		par:     par,
+		exports: map[string]string{},
+		imports: map[string]*types.Package{},
+	}
+}
+
+// load lists the packages that patterns match (relative to g.dir), compiles them without linking
+// and type-checks those of the main module. With diagnose, the packages of the main module are
+// compiled with -m=2 and their diagnostics returned, with the build error of each package that
+// does not compile.
+func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose bool) ([]*target, *Diagnostics, map[string]string, error) {
+	args := []string{"list", "-e", "-export", "-compiled", "-deps", "-json=" + listFields}
+	args = append(args, g.buildFlags()...)
+	if diagnose {
+		for _, p := range patterns {
+			args = append(args, "-gcflags="+p+"=-m=2")
+		}
+	}
+	args = append(args, "--")
+	args = append(args, patterns...)
+	stdout, stderr, err := g.run(ctx, args...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, nil, err
+		}
+		return nil, nil, nil, fmt.Errorf("go list: %s", tail(stderr, 20))
+	}
+	var metas []*listedPackage
+	broken := map[string]string{}
+	dec := json.NewDecoder(bytes.NewReader(stdout))
+	for dec.More() {
+		p := &listedPackage{}
+		if err := dec.Decode(p); err != nil {
+			return nil, nil, nil, fmt.Errorf("go list -json: %v", err)
+		}
+		if p.Export != "" {
+			l.exports[p.ImportPath] = p.Export
+		}
+		if p.DepOnly || p.Module == nil || !p.Module.Main {
+			continue
+		}
+		metas = append(metas, p)
+		switch {
+		case p.Error != nil:
+			broken[p.ImportPath] = strings.TrimSpace(p.Error.Err)
+		case len(p.DepsErrors) > 0:
+			broken[p.ImportPath] = strings.TrimSpace(p.DepsErrors[0].Err)
+		}
+	}
+	var diags *Diagnostics
+	if diagnose {
+		dir := g.dir
+		if dir == "" {
+			if dir, err = os.Getwd(); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		ds, err := parseDiagnostics(bytes.NewReader(stderr), dir, false)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		diags = NewDiagnostics(ds)
+	}
+	if err := l.listTestImports(ctx, g, metas); err != nil {
+		return nil, nil, nil, err
+	}
+	return l.check(ctx, metas, nil), diags, broken, nil
+}
+
+// listTestImports compiles the packages that only the targets' tests import (testing, helpers), so
+// that the tests type-check against export data too.
+func (l *loader) listTestImports(ctx context.Context, g goTool, metas []*listedPackage) error {
+	missing := map[string]bool{}
+	for _, m := range metas {
+		for _, imp := range m.TestImports {
+			if path := m.resolve(imp); l.exports[path] == "" && path != "C" && path != "unsafe" {
+				missing[path] = true
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Export"}
+	args = append(args, g.buildFlags()...)
+	args = append(args, "--")
+	args = append(args, sortedKeys(missing)...)
+	stdout, stderr, err := g.run(ctx, args...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("go list: %s", tail(stderr, 20))
+	}
+	dec := json.NewDecoder(bytes.NewReader(stdout))
+	for dec.More() {
+		var p struct{ ImportPath, Export string }
+		if err := dec.Decode(&p); err != nil {
+			return fmt.Errorf("go list -json: %v", err)
+		}
+		if p.Export != "" && l.exports[p.ImportPath] == "" {
+			l.exports[p.ImportPath] = p.Export
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (m *listedPackage) resolve(imp string) string {
+	if p, ok := m.ImportMap[imp]; ok {
+		return p
+	}
+	return imp
+}
+
+func (m *listedPackage) abs(name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(m.Dir, name)
+}
+
+// check parses and type-checks the packages in parallel; files overrides file contents.
+func (l *loader) check(ctx context.Context, metas []*listedPackage, files map[string][]byte) []*target {
+	out := make([]*target, len(metas))
+	sem := make(chan struct{}, l.par)
+	var wg sync.WaitGroup
+	for i, m := range metas {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = l.checkOne(m, files)
+		}()
+	}
+	wg.Wait()
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+func (l *loader) checkOne(m *listedPackage, files map[string][]byte) *target {
+	t := &target{path: m.ImportPath, dir: m.Dir, meta: m}
+	pkg := &packages.Package{
+		ID:         m.ImportPath,
+		Name:       m.Name,
+		PkgPath:    m.ImportPath,
+		Fset:       l.fset,
+		TypesSizes: l.sizes,
+	}
+	if mod := m.Module; mod != nil {
+		pkg.Module = &packages.Module{Path: mod.Path, Main: mod.Main, Dir: mod.Dir, GoVersion: mod.GoVersion}
+	}
+	t.pkg = pkg
+	if m.Error != nil && len(m.CompiledGoFiles)+len(m.GoFiles) == 0 {
+		t.errors = []string{listError(m)}
+		return t
+	}
+	names := m.CompiledGoFiles
+	if len(names) == 0 {
+		names = m.GoFiles
+	}
+	for _, n := range names {
+		pkg.CompiledGoFiles = append(pkg.CompiledGoFiles, m.abs(n))
+	}
+	for _, n := range m.GoFiles {
+		pkg.GoFiles = append(pkg.GoFiles, m.abs(n))
+	}
+	for _, n := range m.TestGoFiles {
+		pkg.GoFiles = append(pkg.GoFiles, m.abs(n))
+		pkg.CompiledGoFiles = append(pkg.CompiledGoFiles, m.abs(n))
+	}
+	if len(pkg.GoFiles) > 0 {
+		t.dir = filepath.Dir(pkg.GoFiles[0])
+	}
+	for _, name := range pkg.CompiledGoFiles {
+		src, ok := files[name]
+		var err error
+		if !ok {
+			src, err = os.ReadFile(name)
+		}
+		if err != nil {
+			t.errors = append(t.errors, err.Error())
+			continue
+		}
+		f, err := parser.ParseFile(l.fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			var list scanner.ErrorList
+			if errors.As(err, &list) {
+				for _, e := range list {
+					t.errors = append(t.errors, e.Error())
+				}
+			} else {
+				t.errors = append(t.errors, err.Error())
+			}
+		}
+		if f != nil {
+			pkg.Syntax = append(pkg.Syntax, f)
+		}
+	}
+	if len(t.errors) > 0 {
+		return t
+	}
+	info := &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		FileVersions: map[*ast.File]string{},
+	}
+	cfg := &types.Config{
+		Importer: importerFunc(func(path string) (*types.Package, error) { return l.importPath(m.resolve(path)) }),
+		Sizes:    l.sizes,
+		Error:    func(err error) { t.errors = append(t.errors, err.Error()) },
+	}
+	if pkg.Module != nil && pkg.Module.GoVersion != "" {
+		cfg.GoVersion = "go" + pkg.Module.GoVersion
+	}
+	pkg.Types, _ = cfg.Check(m.ImportPath, l.fset, pkg.Syntax, info)
+	pkg.TypesInfo = info
+	if len(t.errors) == 0 && m.Error != nil {
+		t.errors = []string{listError(m)}
+	}
+	return t
+}
+
+func listError(m *listedPackage) string {
+	msg := strings.TrimSpace(m.Error.Err)
+	if m.Error.Pos != "" && !strings.HasPrefix(msg, m.Error.Pos) {
+		msg = m.Error.Pos + ": " + msg
+	}
+	return msg
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// importPath returns the package from its export data, decoded once for every package checked.
+func (l *loader) importPath(path string) (*types.Package, error) {
+	if path == "unsafe" {
+		return types.Unsafe, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if p := l.imports[path]; p != nil && p.Complete() {
+		return p, nil
+	}
+	file := l.exports[path]
+	if file == "" {
+		return nil, fmt.Errorf("no export data for %s", path)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gcexportdata.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading export data for %s: %v", path, err)
+	}
+	p, err := gcexportdata.Read(r, l.fset, l.imports, path)
+	if err != nil {
+		return nil, fmt.Errorf("reading export data for %s: %v", path, err)
+	}
+	return p, nil
+}
+
+// reloaded returns a loader for packages that kept rewrites changed: exports replaces the export
+// data of the packages the confirm step compiled, and nothing decoded before is shared.
+func (l *loader) reloaded(exports map[string]string) *loader {
+	n := &loader{fset: l.fset, sizes: l.sizes, par: l.par, exports: map[string]string{}, imports: map[string]*types.Package{}}
+	for k, v := range l.exports {
+		n.exports[k] = v
+	}
+	for k, v := range exports {
+		n.exports[k] = v
+	}
+	return n
+}
