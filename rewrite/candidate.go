@@ -47,19 +47,7 @@ func (e *engine) candidateKey(rc ruleCandidate) string {
 func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, changes map[string][]byte, err error) {
 	c := rc.c
 	pos := e.fset.Position(c.Pos)
-	res = &Result{
-		Rule:    rc.rule.Name,
-		Package: e.t.path,
-		File:    relPath(e.root, pos.Filename),
-		Line:    pos.Line,
-		Col:     pos.Column,
-		Func:    FuncName(c.Func),
-		Summary: c.Summary,
-		Metrics: []Metric{},
-	}
-	for _, d := range c.Evidence {
-		res.Evidence = append(res.Evidence, relPath(e.root, d.File)+":"+fmt.Sprint(d.Line)+":"+fmt.Sprint(d.Col)+": "+d.Message)
-	}
+	res = e.newResult(rc)
 	if c.Decline != "" {
 		res.Verdict, res.Reason = Rejected, "declined: "+c.Decline
 		return res, nil, nil
@@ -138,6 +126,26 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 	return res, changes, err
 }
 
+// newResult starts the report of a candidate of the current package.
+func (e *engine) newResult(rc ruleCandidate) *Result {
+	c := rc.c
+	pos := e.fset.Position(c.Pos)
+	res := &Result{
+		Rule:    rc.rule.Name,
+		Package: e.t.path,
+		File:    relPath(e.root, pos.Filename),
+		Line:    pos.Line,
+		Col:     pos.Column,
+		Func:    FuncName(c.Func),
+		Summary: c.Summary,
+		Metrics: []Metric{},
+	}
+	for _, d := range c.Evidence {
+		res.Evidence = append(res.Evidence, relPath(e.root, d.File)+":"+fmt.Sprint(d.Line)+":"+fmt.Sprint(d.Col)+": "+d.Message)
+	}
+	return res
+}
+
 // testBaseline runs the tests of the current package and of others a rewrite touches, once each,
 // before a rewrite is tried on them: tests that already fail cannot judge a rewrite.
 func (e *engine) testBaseline(ctx context.Context, others ...string) error {
@@ -182,7 +190,7 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 	for _, path := range e.paths() {
 		ts = append(ts, e.targets[path])
 	}
-	dec := newDecoration(ts, e.fset)
+	dec := newDecoration(ts, e.fset, &e.renders)
 	if err := rc.c.Fix(&Fix{node: dec.node}); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, err)
 	}
@@ -206,8 +214,17 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, cha
 	}
 	e.confirmed, e.exports = after, exports
 	notes := lostInlining(e.diags, after, e.orig)
+	if err := e.promise(rc, after, changes); err != nil {
+		return Unconfirmed, err.Error(), notes, nil
+	}
+	return "", "", notes, nil
+}
+
+// promise checks the rule's promise for a candidate against the compiler's diagnostics of the
+// rewritten code; changes holds the rewritten files (others are as kept).
+func (e *engine) promise(rc ruleCandidate, after *Diagnostics, changes map[string][]byte) error {
 	if rc.c.Confirm == nil {
-		return "", "", notes, nil
+		return nil
 	}
 	cf := &Confirm{AllAfter: after}
 	if fd := rc.c.Func; fd != nil {
@@ -219,7 +236,7 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, cha
 		}
 		src, err := e.current(from.Filename)
 		if err != nil {
-			return "", "", nil, err
+			return err
 		}
 		if b, ok := changes[from.Filename]; ok {
 			src = b
@@ -231,10 +248,7 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, cha
 			cf.InlineNow = &d
 		}
 	}
-	if err := rc.c.Confirm(cf); err != nil {
-		return Unconfirmed, err.Error(), notes, nil
-	}
-	return "", "", notes, nil
+	return rc.c.Confirm(cf)
 }
 
 // lostInlining lists the functions of files that could be inlined before and cannot after.

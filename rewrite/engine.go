@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -93,8 +94,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	for _, t := range targets {
 		e.targets[t.path] = t
 	}
+	var ready []string
 	for _, path := range inShard(loadedOrder(targets), opts.Shard, opts.Shards) {
-		t := e.targets[path] // reloaded, when a kept rewrite in an earlier package changed it
+		t := e.targets[path]
 		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
 		switch {
 		case len(t.errors) > 0:
@@ -102,6 +104,20 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		case broken[t.path] != "":
 			pr.Error = "does not build before any rewrite:\n" + broken[t.path]
 		default:
+			ready = append(ready, path)
+		}
+		rep.Packages = append(rep.Packages, pr)
+	}
+	if opts.Gate == GateBuild {
+		if err := e.runBatched(ctx, ready); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, err
+		}
+	} else {
+		for _, path := range ready {
+			t := e.targets[path] // reloaded, when a kept rewrite in an earlier package changed it
 			if err := e.process(ctx, t); err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
@@ -110,10 +126,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				if !errors.As(err, &pe) {
 					return nil, err
 				}
-				pr.Error = pe.msg
+				for i := range rep.Packages {
+					if rep.Packages[i].Path == path {
+						rep.Packages[i].Error = pe.msg
+					}
+				}
 			}
 		}
-		rep.Packages = append(rep.Packages, pr)
 	}
 	for name, b := range e.kept {
 		rep.files = append(rep.files, &fileChange{path: name, old: e.orig[name], new: b})
@@ -173,11 +192,13 @@ type engine struct {
 	kept     map[string][]byte  // file contents with the kept rewrites
 	baseline map[string]*baseline
 
-	t         *target      // the package whose candidates are being tried
-	old       *oldBinary   // the bench gate's baseline test binary for its kept state
-	confirmed *Diagnostics // from the last confirm step: the compiler's view of the candidate's code
+	t         *target           // the package whose candidates are being tried
+	old       *oldBinary        // the bench gate's baseline test binary for its kept state
+	confirmed *Diagnostics      // from the last confirm step: the compiler's view of the candidate's code
 	exports   map[string]string // from the last confirm step: the export data of the packages it compiled
-	affected  []string     // the packages the last kept candidate changed
+	affected  []string          // the packages the last kept candidate changed
+	keptNow   []string          // the packages the last round of the build gate changed
+	renders   sync.Map          // *ast.File → rendered before any fix (see decoration)
 }
 
 // baseline records a package's tests before any rewrite.

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -65,9 +66,13 @@ type decoration struct {
 	owner   map[*ast.File]*target
 	order   []*ast.File
 	base    map[*ast.File][]byte // each file as rendered before the fix
+	renders *sync.Map            // *ast.File → its rendering before any fix, shared by decorations
 }
 
-func newDecoration(targets []*target, fset *token.FileSet) *decoration {
+func newDecoration(targets []*target, fset *token.FileSet, renders *sync.Map) *decoration {
+	if renders == nil {
+		renders = &sync.Map{}
+	}
 	return &decoration{
 		targets: targets,
 		fset:    fset,
@@ -75,6 +80,7 @@ func newDecoration(targets []*target, fset *token.FileSet) *decoration {
 		files:   map[*ast.File]*dst.File{},
 		owner:   map[*ast.File]*target{},
 		base:    map[*ast.File][]byte{},
+		renders: renders,
 	}
 }
 
@@ -95,11 +101,16 @@ func (d *decoration) node(n ast.Node) (dst.Node, error) {
 		}
 		d.files[f], d.owner[f] = df, t
 		d.order = append(d.order, f)
-		b, err := d.render(t, df)
-		if err != nil {
-			return nil, err
+		if b, ok := d.renders.Load(f); ok {
+			d.base[f] = b.([]byte)
+		} else {
+			b, err := d.render(t, df)
+			if err != nil {
+				return nil, err
+			}
+			d.base[f] = b
+			d.renders.Store(f, b)
 		}
-		d.base[f] = b
 	}
 	dn, ok := dec.Dst.Nodes[n]
 	if !ok {
@@ -174,4 +185,3 @@ func (r nameResolver) ResolvePackage(p string) (string, error) {
 	}
 	return strings.ReplaceAll(base, "-", "_"), nil
 }
-

@@ -129,11 +129,9 @@ func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose
 	}
 	var diags *Diagnostics
 	if diagnose {
-		dir := g.dir
-		if dir == "" {
-			if dir, err = os.Getwd(); err != nil {
-				return nil, nil, nil, err
-			}
+		dir, err := filepath.Abs(g.dir) // the compiler names files relative to where go ran
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		ds, err := parseDiagnostics(bytes.NewReader(stderr), dir, false)
 		if err != nil {

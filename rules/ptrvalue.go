@@ -317,6 +317,9 @@ func pvSites(pass *rewrite.Pass, fn *types.Func) []pvSite {
 		module = []*rewrite.Pass{pass} // a Pass built without the module (the fixture harness) sees its own package
 	}
 	for _, q := range module {
+		if !refersTo(q, path, fn.Exported()) {
+			continue
+		}
 		for _, f := range q.Files {
 			var stack []ast.Node
 			ast.Inspect(f, func(n ast.Node) bool {
@@ -356,6 +359,23 @@ func pvSites(pass *rewrite.Pass, fn *types.Func) []pvSite {
 		}
 	}
 	return out
+}
+
+// refersTo reports whether package q can refer to a function of package path: its own package, or
+// for an exported function, a package that imports path.
+func refersTo(q *rewrite.Pass, path string, exported bool) bool {
+	if q.Types == nil || q.Types.Path() == path {
+		return true
+	}
+	if !exported {
+		return false
+	}
+	for _, imp := range q.Types.Imports() {
+		if imp.Path() == path {
+			return true
+		}
+	}
+	return false
 }
 
 // heapAtCalls reports whether the allocation reaches the heap at some call: one where the
