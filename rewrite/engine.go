@@ -38,6 +38,12 @@ type Options struct {
 	// packages; the shards partition them. Every package is still loaded, for rules that reach
 	// across packages.
 	Shard, Shards int
+	// Cache, when set, is the directory of the build gate's result cache (see resultKey): a rerun of
+	// -gate=build over code the go command compiled before is answered from it.
+	Cache string
+	// RuleConfig describes settings that change what the rules do (package variables of rules), for
+	// the result cache's key.
+	RuleConfig string
 	// Log, when set, receives one line per step (the -v view).
 	Log func(format string, args ...any)
 }
@@ -78,7 +84,22 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	ld := newLoader(tool, fset)
 	inDir := tool
 	inDir.dir = opts.Dir
-	targets, diags, broken, err := ld.load(ctx, inDir, opts.Patterns, true)
+	ls, err := ld.list(ctx, inDir, opts.Patterns, true)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
+	}
+	cacheKey := ""
+	if opts.Gate == GateBuild && opts.Cache != "" {
+		if cacheKey = resultKey(opts, root, ls); cacheKey != "" {
+			if rep, ok := loadResult(opts.Cache, cacheKey, root); ok {
+				if opts.Log != nil {
+					opts.Log("results from the result cache (%s)", filepath.Join(opts.Cache, cacheKey[:2], cacheKey))
+				}
+				return rep, nil
+			}
+		}
+	}
+	targets, diags, broken, err := ld.finish(ctx, inDir, ls)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
@@ -138,6 +159,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.files = append(rep.files, &fileChange{path: name, old: e.orig[name], new: b})
 	}
 	rep.Diff = unifiedDiff(root, rep.files)
+	if cacheKey != "" {
+		storeResult(opts.Cache, cacheKey, rep)
+	}
 	return rep, nil
 }
 

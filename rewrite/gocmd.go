@@ -45,9 +45,10 @@ func (g goTool) run(ctx context.Context, args ...string) (stdout, stderr []byte,
 // overlay is a set of replaced file contents that the go command sees through -overlay, so that
 // the user's files stay untouched until -apply.
 type overlay struct {
-	dir   string            // where the replacement files live
-	files map[string][]byte // absolute path → content
-	path  string            // the -overlay JSON file; "" when files is empty
+	dir     string            // where the replacement files live
+	files   map[string][]byte // absolute path → content
+	path    string            // the -overlay JSON file; "" when files is empty
+	replace map[string]string // absolute path → the file that replaces it
 }
 
 // writeOverlay writes files into a fresh directory under tmp and returns the overlay.
@@ -74,6 +75,7 @@ func writeOverlay(tmp string, files map[string][]byte) (*overlay, error) {
 		}
 		replace[name] = p
 	}
+	o.replace = replace
 	data, err := json.Marshal(map[string]any{"Replace": replace})
 	if err != nil {
 		return nil, err
@@ -87,6 +89,17 @@ func (o *overlay) flag() []string {
 		return nil
 	}
 	return []string{"-overlay=" + o.path}
+}
+
+// original names the user's files in msg where the compiler named their replacements.
+func (o *overlay) original(msg string) string {
+	if o == nil {
+		return msg
+	}
+	for name, repl := range o.replace {
+		msg = strings.ReplaceAll(msg, repl, name)
+	}
+	return msg
 }
 
 func (o *overlay) remove() {
@@ -141,9 +154,9 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 		}
 		switch {
 		case p.Error != nil:
-			broken[p.ImportPath] = strings.TrimSpace(p.Error.Err)
+			broken[p.ImportPath] = ov.original(strings.TrimSpace(p.Error.Err))
 		case len(p.DepsErrors) > 0:
-			broken[p.ImportPath] = strings.TrimSpace(p.DepsErrors[0].Err)
+			broken[p.ImportPath] = ov.original(strings.TrimSpace(p.DepsErrors[0].Err))
 		}
 	}
 	return NewDiagnostics(ds), broken, exports, nil

@@ -89,6 +89,24 @@ func newLoader(g goTool, fset *token.FileSet) *loader {
 // compiled with -m=2 and their diagnostics returned, with the build error of each package that
 // does not compile.
 func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose bool) ([]*target, *Diagnostics, map[string]string, error) {
+	ls, err := l.list(ctx, g, patterns, diagnose)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return l.finish(ctx, g, ls)
+}
+
+// listing is what one go list -export run said: the packages of the main module, the build errors,
+// and the compiler's output.
+type listing struct {
+	metas    []*listedPackage
+	broken   map[string]string
+	stdout   []byte // the JSON, with every package's build ID
+	stderr   []byte // the -m=2 text, when diagnosed
+	diagnose bool
+}
+
+func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose bool) (*listing, error) {
 	args := []string{"list", "-e", "-export", "-compiled", "-deps", "-json=" + listFields}
 	args = append(args, g.buildFlags()...)
 	if diagnose {
@@ -101,17 +119,16 @@ func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose
 	stdout, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
-		return nil, nil, nil, fmt.Errorf("go list: %s", tail(stderr, 20))
+		return nil, fmt.Errorf("go list: %s", tail(stderr, 20))
 	}
-	var metas []*listedPackage
-	broken := map[string]string{}
+	ls := &listing{broken: map[string]string{}, stdout: stdout, stderr: stderr, diagnose: diagnose}
 	dec := json.NewDecoder(bytes.NewReader(stdout))
 	for dec.More() {
 		p := &listedPackage{}
 		if err := dec.Decode(p); err != nil {
-			return nil, nil, nil, fmt.Errorf("go list -json: %v", err)
+			return nil, fmt.Errorf("go list -json: %v", err)
 		}
 		if p.Export != "" {
 			l.exports[p.ImportPath] = p.Export
@@ -119,30 +136,35 @@ func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose
 		if p.DepOnly || p.Module == nil || !p.Module.Main {
 			continue
 		}
-		metas = append(metas, p)
+		ls.metas = append(ls.metas, p)
 		switch {
 		case p.Error != nil:
-			broken[p.ImportPath] = strings.TrimSpace(p.Error.Err)
+			ls.broken[p.ImportPath] = strings.TrimSpace(p.Error.Err)
 		case len(p.DepsErrors) > 0:
-			broken[p.ImportPath] = strings.TrimSpace(p.DepsErrors[0].Err)
+			ls.broken[p.ImportPath] = strings.TrimSpace(p.DepsErrors[0].Err)
 		}
 	}
+	return ls, nil
+}
+
+// finish parses the diagnostics of a listing and type-checks its packages.
+func (l *loader) finish(ctx context.Context, g goTool, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
 	var diags *Diagnostics
-	if diagnose {
+	if ls.diagnose {
 		dir, err := filepath.Abs(g.dir) // the compiler names files relative to where go ran
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		ds, err := parseDiagnostics(bytes.NewReader(stderr), dir, false)
+		ds, err := parseDiagnostics(bytes.NewReader(ls.stderr), dir, false)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		diags = NewDiagnostics(ds)
 	}
-	if err := l.listTestImports(ctx, g, metas); err != nil {
+	if err := l.listTestImports(ctx, g, ls.metas); err != nil {
 		return nil, nil, nil, err
 	}
-	return l.check(ctx, metas, nil), diags, broken, nil
+	return l.check(ctx, ls.metas, nil), diags, ls.broken, nil
 }
 
 // listTestImports compiles the packages that only the targets' tests import (testing, helpers), so

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -57,6 +58,7 @@ type config struct {
 	list      bool
 	allowAPI  bool
 	maxSize   int64
+	par       int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -75,6 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.StringVar(&c.shard, "shard", "", "process only shard `i/n` of the matched packages (1 ≤ i ≤ n); gcfix merge combines the shards' -json reports")
 	fs.StringVar(&c.dir, "C", "", "run as if gcfix were started in `dir`")
 	fs.StringVar(&c.tags, "tags", "", "build tags, as for go build")
+	fs.IntVar(&c.par, "p", runtime.NumCPU(), "how many packages to type-check and match, and builds and tests the go command runs, at once; benchmarks always run one at a time")
 	fs.BoolVar(&c.verbose, "v", false, "show evidence, steps and a verdict for every candidate, declined and unconfirmed ones too")
 	fs.BoolVar(&c.list, "list", false, "list the rules and exit")
 	fs.BoolVar(&c.allowAPI, "allow-api-change", false, "let rules change exported signatures (ptrvalue): code in other modules that calls them breaks")
@@ -90,6 +93,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	case "bench", "test", "build":
 	default:
 		return nil, nil, fmt.Errorf("-gate=%s: want bench, test or build", c.gate)
+	}
+	if c.par < 1 {
+		return nil, nil, fmt.Errorf("-p=%d: want at least 1", c.par)
 	}
 	if c.count < 1 {
 		return nil, nil, fmt.Errorf("-count=%d: want at least 1", c.count)
@@ -158,6 +164,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		Tags:        c.tags,
 		Shard:       c.shardI,
 		Shards:      c.shardN,
+		Parallel:    c.par,
+		Cache:       rewrite.DefaultCacheDir(),
+		RuleConfig:  fmt.Sprintf("allow-api-change=%v ptrvalue-max-size=%d", c.allowAPI, c.maxSize),
 	}
 	if c.verbose {
 		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "gcfix: "+format+"\n", args...) }

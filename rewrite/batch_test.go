@@ -1,0 +1,181 @@
+package rewrite
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dave/dst"
+)
+
+// markRule renames each function named Mark<X> to Done<X> (no call sites) and promises that the
+// compiler then reports `can inline Done<X>`. MarkBroken's rewrite breaks the build (a call site is
+// left behind); MarkHeavy's promise fails (go:noinline).
+var markRule = &Rule{
+	Name: "mark",
+	Match: func(pass *Pass) []*Candidate {
+		var out []*Candidate
+		for _, f := range pass.Files {
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || !strings.HasPrefix(fd.Name.Name, "Mark") {
+					continue
+				}
+				at := pass.Position(fd.Name.Pos())
+				ev, ok := pass.Diags.Inline(at.Filename, fd.Name.Name)
+				if !ok {
+					continue
+				}
+				newName := "Done" + strings.TrimPrefix(fd.Name.Name, "Mark")
+				out = append(out, &Candidate{
+					Pos: fd.Pos(), Func: fd, Evidence: []Diagnostic{ev}, Summary: "mark " + fd.Name.Name,
+					Fix: func(fix *Fix) error {
+						fix.Dst(fd.Name).(*dst.Ident).Name = newName
+						return nil
+					},
+					Confirm: func(c *Confirm) error {
+						for _, d := range c.AllAfter.All() {
+							if d.Kind == CanInline && d.Subject == newName {
+								return nil
+							}
+						}
+						return fmt.Errorf("no can inline %s", newName)
+					},
+				})
+			}
+		}
+		return out
+	},
+}
+
+const heavy = `
+//go:noinline
+func MarkHeavy(n int) int { return n + 1 }
+`
+
+// The build gate confirms candidates together: overlapping ones wait for the next round, one that
+// breaks the build is found and reported alone, one whose promise fails is dropped, and what is
+// kept is exactly the confirmed rewrites.
+func TestBuildGateRounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod":      "module example.com/m\n\ngo 1.26\n",
+		"a/a.go":      "package a\n\n// OldOne is one.\nfunc OldOne() int { return 1 }\n\nfunc OldTwo() int { return OldOne() + 1 }\n\nfunc MarkA() int { return 1 }\n",
+		"a/h.go":      "package a\n" + heavy + "\nfunc MarkBroken() int { return 2 }\n\nfunc useBroken() int { return MarkBroken() }\n",
+		"b/b.go":      "package b\n\nimport \"example.com/m/a\"\n\nfunc Three() int { return a.OldOne() + a.OldTwo() }\n\nfunc MarkB() int { return 2 }\n",
+		"c/c.go":      "package c\n\nfunc MarkC() int { return 3 }\n",
+		"a/a_test.go": "package a\n\nimport \"testing\"\n\nfunc TestTwo(t *testing.T) {\n\tif OldTwo() != 2 {\n\t\tt.Fatal(OldTwo())\n\t}\n}\n",
+	})
+	var log []string
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{renameRule, markRule}, Gate: GateBuild,
+		Log: func(format string, args ...any) { log = append(log, fmt.Sprintf(format, args...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed() {
+		t.Fatalf("packages failed: %+v", rep.Packages)
+	}
+	verdicts := map[string]Verdict{}
+	for _, c := range rep.Candidates {
+		verdicts[c.Summary] = c.Verdict
+		t.Logf("%s: %s %s", c.Summary, c.Verdict, c.Reason)
+	}
+	want := map[string]Verdict{
+		"rename OldOne": Kept, "rename OldTwo": Kept,
+		"mark MarkA": Kept, "mark MarkB": Kept, "mark MarkC": Kept,
+		"mark MarkBroken": BuildFailed, "mark MarkHeavy": Unconfirmed,
+	}
+	for s, v := range want {
+		if verdicts[s] != v {
+			t.Errorf("%s: %q, want %q", s, verdicts[s], v)
+		}
+	}
+	if len(rep.Candidates) != len(want) {
+		t.Errorf("%d candidates, want %d", len(rep.Candidates), len(want))
+	}
+	got := rep.Rewritten()
+	for name, wantText := range map[string][]string{
+		"a/a.go": {"func NewOne() int { return 1 }", "func NewTwo() int { return NewOne() + 1 }", "func DoneA() int"},
+		"b/b.go": {"a.NewOne() + a.NewTwo()", "func DoneB() int"},
+		"c/c.go": {"func DoneC() int"},
+	} {
+		for _, w := range wantText {
+			if !strings.Contains(string(got[name]), w) {
+				t.Errorf("%s lacks %q:\n%s", name, w, got[name])
+			}
+		}
+	}
+	if b, ok := got["a/h.go"]; ok {
+		t.Errorf("a/h.go has neither a kept nor a confirmed rewrite, but changed:\n%s", b)
+	}
+	// The rewrites in disjoint declarations went together: fewer compiles than candidates.
+	compiles := 0
+	for _, l := range log {
+		if strings.HasPrefix(l, "confirming ") {
+			compiles++
+		}
+	}
+	if compiles == 0 || compiles >= len(want) {
+		t.Errorf("%d confirming compiles for %d candidates; log:\n%s", compiles, len(want), strings.Join(log, "\n"))
+	}
+	if err := rep.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	if _, broken, err := Diagnose(t.Context(), dir, []string{"./..."}, ""); err != nil || len(broken) > 0 {
+		t.Fatalf("the applied module does not build: %v %v", err, broken)
+	}
+}
+
+// A second build-gate run over unchanged code is answered from the result cache with the same
+// report; a changed file misses it.
+func TestResultCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.26\n",
+		"c/c.go": "package c\n\nfunc MarkC() int { return 3 }\n",
+	})
+	cache := t.TempDir()
+	run := func() (*Report, bool) {
+		hit := false
+		rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild, Cache: cache,
+			Log: func(format string, args ...any) { hit = hit || strings.Contains(format, "result cache") }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep, hit
+	}
+	first, hit := run()
+	if hit || first.Kept() != 1 {
+		t.Fatalf("first run: hit %v, %d kept", hit, first.Kept())
+	}
+	second, hit := run()
+	if !hit {
+		t.Fatal("second run over unchanged code missed the cache")
+	}
+	a, _ := json.Marshal(first)
+	b, _ := json.Marshal(second)
+	if string(a) != string(b) {
+		t.Errorf("cached report differs:\n%s\n%s", a, b)
+	}
+	if string(second.Rewritten()["c/c.go"]) != string(first.Rewritten()["c/c.go"]) {
+		t.Errorf("cached rewrite differs")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "c/c.go"), []byte("package c\n\nfunc MarkC() int { return 4 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	third, hit := run()
+	if hit {
+		t.Error("a changed file hit the cache")
+	}
+	if !strings.Contains(string(third.Rewritten()["c/c.go"]), "return 4") {
+		t.Errorf("third run rewrote stale code:\n%s", third.Rewritten()["c/c.go"])
+	}
+}
