@@ -34,8 +34,17 @@ type Options struct {
 	// packages; the shards partition them. Every package is still loaded, for rules that reach
 	// across packages.
 	Shard, Shards int
+	// Select, when set, picks the packages to process, as Shard does (gcfix -r shards the
+	// packages of all modules together).
+	Select func(pkgPath string) bool
 	// Log, when set, receives one line per step (the -v view).
 	Log func(format string, args ...any)
+	// Progress, when set, receives the run's phase, package and counts as they change.
+	Progress func(Progress)
+	// State, when set, records each measured verdict and reuses recorded ones (gcfix -state).
+	State *State
+	// Env is added to the environment of every go command and package load, e.g. GOWORK=off.
+	Env []string
 }
 
 // Run takes every package that the patterns match through the loop: diagnose, match, rewrite,
@@ -51,7 +60,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Bench.Timeout == 0 {
 		opts.Bench.Timeout = opts.TestTimeout
 	}
-	root, modPath, err := moduleRoot(ctx, opts.Dir)
+	root, modPath, err := moduleRoot(ctx, opts.Dir, opts.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -66,9 +75,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := os.Mkdir(gotmp, 0o755); err != nil {
 		return nil, err
 	}
-	tool := goTool{dir: root, tags: opts.Tags, env: []string{"GOTMPDIR=" + gotmp}}
+	tool := goTool{dir: root, tags: opts.Tags, env: append([]string{"GOTMPDIR=" + gotmp}, opts.Env...)}
 
 	fset := token.NewFileSet()
+	prog := newProgress(opts)
+	prog.phase(PhaseLoading)
 	targets, err := loadTargets(ctx, opts.Dir, opts.Patterns, tool, fset, nil)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
@@ -85,6 +96,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	var diags *Diagnostics
 	broken := map[string]string{}
 	if len(loaded) > 0 {
+		prog.phase(PhaseDiagnosing)
 		diags, broken, err = tool.diagnose(ctx, loaded, nil)
 		if err != nil {
 			return nil, err
@@ -92,14 +104,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep := &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
 	e := &engine{
-		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool,
+		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool, prog: prog,
 		fset: fset, diags: diags, targets: map[string]*target{}, broken: broken,
 		orig: map[string][]byte{}, kept: map[string][]byte{}, baseline: map[string]*baseline{},
 	}
 	for _, t := range targets {
 		e.targets[t.path] = t
 	}
-	for _, path := range inShard(loadedOrder(targets), opts.Shard, opts.Shards) {
+	todo := selectPackages(loadedOrder(targets), opts)
+	for i, path := range todo {
+		e.prog.pkg(i+1, len(todo), path)
 		t := e.targets[path] // reloaded, when a kept rewrite in an earlier package changed it
 		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
 		switch {
@@ -133,13 +147,12 @@ type packageError struct{ msg string }
 
 func (e packageError) Error() string { return e.msg }
 
-func moduleRoot(ctx context.Context, dir string) (root, path string, err error) {
-	out, stderr, err := goTool{dir: dir}.run(ctx, "list", "-m", "-f", "{{.Dir}}\t{{.Path}}")
+func moduleRoot(ctx context.Context, dir string, env []string) (root, path string, err error) {
+	out, stderr, err := goTool{dir: dir, env: env}.run(ctx, "list", "-m", "-f", "{{.Dir}}\t{{.Path}}")
 	if err != nil {
 		return "", "", fmt.Errorf("finding the module in %s: %s", dirName(dir), strings.TrimSpace(string(stderr)))
 	}
-	line := strings.SplitN(strings.TrimSpace(string(out)), "\n", 2)[0]
-	dirPath, modPath, ok := strings.Cut(line, "\t")
+	dirPath, modPath, ok := enclosingModule(string(out), dir)
 	if !ok || dirPath == "" {
 		return "", "", fmt.Errorf("%s is not inside a Go module", dirName(dir))
 	}
@@ -169,6 +182,7 @@ type engine struct {
 	tmp  string
 	rep  *Report
 	tool goTool
+	prog *progress
 
 	fset     *token.FileSet
 	targets  map[string]*target // by import path; replaced when a kept rewrite changes them
@@ -203,6 +217,7 @@ func (e *engine) process(ctx context.Context, t *target) error {
 	tried := map[string]bool{}
 	for {
 		keptOne := false
+		e.prog.phase(PhaseMatching)
 		cands, err := matchAll(e.pass(), e.opts.Rules)
 		if err != nil {
 			return err
@@ -213,11 +228,12 @@ func (e *engine) process(ctx context.Context, t *target) error {
 				continue
 			}
 			tried[key] = true
-			res, changes, err := e.try(ctx, rc)
+			res, changes, err := e.tryRecorded(ctx, rc)
 			if err != nil {
 				return err
 			}
 			e.rep.Candidates = append(e.rep.Candidates, res)
+			e.prog.verdict(res.Verdict)
 			e.logf("%s %s:%d: %s %s", res.Rule, res.File, res.Line, res.Verdict, res.Reason)
 			if res.Verdict == Kept {
 				if err := e.keep(ctx, changes); err != nil {
