@@ -76,6 +76,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 	var picks []*pick
 	claimed := map[region]bool{}
 	deferred := map[string]bool{}
+	e.prog.phase(PhaseMatching)
 	matched, err := e.matchPackages(paths)
 	if err != nil {
 		return nil, nil, err
@@ -316,6 +317,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) error {
 			return err
 		}
 		e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
+		e.prog.phase(PhaseConfirming)
 		after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
 		ov.remove()
 		if err != nil {
@@ -441,5 +443,6 @@ func (e *engine) combine(picks []*pick) (changes map[string][]byte, err error) {
 // report adds a candidate's result to the report.
 func (e *engine) report(res *Result) {
 	e.rep.Candidates = append(e.rep.Candidates, res)
+	e.prog.verdict(res.Verdict)
 	e.logf("%s %s:%d: %s %s", res.Rule, res.File, res.Line, res.Verdict, res.Reason)
 }

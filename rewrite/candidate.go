@@ -96,6 +96,7 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		return nil, nil, err
 	}
 	defer ov.remove()
+	e.prog.phase(PhaseConfirming)
 	verdict, reason, notes, err := e.confirm(ctx, rc, ov, changes, affected)
 	res.Notes = notes
 	if err != nil || verdict != "" {
@@ -103,6 +104,7 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		return res, changes, err
 	}
 	if e.opts.Gate != GateBuild {
+		e.prog.phase(PhaseTesting)
 		if _, err := e.tool.test(ctx, affected, ov, e.opts.TestTimeout); err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
@@ -122,6 +124,10 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		res.Verdict, res.Reason = Kept, "compiler confirmed; the package has no tests to run"
 		return res, changes, nil
 	}
+	if e.reuseMeasurement(res) {
+		return res, changes, nil
+	}
+	e.prog.phase(PhaseBenchmarking)
 	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, res.Func, ov)
 	return res, changes, err
 }
@@ -157,6 +163,7 @@ func (e *engine) testBaseline(ctx context.Context, others ...string) error {
 			continue
 		}
 		e.logf("%s: running the tests before any rewrite", path)
+		e.prog.phase(PhaseTesting)
 		ov, err := writeOverlay(e.tmp, e.kept)
 		if err != nil {
 			return err

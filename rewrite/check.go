@@ -229,7 +229,7 @@ func (b *Baseline) sort() {
 // Check compiles the packages once with -m=2 and compares every function's verdicts with the
 // baseline (or, with Update, writes them to it), and enforces the //gcfix: directives.
 func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
-	root, _, err := moduleRoot(ctx, opts.Dir)
+	root, _, err := moduleRoot(ctx, opts.Dir, nil)
 	if err != nil {
 		return nil, err
 	}

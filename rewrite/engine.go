@@ -44,8 +44,17 @@ type Options struct {
 	// RuleConfig describes settings that change what the rules do (package variables of rules), for
 	// the result cache's key.
 	RuleConfig string
+	// Select, when set, picks the packages to process, as Shard does (gcfix -r shards the
+	// packages of all modules together).
+	Select func(pkgPath string) bool
 	// Log, when set, receives one line per step (the -v view).
 	Log func(format string, args ...any)
+	// Progress, when set, receives the run's phase, package and counts as they change.
+	Progress func(Progress)
+	// State, when set, records each measured verdict and reuses recorded ones (gcfix -state).
+	State *State
+	// Env is added to the environment of every go command and package load, e.g. GOWORK=off.
+	Env []string
 }
 
 // Run takes every package that the patterns match through the loop: diagnose, match, rewrite,
@@ -61,7 +70,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Bench.Timeout == 0 {
 		opts.Bench.Timeout = opts.TestTimeout
 	}
-	root, modPath, err := moduleRoot(ctx, opts.Dir)
+	root, modPath, err := moduleRoot(ctx, opts.Dir, opts.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +85,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := os.Mkdir(gotmp, 0o755); err != nil {
 		return nil, err
 	}
-	tool := goTool{dir: root, tags: opts.Tags, env: []string{"GOTMPDIR=" + gotmp}, par: opts.Parallel}
+	tool := goTool{dir: root, tags: opts.Tags, env: append([]string{"GOTMPDIR=" + gotmp}, opts.Env...), par: opts.Parallel}
 
 	// One go list -export both lists the packages and compiles them with -m=2: the export data that
 	// type-checks them comes from the same compile as the diagnostics.
 	fset := token.NewFileSet()
+	prog := newProgress(opts)
+	prog.phase(PhaseLoading)
 	ld := newLoader(tool, fset)
 	inDir := tool
 	inDir.dir = opts.Dir
@@ -89,7 +100,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
 	cacheKey := ""
-	if opts.Gate == GateBuild && opts.Cache != "" {
+	if opts.Gate == GateBuild && opts.Cache != "" && opts.Select == nil {
 		if cacheKey = resultKey(opts, root, ls); cacheKey != "" {
 			if rep, ok := loadResult(opts.Cache, cacheKey, root); ok {
 				if opts.Log != nil {
@@ -108,7 +119,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep := &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
 	e := &engine{
-		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool,
+		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool, prog: prog,
 		fset: fset, loader: ld, diags: diags, targets: map[string]*target{}, broken: broken,
 		orig: map[string][]byte{}, kept: map[string][]byte{}, baseline: map[string]*baseline{},
 	}
@@ -116,7 +127,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		e.targets[t.path] = t
 	}
 	var ready []string
-	for _, path := range inShard(loadedOrder(targets), opts.Shard, opts.Shards) {
+	todo := selectPackages(loadedOrder(targets), opts)
+	for _, path := range todo {
 		t := e.targets[path]
 		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
 		switch {
@@ -137,7 +149,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 	} else {
-		for _, path := range ready {
+		for i, path := range ready {
+			e.prog.pkg(i+1, len(ready), path)
 			t := e.targets[path] // reloaded, when a kept rewrite in an earlier package changed it
 			if err := e.process(ctx, t); err != nil {
 				if ctx.Err() != nil {
@@ -170,13 +183,12 @@ type packageError struct{ msg string }
 
 func (e packageError) Error() string { return e.msg }
 
-func moduleRoot(ctx context.Context, dir string) (root, path string, err error) {
-	out, stderr, err := goTool{dir: dir}.run(ctx, "list", "-m", "-f", "{{.Dir}}\t{{.Path}}")
+func moduleRoot(ctx context.Context, dir string, env []string) (root, path string, err error) {
+	out, stderr, err := goTool{dir: dir, env: env}.run(ctx, "list", "-m", "-f", "{{.Dir}}\t{{.Path}}")
 	if err != nil {
 		return "", "", fmt.Errorf("finding the module in %s: %s", dirName(dir), strings.TrimSpace(string(stderr)))
 	}
-	line := strings.SplitN(strings.TrimSpace(string(out)), "\n", 2)[0]
-	dirPath, modPath, ok := strings.Cut(line, "\t")
+	dirPath, modPath, ok := enclosingModule(string(out), dir)
 	if !ok || dirPath == "" {
 		return "", "", fmt.Errorf("%s is not inside a Go module", dirName(dir))
 	}
@@ -206,6 +218,7 @@ type engine struct {
 	tmp  string
 	rep  *Report
 	tool goTool
+	prog *progress
 
 	fset     *token.FileSet
 	loader   *loader            // type-checks packages against the export data of the kept state
@@ -244,6 +257,7 @@ func (e *engine) process(ctx context.Context, t *target) error {
 	tried := map[string]bool{}
 	for {
 		keptOne := false
+		e.prog.phase(PhaseMatching)
 		cands, err := matchAll(e.pass(), e.opts.Rules)
 		if err != nil {
 			return err
@@ -254,11 +268,12 @@ func (e *engine) process(ctx context.Context, t *target) error {
 				continue
 			}
 			tried[key] = true
-			res, changes, err := e.try(ctx, rc)
+			res, changes, err := e.tryRecorded(ctx, rc)
 			if err != nil {
 				return err
 			}
 			e.rep.Candidates = append(e.rep.Candidates, res)
+			e.prog.verdict(res.Verdict)
 			e.logf("%s %s:%d: %s %s", res.Rule, res.File, res.Line, res.Verdict, res.Reason)
 			if res.Verdict == Kept {
 				if err := e.keep(ctx, changes); err != nil {

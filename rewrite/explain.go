@@ -42,7 +42,7 @@ type Allocation struct {
 
 // Explain compiles the package of the target function with -m=2 and explains its heap allocations.
 func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
-	root, _, err := moduleRoot(ctx, opts.Dir)
+	root, _, err := moduleRoot(ctx, opts.Dir, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,19 @@ func (r *Report) Markdown() string {
 		counts[c.Verdict]++
 	}
 	fmt.Fprintf(&b, "## gcfix: %d of %d candidates kept\n\n", r.Kept(), len(r.Candidates))
-	fmt.Fprintf(&b, "Module `%s`, %s.", r.Module, plural(len(r.Packages), "package"))
+	if len(r.Modules) > 0 {
+		var ms []string
+		for _, m := range r.Modules {
+			name := m.Path
+			if name == "" {
+				name = m.Dir
+			}
+			ms = append(ms, "`"+name+"`")
+		}
+		fmt.Fprintf(&b, "%s (%s), %s.", plural(len(r.Modules), "module"), strings.Join(ms, ", "), plural(len(r.Packages), "package"))
+	} else {
+		fmt.Fprintf(&b, "Module `%s`, %s.", r.Module, plural(len(r.Packages), "package"))
+	}
 	var vs []string
 	for _, v := range []Verdict{Kept, Rejected, Unconfirmed, NoBenchmark, BuildFailed, TestsFailed, Regressed} {
 		if counts[v] > 0 {
@@ -27,6 +39,11 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, " Verdicts: %s.", strings.Join(vs, ", "))
 	}
 	b.WriteString("\n")
+	for _, m := range r.Modules {
+		if m.Error != "" {
+			fmt.Fprintf(&b, "\n> Module **%s** was not processed: %s\n", m.Dir, firstLine(m.Error))
+		}
+	}
 	for _, p := range r.Packages {
 		if p.Error != "" {
 			fmt.Fprintf(&b, "\n> **%s** was not processed: %s\n", p.Path, firstLine(p.Error))

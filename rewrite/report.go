@@ -50,6 +50,7 @@ type PackageReport struct {
 // Report is the outcome of a run.
 type Report struct {
 	Module     string          `json:"module"`
+	Modules    []ModuleReport  `json:"modules,omitempty"` // a run over many modules (gcfix -r): every module; Module is then empty
 	Packages   []PackageReport `json:"packages"`
 	Candidates []*Result       `json:"candidates"`
 	Diff       string          `json:"diff"` // the unified diff of every kept rewrite
@@ -58,8 +59,13 @@ type Report struct {
 	files []*fileChange
 }
 
-// Failed reports whether some package could not be processed.
+// Failed reports whether some module or package could not be processed.
 func (r *Report) Failed() bool {
+	for _, m := range r.Modules {
+		if m.Error != "" {
+			return true
+		}
+	}
 	for _, p := range r.Packages {
 		if p.Error != "" {
 			return true

@@ -27,7 +27,7 @@ func resultKey(opts Options, root string, ls *listing) string {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "gcfix result cache v1\nexe %s\nroot %s\ndir %s\n", exe, root, opts.Dir)
-	fmt.Fprintf(h, "patterns %q\ngate %s\ntags %q\nshard %d/%d\nrules %q\n", opts.Patterns, opts.Gate, opts.Tags, opts.Shard, opts.Shards, opts.RuleConfig)
+	fmt.Fprintf(h, "patterns %q\ngate %s\ntags %q\nshard %d/%d\nrules %q\nenv %q\n", opts.Patterns, opts.Gate, opts.Tags, opts.Shard, opts.Shards, opts.RuleConfig, opts.Env)
 	for _, r := range opts.Rules {
 		fmt.Fprintf(h, "rule %s\n", r.Name)
 	}

@@ -34,8 +34,8 @@ func ReadReport(data []byte) (*Report, error) {
 	return &r, nil
 }
 
-// Merge combines the reports of runs over disjoint sets of packages of one module, such as the
-// shards of one run: packages and candidates together, sorted by package, file and line, and the
+// Merge combines the reports of runs over disjoint sets of packages of one module (or of the modules
+// of one gcfix -r run), such as the shards of one run: packages and candidates together, sorted by package, file and line, and the
 // diffs recombined file by file. Two reports that process one package, or change one file
 // differently, are an error.
 func Merge(reps []*Report) (*Report, error) {
@@ -55,6 +55,7 @@ func Merge(reps []*Report) (*Report, error) {
 			seen[p.Path] = true
 			out.Packages = append(out.Packages, p)
 		}
+		out.Modules = mergeModules(out.Modules, r.Modules)
 		out.Candidates = append(out.Candidates, r.Candidates...)
 		for _, sec := range diffSections(r.Diff) {
 			head, _, _ := strings.Cut(sec, "\n")

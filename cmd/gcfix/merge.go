@@ -13,8 +13,8 @@ import (
 
 const mergeUsage = `usage: gcfix merge report.json...
 
-merge combines the -json reports of runs over disjoint packages of one module, such as the shards
-of gcfix -shard i/n, and prints the combined report as JSON: packages and candidates sorted by
+merge combines the -json reports of runs over disjoint packages of one module (or of the modules
+of one gcfix -r run), such as the shards of gcfix -shard i/n, and prints the combined report as JSON: packages and candidates sorted by
 package, file and line, and the diffs recombined.
 `
 

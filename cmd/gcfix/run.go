@@ -21,6 +21,7 @@ const (
 	exitFailed  = 1
 	exitUsage   = 2
 	usageHeader = `usage: gcfix [flags] [packages]
+       gcfix -r [flags] [dir]
        gcfix explain [flags] file.go:line | [pkgpath.]Func
        gcfix check [-update] [flags] [packages]
        gcfix merge report.json...
@@ -29,6 +30,7 @@ gcfix finds code that the compiler reports as allocating or missing inlining (-g
 rewrites it, and keeps a rewrite only when the compiler confirms it, the tests pass and the
 benchmarks improve significantly. Packages are go list patterns (default ./...).
 Without -apply it prints the diff it would keep on stdout and a verdict per candidate on stderr.
+With -r it runs on every module below dir (default .): the go.work's modules if dir has one.
 
 flags:
 `
@@ -59,6 +61,9 @@ type config struct {
 	allowAPI  bool
 	maxSize   int64
 	par       int
+	recursive bool
+	quiet     bool
+	state     string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -82,6 +87,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.list, "list", false, "list the rules and exit")
 	fs.BoolVar(&c.allowAPI, "allow-api-change", false, "let rules change exported signatures (ptrvalue): code in other modules that calls them breaks")
 	fs.Int64Var(&c.maxSize, "ptrvalue-max-size", rules.PtrvalueMaxSize, "largest struct, in bytes, that ptrvalue returns by value")
+	fs.BoolVar(&c.quiet, "q", false, "no progress line on stderr")
+	fs.StringVar(&c.state, "state", "", "record each measured verdict in `file` and reuse the recorded ones for unchanged candidates")
+	fs.BoolVar(&c.recursive, "r", false, "run on every module below the directory argument (default .), each with its own go.mod; a go.work there names the modules")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHeader)
 		fs.PrintDefaults()
@@ -113,7 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 		return nil, nil, err
 	}
 	patterns := fs.Args()
-	if len(patterns) == 0 {
+	if len(patterns) == 0 && !c.recursive {
 		patterns = []string{"./..."}
 	}
 	return c, patterns, nil
@@ -171,7 +179,46 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if c.verbose {
 		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "gcfix: "+format+"\n", args...) }
 	}
-	rep, err := rewrite.Run(ctx, opts)
+	root := ""
+	if c.recursive {
+		if root, err = recursiveRoot(c.dir, patterns); err != nil {
+			fmt.Fprintf(stderr, "gcfix: %v\nrun 'gcfix -h' for usage\n", err)
+			return exitUsage
+		}
+	}
+	if c.state != "" {
+		st, err := rewrite.OpenState(c.state)
+		if err != nil {
+			fmt.Fprintf(stderr, "gcfix: -state: %v\n", err)
+			return exitFailed
+		}
+		defer st.Close()
+		opts.State = st
+	}
+	var prog *progressLine
+	if !c.quiet {
+		prog = newProgressLine(stderr, isTerminal(stderr), time.Now)
+		opts.Progress = prog.update
+		if c.verbose {
+			opts.Log = prog.logf
+		}
+		stop := make(chan struct{})
+		go prog.run(stop)
+		defer close(stop)
+	}
+	var rep *rewrite.Report
+	if c.recursive {
+		var onModule func(i, n int)
+		if prog != nil {
+			onModule = prog.startModule
+		}
+		rep, err = runModules(ctx, root, opts, onModule)
+	} else {
+		rep, err = rewrite.Run(ctx, opts)
+	}
+	if prog != nil {
+		prog.stop()
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(stderr, "gcfix: interrupted; no file was written")
@@ -181,13 +228,26 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFailed
 	}
 	code := exitOK
+	for _, m := range rep.Modules {
+		if m.Error != "" {
+			fmt.Fprintf(stderr, "gcfix: module %s: %s\n", m.Dir, m.Error)
+			code = exitFailed
+		}
+	}
 	for _, p := range rep.Packages {
-		if p.Error != "" {
+		if p.Error != "" && len(rep.Modules) > 0 {
+			// Many modules: name the directory too, as the error's positions are relative to it.
+			fmt.Fprintf(stderr, "gcfix: %s (in %s): %s\n", p.Path, p.Dir, p.Error)
+			code = exitFailed
+		} else if p.Error != "" {
 			fmt.Fprintf(stderr, "gcfix: %s: %s\n", p.Path, p.Error)
 			code = exitFailed
 		}
 	}
 	printVerdicts(stderr, rep, c.verbose)
+	if opts.State != nil {
+		fmt.Fprintf(stderr, "gcfix: %d reused from -state\n", opts.State.Reused())
+	}
 	if err := printReport(stdout, c, rep, selected); err != nil {
 		fmt.Fprintf(stderr, "gcfix: %v\n", err)
 		return exitFailed

@@ -1,0 +1,78 @@
+package rewrite
+
+// Phase is the step a run is in, for progress reports.
+type Phase string
+
+const (
+	PhaseLoading      Phase = "loading"
+	PhaseDiagnosing   Phase = "diagnosing"
+	PhaseMatching     Phase = "matching"
+	PhaseConfirming   Phase = "confirming"
+	PhaseTesting      Phase = "testing"
+	PhaseBenchmarking Phase = "benchmarking"
+)
+
+// Progress is where a run is: Options.Progress receives one at every change of phase, package or
+// verdict.
+type Progress struct {
+	Phase    Phase
+	Package  string // the package being processed; "" while loading and diagnosing
+	Index    int    // its position, from 1, among the Total packages to process; 0 before the first
+	Total    int
+	Kept     int // candidates kept so far
+	Rejected int // candidates decided otherwise so far, declined ones included
+}
+
+// progress keeps the state that Options.Progress reports; its methods are no-ops without a callback.
+type progress struct {
+	report func(Progress)
+	cur    Progress
+}
+
+func newProgress(opts Options) *progress { return &progress{report: opts.Progress} }
+
+func (p *progress) send() {
+	if p != nil && p.report != nil {
+		p.report(p.cur)
+	}
+}
+
+func (p *progress) phase(ph Phase) {
+	if p == nil || p.cur.Phase == ph {
+		return
+	}
+	p.cur.Phase = ph
+	p.send()
+}
+
+func (p *progress) pkg(i, total int, path string) {
+	if p == nil {
+		return
+	}
+	p.cur.Index, p.cur.Total, p.cur.Package, p.cur.Phase = i, total, path, PhaseMatching
+	p.send()
+}
+
+func (p *progress) verdict(v Verdict) {
+	if p == nil {
+		return
+	}
+	if v == Kept {
+		p.cur.Kept++
+	} else {
+		p.cur.Rejected++
+	}
+	p.send()
+}
+
+// selectPackages returns the packages of paths (sorted) that the run processes: its shard, and
+// those Options.Select picks.
+func selectPackages(paths []string, opts Options) []string {
+	var out []string
+	for _, path := range inShard(paths, opts.Shard, opts.Shards) {
+		if opts.Select == nil || opts.Select(path) {
+			out = append(out, path)
+		}
+	}
+	return out
+}
