@@ -125,7 +125,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	for _, t := range targets {
 		e.targets[t.path] = t
-		e.tool.mflags = append(e.tool.mflags, t.path)
 	}
 	var ready []string
 	todo := selectPackages(loadedOrder(targets), opts)

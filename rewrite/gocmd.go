@@ -22,9 +22,6 @@ type goTool struct {
 	tags string   // -tags, or ""
 	env  []string // added to the environment, e.g. GOTMPDIR inside gcfix's own temporary directory
 	par  int      // -p: how many builds and tests the go command runs in parallel; 0: its default
-	// mflags are packages that every diagnosing compile gives -m=2, as the first compile of the run
-	// did: a dependency of the packages diagnosed is then a build cache hit, not a second compile.
-	mflags []string
 }
 
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
@@ -121,15 +118,11 @@ func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diag
 // diagnoseFor is diagnose that also returns each package's export data file. Without full, the
 // diagnostics are only those rules read (no flow explanations).
 func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, full bool) (*Diagnostics, map[string]string, map[string]string, error) {
-	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,Error,DepsErrors"}
+	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Export,Error,DepsErrors"}
 	args = append(args, g.buildFlags()...)
 	args = append(args, ov.flag()...)
-	flagged := map[string]bool{}
-	for _, p := range append(append([]string{}, pkgs...), g.mflags...) {
-		if !flagged[p] {
-			flagged[p] = true
-			args = append(args, "-gcflags="+p+"=-m=2")
-		}
+	for _, p := range pkgs {
+		args = append(args, "-gcflags="+p+"=-m=2")
 	}
 	args = append(args, "--")
 	args = append(args, pkgs...)
@@ -140,17 +133,15 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 		}
 		return nil, nil, nil, fmt.Errorf("go list -export: %v\n%s", err, tail(stderr, 20))
 	}
-	wanted := map[string]bool{}
-	for _, p := range pkgs {
-		wanted[p] = true
+	ds, err := parseDiagnostics(bytes.NewReader(stderr), g.dir, full)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	dirs := map[string]bool{}
 	broken, exports := map[string]string{}, map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(stdout))
 	for dec.More() {
 		var p struct {
 			ImportPath string
-			Dir        string
 			Export     string
 			Error      *struct{ Err string }
 			DepsErrors []*struct{ Err string }
@@ -161,20 +152,12 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 		if p.Export != "" {
 			exports[p.ImportPath] = p.Export
 		}
-		if wanted[p.ImportPath] {
-			dirs[p.Dir] = true
-		}
 		switch {
 		case p.Error != nil:
 			broken[p.ImportPath] = ov.original(strings.TrimSpace(p.Error.Err))
 		case len(p.DepsErrors) > 0:
 			broken[p.ImportPath] = ov.original(strings.TrimSpace(p.DepsErrors[0].Err))
 		}
-	}
-	// The dependencies compiled with -m=2 print their diagnostics too: only pkgs' are wanted.
-	ds, err := parseDiagnostics(bytes.NewReader(stderr), g.dir, full, func(file string) bool { return dirs[filepath.Dir(file)] })
-	if err != nil {
-		return nil, nil, nil, err
 	}
 	return NewDiagnostics(ds), broken, exports, nil
 }

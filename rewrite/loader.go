@@ -155,7 +155,7 @@ func (l *loader) finish(ctx context.Context, g goTool, ls *listing) ([]*target, 
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		ds, err := parseDiagnostics(bytes.NewReader(ls.stderr), dir, false, nil)
+		ds, err := parseDiagnostics(bytes.NewReader(ls.stderr), dir, false)
 		if err != nil {
 			return nil, nil, nil, err
 		}
