@@ -330,18 +330,27 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) error {
 				e.report(p.res)
 				return nil
 			}
-			// One of them does not build: find it by confirming each alone, then go on with the rest.
-			var ok []*pick
+			// The picks that touch only packages that built are fine; each of the others is compiled
+			// alone to find the one that breaks the build.
+			var ok, suspects []*pick
 			for _, p := range picks {
-				if e.confirmAlone(ctx, p) {
+				if anyBroken(broken, p.affected) {
+					suspects = append(suspects, p)
+				} else {
 					ok = append(ok, p)
 				}
 			}
-			if len(ok) == len(picks) {
-				// Each builds alone but not together: keep the first, try the others in the next round.
-				ok = ok[:1]
+			var alone []*pick
+			for _, p := range suspects {
+				if e.confirmAlone(ctx, p) {
+					alone = append(alone, p)
+				}
 			}
-			picks = ok
+			if len(alone) == len(suspects) && len(alone) > 0 {
+				// Each builds alone but not together: keep the first, try the others in the next round.
+				alone = alone[:1]
+			}
+			picks = append(ok, alone...)
 			continue
 		}
 		var confirmed []*pick
