@@ -34,6 +34,13 @@ type Options struct {
 	// packages; the shards partition them. Every package is still loaded, for rules that reach
 	// across packages.
 	Shard, Shards int
+	// Profile, when set, orders the candidates hottest function first; those in functions with less
+	// than Hot percent of its samples (cumulative) are skipped. See hot.go.
+	Profile *Profile
+	Hot     float64
+	// PGO is a profile that every go command of the run builds with, as go build -pgo; "" uses the
+	// default.pgo of the main package being diagnosed, PGOOff none. See pgo.go.
+	PGO string
 	// Log, when set, receives one line per step (the -v view).
 	Log func(format string, args ...any)
 }
@@ -76,6 +83,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("%s: matched no packages in module %s", strings.Join(opts.Patterns, " "), modPath)
 	}
+	pgoNote := ""
+	if tool.pgo, pgoNote, err = choosePGO(opts, targets); err != nil {
+		return nil, err
+	}
 	var loaded []string
 	for _, t := range targets {
 		if len(t.errors) == 0 {
@@ -91,6 +102,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	rep := &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
+	rep.setPGO(tool.pgo, pgoNote)
 	e := &engine{
 		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool,
 		fset: fset, diags: diags, targets: map[string]*target{}, broken: broken,
@@ -207,6 +219,7 @@ func (e *engine) process(ctx context.Context, t *target) error {
 		if err != nil {
 			return err
 		}
+		cands = e.hotFirst(cands, tried)
 		for _, rc := range cands {
 			key := e.candidateKey(rc)
 			if tried[key] {
@@ -246,7 +259,7 @@ func (e *engine) pass() *Pass {
 			}
 		}
 	}
-	return p
+	return e.withProfile(p)
 }
 
 func (e *engine) paths() []string {

@@ -20,6 +20,7 @@ type goTool struct {
 	dir  string   // the module root
 	tags string   // -tags, or ""
 	env  []string // added to the environment, e.g. GOTMPDIR inside gcfix's own temporary directory
+	pgo  string   // a profile for profile-guided optimization, or "" (pgo.go)
 }
 
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
@@ -99,8 +100,9 @@ func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diag
 	args := []string{"list", "-e", "-export", "-json=ImportPath,Error,DepsErrors"}
 	args = append(args, g.tagsFlag()...)
 	args = append(args, ov.flag()...)
+	args = append(args, g.pgoListFlags()...)
 	for _, p := range pkgs {
-		args = append(args, "-gcflags="+p+"=-m=2")
+		args = append(args, "-gcflags="+p+"=-m=2"+g.pgoCompileFlag())
 	}
 	args = append(args, pkgs...)
 	stdout, stderr, err := g.run(ctx, args...)
@@ -140,6 +142,7 @@ func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diag
 func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout time.Duration) (hasTests bool, err error) {
 	args := []string{"test", "-timeout=" + timeout.String()}
 	args = append(args, g.tagsFlag()...)
+	args = append(args, g.pgoFlag()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkgs...)
 	stdout, stderr, err := g.run(ctx, args...)
@@ -156,6 +159,7 @@ func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout ti
 func (g goTool) testBinary(ctx context.Context, pkg string, ov *overlay, out string) error {
 	args := []string{"test", "-c", "-o", out}
 	args = append(args, g.tagsFlag()...)
+	args = append(args, g.pgoFlag()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkg)
 	_, stderr, err := g.run(ctx, args...)
