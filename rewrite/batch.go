@@ -94,7 +94,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 	funcs := map[*ast.FuncDecl]bool{}
 	for i, path := range paths {
 		e.t = e.targets[path]
-		for _, rc := range matched[i] {
+		for _, rc := range e.hotFirst(matched[i], tried) {
 			key := e.candidateKey(rc)
 			if tried[key] {
 				continue
@@ -169,6 +169,7 @@ func (e *engine) matchPackages(paths []string) ([][]ruleCandidate, error) {
 		if t := e.targets[path]; len(t.errors) == 0 && e.broken[path] == "" {
 			p := t.pass(e.fset, e.diags)
 			p.Module = nil
+			p.Profile = e.opts.Profile
 			module = append(module, p)
 			byPath[path] = p
 		}

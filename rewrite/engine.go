@@ -47,6 +47,13 @@ type Options struct {
 	// Select, when set, picks the packages to process, as Shard does (gcfix -r shards the
 	// packages of all modules together).
 	Select func(pkgPath string) bool
+	// Profile, when set, orders the candidates hottest function first; those in functions with less
+	// than Hot percent of its samples (cumulative) are skipped. See hot.go.
+	Profile *Profile
+	Hot     float64
+	// PGO is a profile that every go command of the run builds with, as go build -pgo; "" uses the
+	// default.pgo of the main package being diagnosed, PGOOff none. See pgo.go.
+	PGO string
 	// Log, when set, receives one line per step (the -v view).
 	Log func(format string, args ...any)
 	// Progress, when set, receives the run's phase, package and counts as they change.
@@ -99,6 +106,18 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
+	pgoNote := ""
+	if tool.pgo, pgoNote, err = choosePGO(opts, mainDirs(ls.metas)); err != nil {
+		return nil, err
+	}
+	if tool.pgo != "" && tool.pgo != PGOOff {
+		// PGO changes inlining: the diagnostics are those of a compile with the profile.
+		inDir.pgo = tool.pgo
+		ld = newLoader(tool, fset)
+		if ls, err = ld.list(ctx, inDir, opts.Patterns, true); err != nil {
+			return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
+		}
+	}
 	cacheKey := ""
 	if opts.Gate == GateBuild && opts.Cache != "" && opts.Select == nil {
 		if cacheKey = resultKey(opts, root, ls); cacheKey != "" {
@@ -118,6 +137,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("%s: matched no packages in module %s", strings.Join(opts.Patterns, " "), modPath)
 	}
 	rep := &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
+	rep.setPGO(tool.pgo, pgoNote)
 	e := &engine{
 		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool, prog: prog,
 		fset: fset, loader: ld, diags: diags, targets: map[string]*target{}, broken: broken,
@@ -262,6 +282,7 @@ func (e *engine) process(ctx context.Context, t *target) error {
 		if err != nil {
 			return err
 		}
+		cands = e.hotFirst(cands, tried)
 		for _, rc := range cands {
 			key := e.candidateKey(rc)
 			if tried[key] {
@@ -302,7 +323,7 @@ func (e *engine) pass() *Pass {
 			}
 		}
 	}
-	return p
+	return e.withProfile(p)
 }
 
 func (e *engine) paths() []string {

@@ -22,6 +22,7 @@ type goTool struct {
 	tags string   // -tags, or ""
 	env  []string // added to the environment, e.g. GOTMPDIR inside gcfix's own temporary directory
 	par  int      // -p: how many builds and tests the go command runs in parallel; 0: its default
+	pgo  string   // a profile for profile-guided optimization, or "" (pgo.go)
 }
 
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
@@ -121,8 +122,9 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Export,Error,DepsErrors"}
 	args = append(args, g.buildFlags()...)
 	args = append(args, ov.flag()...)
+	args = append(args, g.pgoListFlags()...)
 	for _, p := range pkgs {
-		args = append(args, "-gcflags="+p+"=-m=2")
+		args = append(args, "-gcflags="+p+"=-m=2"+g.pgoCompileFlag())
 	}
 	args = append(args, "--")
 	args = append(args, pkgs...)
@@ -167,6 +169,7 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout time.Duration) (hasTests bool, err error) {
 	args := []string{"test", "-timeout=" + timeout.String()}
 	args = append(args, g.buildFlags()...)
+	args = append(args, g.pgoFlag()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkgs...)
 	stdout, stderr, err := g.run(ctx, args...)
@@ -183,6 +186,7 @@ func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout ti
 func (g goTool) testBinary(ctx context.Context, pkg string, ov *overlay, out string) error {
 	args := []string{"test", "-c", "-o", out}
 	args = append(args, g.buildFlags()...)
+	args = append(args, g.pgoFlag()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkg)
 	_, stderr, err := g.run(ctx, args...)

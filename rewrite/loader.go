@@ -109,9 +109,10 @@ type listing struct {
 func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose bool) (*listing, error) {
 	args := []string{"list", "-e", "-export", "-compiled", "-deps", "-json=" + listFields}
 	args = append(args, g.buildFlags()...)
+	args = append(args, g.pgoListFlags()...)
 	if diagnose {
 		for _, p := range patterns {
-			args = append(args, "-gcflags="+p+"=-m=2")
+			args = append(args, "-gcflags="+p+"=-m=2"+g.pgoCompileFlag())
 		}
 	}
 	args = append(args, "--")

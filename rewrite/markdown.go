@@ -30,13 +30,18 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "Module `%s`, %s.", r.Module, plural(len(r.Packages), "package"))
 	}
 	var vs []string
-	for _, v := range []Verdict{Kept, Rejected, Unconfirmed, NoBenchmark, BuildFailed, TestsFailed, Regressed} {
+	for _, v := range []Verdict{Kept, Rejected, Unconfirmed, NoBenchmark, BuildFailed, TestsFailed, Regressed, Skipped} {
 		if counts[v] > 0 {
 			vs = append(vs, fmt.Sprintf("%s %d", v, counts[v]))
 		}
 	}
 	if len(vs) > 0 {
 		fmt.Fprintf(&b, " Verdicts: %s.", strings.Join(vs, ", "))
+	}
+	if r.PGO != "" {
+		fmt.Fprintf(&b, " Diagnostics taken with PGO profile `%s`.", r.PGO)
+	} else if r.PGONote != "" {
+		fmt.Fprintf(&b, " %s.", r.PGONote)
 	}
 	b.WriteString("\n")
 	for _, m := range r.Modules {

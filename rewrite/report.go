@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"bytes"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,6 +20,7 @@ const (
 	BuildFailed Verdict = "build-failed" // the rewritten package did not compile
 	TestsFailed Verdict = "tests-failed" // a test, or a benchmark, failed, panicked or hung
 	Regressed   Verdict = "regressed"    // a benchmark metric got significantly worse
+	Skipped     Verdict = "skipped"      // not tried: its function is cold in the profile (-profile, -hot)
 )
 
 // Result is the report of one candidate.
@@ -54,6 +56,11 @@ type Report struct {
 	Packages   []PackageReport `json:"packages"`
 	Candidates []*Result       `json:"candidates"`
 	Diff       string          `json:"diff"` // the unified diff of every kept rewrite
+	// PGO is the profile the compiler's diagnostics, the tests and the benchmarks were taken with
+	// (go build -pgo), relative to the module root; PGONote says why none was used when that was
+	// ambiguous.
+	PGO     string `json:"pgo,omitempty"`
+	PGONote string `json:"pgo_note,omitempty"`
 
 	root  string
 	files []*fileChange
@@ -85,10 +92,23 @@ func (r *Report) Kept() int {
 	return n
 }
 
+// Skipped returns the number of candidates skipped as cold.
+func (r *Report) Skipped() int {
+	n := 0
+	for _, c := range r.Candidates {
+		if c.Verdict == Skipped {
+			n++
+		}
+	}
+	return n
+}
+
 // fileChange is one file that kept rewrites change: its content as read and as rewritten.
 type fileChange struct {
 	path     string
 	old, new []byte
+	create   bool // the file does not exist yet (old is empty)
+	emitted  bool // a test file of -emit-tests, not a rewrite: written after the rewrites
 }
 
 // unifiedDiff returns a git-style diff of the changes, with names relative to root.
@@ -98,7 +118,12 @@ func unifiedDiff(root string, changes []*fileChange) string {
 	var b strings.Builder
 	for _, c := range sorted {
 		rel := relPath(root, c.path)
-		b.Write(diff.Diff("a/"+rel, c.old, "b/"+rel, c.new))
+		d := diff.Diff("a/"+rel, c.old, "b/"+rel, c.new)
+		if c.create {
+			// git apply creates a file from a diff against /dev/null.
+			d = bytes.Replace(d, []byte("\n--- a/"+rel+"\n"), []byte("\nnew file mode 100644\n--- /dev/null\n"), 1)
+		}
+		b.Write(d)
 	}
 	return b.String()
 }

@@ -31,6 +31,7 @@ func resultKey(opts Options, root string, ls *listing) string {
 	for _, r := range opts.Rules {
 		fmt.Fprintf(h, "rule %s\n", r.Name)
 	}
+	fmt.Fprintf(h, "pgo %q\n", opts.PGO)
 	h.Write(ls.stdout)
 	for _, m := range ls.metas {
 		for _, name := range append(append([]string{}, m.TestGoFiles...), m.XTestGoFiles...) {

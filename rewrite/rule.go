@@ -42,6 +42,38 @@ type Pass struct {
 	// rules whose rewrite reaches call sites in other packages. Their types come from separate loads:
 	// compare objects across packages by package path and name, not by identity.
 	Module []*Pass
+	// Profile is the run's -profile, nil without one: how often code runs, for rules that choose
+	// between places to rewrite (Samples).
+	Profile *Profile
+}
+
+// Samples returns the profile's samples on the lines that n spans (each line's samples with that
+// line anywhere on their stack, summed): 0 without a profile or when none is there.
+func (p *Pass) Samples(n ast.Node) int64 {
+	if n == nil {
+		return 0
+	}
+	return p.SamplesBetween(n.Pos(), n.End())
+}
+
+// SamplesBetween is Samples for the lines from from's to to's.
+func (p *Pass) SamplesBetween(from, to token.Pos) int64 {
+	if p.Profile == nil {
+		return 0
+	}
+	path := ""
+	switch {
+	case p.Types != nil:
+		path = p.Types.Path()
+	case p.Pkg != nil:
+		path = p.Pkg.PkgPath
+	}
+	start, end := p.Fset.Position(from), p.Fset.Position(to)
+	var sum int64
+	for line := start.Line; line <= end.Line; line++ {
+		sum += p.Profile.Samples(path, start.Filename, line)
+	}
+	return sum
 }
 
 // IsTestFile reports whether f is a _test.go file.

@@ -27,8 +27,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool       sarifTool      `json:"tool"`
+	Results    []sarifResult  `json:"results"`
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -167,6 +168,9 @@ func (r *Report) SARIF(rules []RuleInfo) ([]byte, error) {
 		Tool:    sarifTool{Driver: driver},
 		Results: results,
 	}}}
+	if r.PGO != "" {
+		log.Runs[0].Properties = map[string]any{"pgo": r.PGO}
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

@@ -44,7 +44,7 @@ func Merge(reps []*Report) (*Report, error) {
 	files := map[string]string{} // the diff's sections, by their "diff a/x b/x" line
 	for i, r := range reps {
 		if i == 0 {
-			out.Module = r.Module
+			out.Module, out.PGO, out.PGONote = r.Module, r.PGO, r.PGONote
 		} else if r.Module != out.Module {
 			return nil, fmt.Errorf("reports of different modules: %s and %s", out.Module, r.Module)
 		}

@@ -35,9 +35,10 @@
 // what the function's printed cost leaves after the rest, shared among them). A region lighter than 57 + (cost − budget) cannot help, as the
 // call that replaces it costs about 57: it is skipped silently, without a candidate (a function at
 // cost 85 whose cold branch is `return errClosed` gets none). The remaining regions are ranked
-// (rankOutlineRegions: heaviest first today; a profile can rank them later) and each becomes one
-// candidate; the engine keeps the first one that the compiler confirms and then matches again, when
-// the function inlines and has no more candidates.
+// (rankOutlineRegions: with -profile the coldest first, the fewest samples on its statements'
+// lines; else, and among equally cold ones, the heaviest first) and each becomes one candidate;
+// the engine keeps the first one that the compiler confirms and then matches again, when the
+// function inlines and has no more candidates.
 //
 // Variants of the rewrite:
 //   - a method's slow path is a method with the same receiver: `return c.getSlow(key)`;
@@ -131,10 +132,24 @@ type olRegion struct {
 	cost  int    // estimated share of the function's inline cost
 }
 
-// rankOutlineRegions orders the regions to try, best first: by estimated cost, heaviest first. A
-// profile could rank them later by how rarely each runs.
-func rankOutlineRegions(rs []*olRegion) {
-	sort.SliceStable(rs, func(i, j int) bool { return rs[i].cost > rs[j].cost })
+// rankOutlineRegions orders the regions to try, best first. With a profile (-profile), the coldest
+// first: the fewest samples on the lines of the statements that move (not the if or case line,
+// whose condition runs either way), as a region that runs often costs a call each time once it is
+// out of line; among equally cold regions, and without a profile, by estimated cost, heaviest
+// first.
+func rankOutlineRegions(pass *rewrite.Pass, rs []*olRegion) {
+	samples := map[*olRegion]int64{}
+	for _, r := range rs {
+		if len(r.stmts) > 0 {
+			samples[r] = pass.SamplesBetween(r.stmts[0].Pos(), r.stmts[len(r.stmts)-1].End())
+		}
+	}
+	sort.SliceStable(rs, func(i, j int) bool {
+		if si, sj := samples[rs[i]], samples[rs[j]]; si != sj {
+			return si < sj
+		}
+		return rs[i].cost > rs[j].cost
+	})
 }
 
 func matchOutline(pass *rewrite.Pass) []*rewrite.Candidate {
@@ -174,7 +189,7 @@ func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewr
 	if len(heavy) == 0 {
 		return nil // nothing cold is heavy enough to bring fd under budget
 	}
-	rankOutlineRegions(heavy)
+	rankOutlineRegions(pass, heavy)
 	name := rewrite.FuncName(fd)
 	candidate := func(r *olRegion) *rewrite.Candidate {
 		return &rewrite.Candidate{

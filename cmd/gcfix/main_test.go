@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,7 +23,11 @@ func TestScripts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and benchmarks small modules")
 	}
-	goEnv := map[string]string{}
+	fixtures, err := filepath.Abs(filepath.Join("..", "..", "fixtures"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goEnv := map[string]string{"FIXTURES": fixtures}
 	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT"} {
 		out, err := exec.Command("go", "env", v).Output()
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -64,6 +65,10 @@ type config struct {
 	recursive bool
 	quiet     bool
 	state     string
+	emitTests bool
+	pgo       string
+	profile   string
+	hot       float64
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -86,6 +91,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.verbose, "v", false, "show evidence, steps and a verdict for every candidate, declined and unconfirmed ones too")
 	fs.BoolVar(&c.list, "list", false, "list the rules and exit")
 	fs.BoolVar(&c.allowAPI, "allow-api-change", false, "let rules change exported signatures (ptrvalue): code in other modules that calls them breaks")
+	fs.BoolVar(&c.emitTests, "emit-tests", false, "with the bench gate: add gcfix_allocs_test.go to each package where a kept rewrite lowered allocs/op, a test per benchmark that fails when it allocates more again")
+	fs.StringVar(&c.pgo, "pgo", "", "a pprof CPU profile `file` that every go command gcfix runs builds with (go build -pgo); off: none (default: the default.pgo of the main package being diagnosed)")
+	fs.StringVar(&c.profile, "profile", "", "a pprof CPU or allocation profile `file`: candidates are tried hottest function first, and those in cold functions (-hot) are skipped")
+	fs.Float64Var(&c.hot, "hot", rewrite.DefaultHot, "with -profile: skip candidates in functions with less than `pct` percent of the profile's samples (cumulative)")
 	fs.Int64Var(&c.maxSize, "ptrvalue-max-size", rules.PtrvalueMaxSize, "largest struct, in bytes, that ptrvalue returns by value")
 	fs.BoolVar(&c.quiet, "q", false, "no progress line on stderr")
 	fs.StringVar(&c.state, "state", "", "record each measured verdict in `file` and reuse the recorded ones for unchanged candidates")
@@ -104,6 +113,17 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	}
 	if c.par < 1 {
 		return nil, nil, fmt.Errorf("-p=%d: want at least 1", c.par)
+	}
+	hotSet := false
+	fs.Visit(func(f *flag.Flag) { hotSet = hotSet || f.Name == "hot" })
+	if hotSet && c.profile == "" {
+		return nil, nil, errors.New("-hot needs -profile")
+	}
+	if c.hot < 0 || c.hot > 100 {
+		return nil, nil, fmt.Errorf("-hot=%g: want a percentage, 0 to 100", c.hot)
+	}
+	if c.emitTests && c.gate != "bench" {
+		return nil, nil, fmt.Errorf("-emit-tests needs -gate=bench: the budgets are the benchmarks' allocs/op")
 	}
 	if c.count < 1 {
 		return nil, nil, fmt.Errorf("-count=%d: want at least 1", c.count)
@@ -175,6 +195,21 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		Parallel:    c.par,
 		Cache:       rewrite.DefaultCacheDir(),
 		RuleConfig:  fmt.Sprintf("allow-api-change=%v ptrvalue-max-size=%d", c.allowAPI, c.maxSize),
+		PGO:         c.pgo,
+	}
+	if c.pgo != "" && c.pgo != rewrite.PGOOff {
+		if err := rewrite.CheckPGOProfile(inDir(c.dir, c.pgo)); err != nil {
+			fmt.Fprintf(stderr, "gcfix: -pgo: %v\n", err)
+			return exitFailed
+		}
+	}
+	if c.profile != "" {
+		prof, err := rewrite.LoadProfile(inDir(c.dir, c.profile))
+		if err != nil {
+			fmt.Fprintf(stderr, "gcfix: -profile: %v\n", err)
+			return exitFailed
+		}
+		opts.Profile, opts.Hot = prof, c.hot
 	}
 	if c.verbose {
 		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "gcfix: "+format+"\n", args...) }
@@ -244,6 +279,12 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			code = exitFailed
 		}
 	}
+	if c.emitTests {
+		if err := rep.EmitAllocTests(); err != nil {
+			fmt.Fprintf(stderr, "gcfix: %v\n", err)
+			code = exitFailed
+		}
+	}
 	printVerdicts(stderr, rep, c.verbose)
 	if opts.State != nil {
 		fmt.Fprintf(stderr, "gcfix: %d reused from -state\n", opts.State.Reused())
@@ -264,14 +305,17 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return code
 }
 
-// printVerdicts writes the verdict table. Declined and unconfirmed candidates show only with -v.
+// printVerdicts writes the verdict table. Declined, unconfirmed and skipped candidates show only
+// with -v; the summary line counts them.
 func printVerdicts(w io.Writer, rep *rewrite.Report, verbose bool) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	hidden := 0
 	for _, c := range rep.Candidates {
-		quiet := c.Verdict == rewrite.Unconfirmed || (c.Verdict == rewrite.Rejected && strings.HasPrefix(c.Reason, "declined:"))
+		quiet := c.Verdict == rewrite.Unconfirmed || c.Verdict == rewrite.Skipped || (c.Verdict == rewrite.Rejected && strings.HasPrefix(c.Reason, "declined:"))
 		if quiet && !verbose {
-			hidden++
+			if c.Verdict != rewrite.Skipped {
+				hidden++
+			}
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s:%d:%d\t%s\t%s\t%s\n", c.Rule, c.File, c.Line, c.Col, c.Func, c.Verdict, firstLine(c.Reason))
@@ -289,11 +333,28 @@ func printVerdicts(w io.Writer, rep *rewrite.Report, verbose bool) {
 		}
 	}
 	tw.Flush()
+	if s := rep.PGOSummary(); s != "" {
+		fmt.Fprintf(w, "gcfix: %s\n", s)
+	}
 	fmt.Fprintf(w, "gcfix: %d candidates, %d kept", len(rep.Candidates), rep.Kept())
+	if n := rep.Skipped(); n > 0 {
+		fmt.Fprintf(w, ", %d skipped as cold in the profile", n)
+		if !verbose {
+			fmt.Fprint(w, " (-v shows them)")
+		}
+	}
 	if hidden > 0 {
 		fmt.Fprintf(w, ", %d declined or unconfirmed (-v shows them)", hidden)
 	}
 	fmt.Fprintln(w)
+}
+
+// inDir resolves a file name given on the command line against -C, as the go command does.
+func inDir(dir, name string) string {
+	if dir == "" || filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(dir, name)
 }
 
 func firstLine(s string) string {

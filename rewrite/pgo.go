@@ -1,0 +1,140 @@
+package rewrite
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/google/pprof/profile"
+)
+
+// PGOOff, as Options.PGO, takes the diagnostics without a profile even where a main package has a
+// default.pgo.
+const PGOOff = "off"
+
+// choosePGO returns the profile that every go command of the run builds with (as an absolute
+// path), PGOOff for none, or "" when no main package has a profile: Options.PGO when set, else the default.pgo of the main package among the
+// targets that has one, as go build -pgo=auto would use for it. The go command's -pgo=auto gives a
+// main package's profile only to the packages built for that main package, and go list -export, the
+// diagnose step, applies no profile at all; so gcfix names the profile explicitly, and the library
+// packages of the program are diagnosed, tested and measured with it too. When several main packages
+// have a default.pgo, which one applies to a shared package is ambiguous: gcfix uses none (not even
+// for the tests of those main packages) and says so in note.
+func choosePGO(opts Options, mains []string) (file, note string, err error) {
+	switch opts.PGO {
+	case PGOOff:
+		return PGOOff, "", nil
+	case "":
+	default:
+		file := opts.PGO
+		if !filepath.IsAbs(file) {
+			if file, err = filepath.Abs(filepath.Join(opts.Dir, file)); err != nil {
+				return "", "", err
+			}
+		}
+		if _, err := os.Stat(file); err != nil {
+			return "", "", fmt.Errorf("-pgo: %v", err)
+		}
+		return file, "", nil
+	}
+	var found []string
+	for _, dir := range mains {
+		p := filepath.Join(dir, "default.pgo")
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			found = append(found, p)
+		}
+	}
+	sort.Strings(found)
+	switch len(found) {
+	case 0:
+		return "", "", nil
+	case 1:
+		return found[0], "", nil
+	}
+	return PGOOff, fmt.Sprintf("several main packages have a default.pgo (%s): diagnostics taken without a PGO profile; choose one with -pgo", strings.Join(found, ", ")), nil
+}
+
+// mainDirs returns the directories of the main packages among the listed packages.
+func mainDirs(metas []*listedPackage) []string {
+	var out []string
+	for _, m := range metas {
+		if m.Name == "main" {
+			out = append(out, m.Dir)
+		}
+	}
+	return out
+}
+
+// CheckPGOProfile reports whether file is a pprof profile that the go command can read for -pgo:
+// said once, before any build, rather than by every go command.
+func CheckPGOProfile(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := profile.Parse(f); err != nil {
+		return fmt.Errorf("%s: %v", file, err)
+	}
+	return nil
+}
+
+// pgoListFlags are the flags that make go list -export compile with the profile: it ignores -pgo,
+// so the compiler gets it directly, for every package of the module (their export data and
+// inlining bodies depend on it too). Not for the standard library and other modules: the flag with
+// the profile's path is part of each compile's cache key, and recompiling the standard library in
+// every run that names a new path would cost more than the diagnostics gain. Per-package -gcflags
+// later on the command line replace these for their packages, so those carry pgoCompileFlag too.
+func (g goTool) pgoListFlags() []string {
+	if g.pgo == "" || g.pgo == PGOOff {
+		return nil
+	}
+	return []string{"-gcflags=./...=" + strings.TrimSpace(g.pgoCompileFlag())}
+}
+
+// pgoCompileFlag is the compiler's flag for the profile, with a leading space, to append to other
+// compiler flags; quoted as the go command splits -gcflags when the path has spaces.
+func (g goTool) pgoCompileFlag() string {
+	if g.pgo == "" || g.pgo == PGOOff {
+		return ""
+	}
+	file := g.pgo
+	if strings.ContainsAny(file, " \t\n\"'") {
+		q := "'"
+		if strings.Contains(file, "'") {
+			q = `"`
+		}
+		file = q + file + q
+	}
+	return " -pgoprofile=" + file
+}
+
+// pgoFlag is go build's and go test's flag for the profile; -pgo=off keeps go test from using a
+// main package's default.pgo by itself.
+func (g goTool) pgoFlag() []string {
+	if g.pgo == "" {
+		return nil
+	}
+	return []string{"-pgo=" + g.pgo}
+}
+
+func (r *Report) setPGO(file, note string) {
+	if file != "" && file != PGOOff {
+		r.PGO = relPath(r.root, file)
+	}
+	r.PGONote = note
+}
+
+// PGOSummary says which PGO profile the diagnostics were taken with, or why none was used; "" when
+// there was no profile to use.
+func (r *Report) PGOSummary() string {
+	switch {
+	case r.PGO != "":
+		return "diagnostics taken with PGO profile " + r.PGO
+	case r.PGONote != "":
+		return r.PGONote
+	}
+	return ""
+}

@@ -1,0 +1,80 @@
+package rules
+
+import (
+	"go/ast"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gcfix/gcfix/rewrite"
+	"github.com/google/pprof/profile"
+)
+
+const outlineProfileSrc = `package p
+
+import "log"
+
+func F(x int) int {
+	if x < 0 {
+		log.Print(x, x, x)
+		log.Print(x)
+		return 0
+	}
+	if x > 100 {
+		log.Print(x)
+		return 1
+	}
+	return x
+}
+`
+
+// TestOutlineRanksByProfile: without a profile the heavier region (x < 0) is tried first; with a
+// profile whose samples fall on its statements, the colder one (x > 100) is. The samples on the
+// if line of x > 100, its condition, which runs either way, do not make that region hot.
+func TestOutlineRanksByProfile(t *testing.T) {
+	pass := syntheticPass(t, outlineProfileSrc, func(fd *ast.FuncDecl) bool { return fd.Name.Name == "F" })
+	if got := outlineLabels(pass); len(got) != 2 || got[0] != "if x < 0" {
+		t.Fatalf("without a profile: regions %q, want the heavier `if x < 0` first", got)
+	}
+
+	fn := &profile.Function{ID: 1, Name: "p.F", Filename: "/built/elsewhere/p.go"}
+	at := func(id uint64, line int64) *profile.Location {
+		return &profile.Location{ID: id, Line: []profile.Line{{Function: fn, Line: line}}}
+	}
+	inRegion, inCondition := at(1, 7), at(2, 11) // log.Print(x, x, x); if x > 100
+	p := &profile.Profile{
+		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
+		Sample: []*profile.Sample{
+			{Location: []*profile.Location{inRegion}, Value: []int64{10, 10e6}},
+			{Location: []*profile.Location{inCondition}, Value: []int64{900, 900e6}},
+		},
+		Location: []*profile.Location{inRegion, inCondition},
+		Function: []*profile.Function{fn},
+	}
+	file := filepath.Join(t.TempDir(), "cpu.pprof")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if pass.Profile, err = rewrite.LoadProfile(file); err != nil {
+		t.Fatal(err)
+	}
+	if got := outlineLabels(pass); len(got) != 2 || got[0] != "if x > 100" {
+		t.Errorf("with a profile: regions %q, want the colder `if x > 100` first", got)
+	}
+}
+
+// outlineLabels returns the regions of the outline candidates, in the rule's order.
+func outlineLabels(pass *rewrite.Pass) []string {
+	var out []string
+	for _, c := range Outline.Match(pass) {
+		label, _, _ := strings.Cut(strings.TrimPrefix(c.Summary, "move `"), "`")
+		out = append(out, label)
+	}
+	return out
+}
