@@ -33,12 +33,18 @@ type region struct {
 	gap  bool
 }
 
-func (e *engine) runBatched(ctx context.Context, paths []string) error {
+func (e *engine) runBatched(ctx context.Context, ready []string) error {
 	tried := map[string]bool{}
+	paths := ready
 	for {
 		picks, deferred, err := e.pickRound(paths, tried)
 		if err != nil {
 			return err
+		}
+		if len(picks) == 0 && len(deferred) > 0 {
+			// Nothing to confirm, but candidates waited on ones that turned out to change nothing.
+			paths = slices.DeleteFunc(slices.Clone(ready), func(p string) bool { return !deferred[p] })
+			continue
 		}
 		if len(picks) == 0 {
 			sort.SliceStable(e.rep.Candidates, func(i, j int) bool {
@@ -60,13 +66,7 @@ func (e *engine) runBatched(ctx context.Context, paths []string) error {
 			return err
 		}
 		// Only packages whose code changed, or whose candidates waited, can have new candidates.
-		var next []string
-		for _, path := range paths {
-			if deferred[path] || slices.Contains(e.keptNow, path) {
-				next = append(next, path)
-			}
-		}
-		paths = next
+		paths = slices.DeleteFunc(slices.Clone(ready), func(p string) bool { return !deferred[p] && !slices.Contains(e.keptNow, p) })
 	}
 }
 
