@@ -179,3 +179,26 @@ func TestResultCache(t *testing.T) {
 		t.Errorf("third run rewrote stale code:\n%s", third.Rewritten()["c/c.go"])
 	}
 }
+
+// Run in a directory below the module root (gcfix -C dir), where the go command names files
+// relative to the module root, finds the compiler's evidence as from the root.
+func TestBuildGateFromSubdirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod":    "module example.com/m\n\ngo 1.26\n",
+		"c/d/d.go":  "package d\n\nfunc MarkD() int { return 4 }\n",
+		"c/d/d2.go": "package d\n\nfunc other() int { return MarkD() }\n",
+	})
+	rep, err := Run(t.Context(), Options{Dir: filepath.Join(dir, "c"), Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Candidates) != 1 || rep.Candidates[0].Verdict != BuildFailed {
+		for _, c := range rep.Candidates {
+			t.Logf("%s: %s %s", c.Summary, c.Verdict, c.Reason)
+		}
+		t.Fatalf("%d candidates; want MarkD, found by its evidence and failing to build (a call site is left)", len(rep.Candidates))
+	}
+}

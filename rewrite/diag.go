@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -51,12 +52,14 @@ func (d Diagnostic) String() string {
 // resolved against dir. Explanation lines (indented, after "x escapes to heap in F:") become the Flow of
 // the escape they explain; the explanation and the verdict line of one escape merge into one Diagnostic.
 func ParseDiagnostics(r io.Reader, dir string) ([]Diagnostic, error) {
-	return parseDiagnostics(r, dir, true)
+	return parseDiagnostics(r, []string{dir}, true)
 }
 
 // parseDiagnostics is ParseDiagnostics; with full false it keeps only what rules read: the classified
 // lines, without their flow explanations, which are most of the -m=2 text of a large module.
-func parseDiagnostics(r io.Reader, dir string, full bool) ([]Diagnostic, error) {
+// A relative file name is resolved against the first of dirs where that file exists: the go command
+// names files relative to where it runs or to the module root.
+func parseDiagnostics(r io.Reader, dirs []string, full bool) ([]Diagnostic, error) {
 	var out []Diagnostic
 	type key struct {
 		file      string
@@ -89,7 +92,7 @@ func parseDiagnostics(r io.Reader, dir string, full bool) ([]Diagnostic, error) 
 		if !seen {
 			file = string(raw)
 			if !filepath.IsAbs(file) {
-				file = filepath.Join(dir, file)
+				file = resolve(dirs, file)
 			}
 			files[string(raw)] = file
 		}
@@ -120,6 +123,15 @@ func parseDiagnostics(r io.Reader, dir string, full bool) ([]Diagnostic, error) 
 		return nil, err
 	}
 	return out, nil
+}
+
+func resolve(dirs []string, rel string) string {
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, rel)); err == nil {
+			return filepath.Join(d, rel)
+		}
+	}
+	return filepath.Join(dirs[0], rel)
 }
 
 // splitPosition splits "file.go:line:col: message" into its parts.

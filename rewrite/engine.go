@@ -129,7 +129,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 	}
-	targets, diags, broken, err := ld.finish(ctx, inDir, ls)
+	targets, diags, broken, err := ld.finish(ctx, inDir, root, ls)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}

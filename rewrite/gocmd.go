@@ -135,7 +135,7 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 		}
 		return nil, nil, nil, fmt.Errorf("go list -export: %v\n%s", err, tail(stderr, 20))
 	}
-	ds, err := parseDiagnostics(bytes.NewReader(stderr), g.dir, full)
+	ds, err := parseDiagnostics(bytes.NewReader(stderr), []string{g.dir}, full)
 	if err != nil {
 		return nil, nil, nil, err
 	}

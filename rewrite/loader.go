@@ -93,7 +93,7 @@ func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return l.finish(ctx, g, ls)
+	return l.finish(ctx, g, "", ls)
 }
 
 // listing is what one go list -export run said: the packages of the main module, the build errors,
@@ -149,14 +149,19 @@ func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose
 }
 
 // finish parses the diagnostics of a listing and type-checks its packages.
-func (l *loader) finish(ctx context.Context, g goTool, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
+func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
 	var diags *Diagnostics
 	if ls.diagnose {
-		dir, err := filepath.Abs(g.dir) // the compiler names files relative to where go ran
+		// The go command names files relative to where it ran, or to the module root.
+		dir, err := filepath.Abs(g.dir)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		ds, err := parseDiagnostics(bytes.NewReader(ls.stderr), dir, false)
+		dirs := []string{dir}
+		if root != "" {
+			dirs = append(dirs, root)
+		}
+		ds, err := parseDiagnostics(bytes.NewReader(ls.stderr), dirs, false)
 		if err != nil {
 			return nil, nil, nil, err
 		}
