@@ -52,14 +52,16 @@ func (d Diagnostic) String() string {
 // resolved against dir. Explanation lines (indented, after "x escapes to heap in F:") become the Flow of
 // the escape they explain; the explanation and the verdict line of one escape merge into one Diagnostic.
 func ParseDiagnostics(r io.Reader, dir string) ([]Diagnostic, error) {
-	return parseDiagnostics(r, []string{dir}, true)
+	return parseDiagnostics(r, []string{dir}, true, nil)
 }
 
 // parseDiagnostics is ParseDiagnostics; with full false it keeps only what rules read: the classified
 // lines, without their flow explanations, which are most of the -m=2 text of a large module.
 // A relative file name is resolved against the first of dirs where that file exists: the go command
 // names files relative to where it runs or to the module root.
-func parseDiagnostics(r io.Reader, dirs []string, full bool) ([]Diagnostic, error) {
+//
+// keep, when set, says which files' diagnostics to return.
+func parseDiagnostics(r io.Reader, dirs []string, full bool, keep func(file string) bool) ([]Diagnostic, error) {
 	var out []Diagnostic
 	type key struct {
 		file      string
@@ -68,7 +70,7 @@ func parseDiagnostics(r io.Reader, dirs []string, full bool) ([]Diagnostic, erro
 		subject   string
 	}
 	index := map[key]int{}
-	files := map[string]string{} // as printed → absolute, so that each file name is one string
+	files := map[string]string{} // as printed → absolute ("" if not kept), so that each file name is one string
 	last := -1                   // the diagnostic that indented lines continue
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
@@ -83,18 +85,25 @@ func parseDiagnostics(r io.Reader, dirs []string, full bool) ([]Diagnostic, erro
 			}
 			continue
 		}
-		d, ok := classify(msg, full)
-		if !ok {
-			last = -1
-			continue
-		}
 		file, seen := files[string(raw)]
 		if !seen {
 			file = string(raw)
 			if !filepath.IsAbs(file) {
 				file = resolve(dirs, file)
 			}
+			if keep != nil && !keep(file) {
+				file = ""
+			}
 			files[string(raw)] = file
+		}
+		if file == "" {
+			last = -1
+			continue
+		}
+		d, ok := classify(msg, full)
+		if !ok {
+			last = -1
+			continue
 		}
 		d.File, d.Line, d.Col = file, line, col
 		open := msg[len(msg)-1] == ':'

@@ -136,6 +136,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("%s: matched no packages in module %s", strings.Join(opts.Patterns, " "), modPath)
 	}
+	tool.diagPatterns, tool.diagDir = opts.Patterns, opts.Dir
 	rep := &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
 	rep.setPGO(tool.pgo, pgoNote)
 	e := &engine{

@@ -23,6 +23,12 @@ type goTool struct {
 	env  []string // added to the environment, e.g. GOTMPDIR inside gcfix's own temporary directory
 	par  int      // -p: how many builds and tests the go command runs in parallel; 0: its default
 	pgo  string   // a profile for profile-guided optimization, or "" (pgo.go)
+	// diagPatterns, when set, are the package patterns (relative to diagDir) that the run's first
+	// compile gave -m=2. Every later diagnosing compile gives the same flags, so that each package
+	// that did not change is a build cache hit rather than a compile with other flags; and one
+	// pattern costs the go command far less than a -gcflags per package.
+	diagPatterns []string
+	diagDir      string
 }
 
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
@@ -119,31 +125,41 @@ func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diag
 // diagnoseFor is diagnose that also returns each package's export data file. Without full, the
 // diagnostics are only those rules read (no flow explanations).
 func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, full bool) (*Diagnostics, map[string]string, map[string]string, error) {
-	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Export,Error,DepsErrors"}
+	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,Error,DepsErrors"}
 	args = append(args, g.buildFlags()...)
 	args = append(args, ov.flag()...)
-	args = append(args, g.pgoListFlags()...)
-	for _, p := range pkgs {
+	run := g
+	if len(g.diagPatterns) > 0 {
+		run.dir = g.diagDir
+	}
+	args = append(args, run.pgoListFlags()...)
+	flagged := g.diagPatterns
+	if len(flagged) == 0 {
+		flagged = pkgs
+	}
+	for _, p := range flagged {
 		args = append(args, "-gcflags="+p+"=-m=2"+g.pgoCompileFlag())
 	}
 	args = append(args, "--")
 	args = append(args, pkgs...)
-	stdout, stderr, err := g.run(ctx, args...)
+	stdout, stderr, err := run.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, nil, err
 		}
 		return nil, nil, nil, fmt.Errorf("go list -export: %v\n%s", err, tail(stderr, 20))
 	}
-	ds, err := parseDiagnostics(bytes.NewReader(stderr), []string{g.dir}, full)
-	if err != nil {
-		return nil, nil, nil, err
+	wanted := map[string]bool{}
+	for _, p := range pkgs {
+		wanted[p] = true
 	}
+	dirs := map[string]bool{}
 	broken, exports := map[string]string{}, map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(stdout))
 	for dec.More() {
 		var p struct {
 			ImportPath string
+			Dir        string
 			Export     string
 			Error      *struct{ Err string }
 			DepsErrors []*struct{ Err string }
@@ -154,12 +170,24 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 		if p.Export != "" {
 			exports[p.ImportPath] = p.Export
 		}
+		if wanted[p.ImportPath] {
+			dirs[p.Dir] = true
+		}
 		switch {
 		case p.Error != nil:
 			broken[p.ImportPath] = ov.original(strings.TrimSpace(p.Error.Err))
 		case len(p.DepsErrors) > 0:
 			broken[p.ImportPath] = ov.original(strings.TrimSpace(p.DepsErrors[0].Err))
 		}
+	}
+	// Dependencies that the patterns cover print their (cached) diagnostics too: only pkgs' count.
+	rundir, err := filepath.Abs(run.dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ds, err := parseDiagnostics(bytes.NewReader(stderr), []string{rundir, g.dir}, full, func(file string) bool { return dirs[filepath.Dir(file)] })
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	return NewDiagnostics(ds), broken, exports, nil
 }

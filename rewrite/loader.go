@@ -161,7 +161,7 @@ func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing)
 		if root != "" {
 			dirs = append(dirs, root)
 		}
-		ds, err := parseDiagnostics(bytes.NewReader(ls.stderr), dirs, false)
+		ds, err := parseDiagnostics(bytes.NewReader(ls.stderr), dirs, false, nil)
 		if err != nil {
 			return nil, nil, nil, err
 		}
