@@ -77,10 +77,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Bench.Timeout == 0 {
 		opts.Bench.Timeout = opts.TestTimeout
 	}
-	root, modPath, err := moduleRoot(ctx, opts.Dir, opts.Env)
-	if err != nil {
-		return nil, err
+	// The module root is asked for while the packages compile: it is only needed after.
+	type moduleAnswer struct {
+		root, path string
+		err        error
 	}
+	rootc := make(chan moduleAnswer, 1)
+	go func() {
+		root, path, err := moduleRoot(ctx, opts.Dir, opts.Env)
+		rootc <- moduleAnswer{root, path, err}
+	}()
 	tmp, err := os.MkdirTemp("", "gcfix-")
 	if err != nil {
 		return nil, err
@@ -92,7 +98,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := os.Mkdir(gotmp, 0o755); err != nil {
 		return nil, err
 	}
-	tool := goTool{dir: root, tags: opts.Tags, env: append([]string{"GOTMPDIR=" + gotmp}, opts.Env...), par: opts.Parallel}
+	tool := goTool{tags: opts.Tags, env: append([]string{"GOTMPDIR=" + gotmp}, opts.Env...), par: opts.Parallel, tmp: tmp}
 
 	// One go list -export both lists the packages and compiles them with -m=2: the export data that
 	// type-checks them comes from the same compile as the diagnostics.
@@ -103,6 +109,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	inDir := tool
 	inDir.dir = opts.Dir
 	ls, err := ld.list(ctx, inDir, opts.Patterns, true)
+	defer func() { ls.close() }()
+	mod := <-rootc
+	if mod.err != nil {
+		return nil, mod.err
+	}
+	root, modPath := mod.root, mod.path
+	tool.dir = root
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
@@ -114,6 +127,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		// PGO changes inlining: the diagnostics are those of a compile with the profile.
 		inDir.pgo = tool.pgo
 		ld = newLoader(tool, fset)
+		ls.close()
 		if ls, err = ld.list(ctx, inDir, opts.Patterns, true); err != nil {
 			return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 		}

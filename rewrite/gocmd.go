@@ -29,6 +29,7 @@ type goTool struct {
 	// pattern costs the go command far less than a -gcflags per package.
 	diagPatterns []string
 	diagDir      string
+	tmp          string // where gcfix keeps its temporary files; "" for the system's
 }
 
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
@@ -47,6 +48,32 @@ func (g goTool) run(ctx context.Context, args ...string) (stdout, stderr []byte,
 		err = ctx.Err()
 	}
 	return out.Bytes(), errb.Bytes(), err
+}
+
+// runStderrFile is run with stderr written to a temporary file, which the caller removes: the
+// compiler's -m=2 text of a large module is tens of megabytes that a rerun answered from the result
+// cache never reads.
+func (g goTool) runStderrFile(ctx context.Context, args ...string) (stdout []byte, stderr string, err error) {
+	f, err := os.CreateTemp(g.tmp, "gcfix-m2-*")
+	if err != nil {
+		return nil, "", err
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = g.dir
+	if len(g.env) > 0 {
+		cmd.Env = append(os.Environ(), g.env...)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, f
+	killGroupOnCancel(cmd)
+	err = cmd.Run()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return out.Bytes(), f.Name(), err
 }
 
 // overlay is a set of replaced file contents that the go command sees through -overlay, so that

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -93,6 +94,7 @@ func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	defer ls.close()
 	return l.finish(ctx, g, "", ls)
 }
 
@@ -102,7 +104,7 @@ type listing struct {
 	metas    []*listedPackage
 	broken   map[string]string
 	stdout   []byte // the JSON, with every package's build ID
-	stderr   []byte // the -m=2 text, when diagnosed
+	stderr   string // the file holding the -m=2 text, when diagnosed; see close
 	diagnose bool
 }
 
@@ -117,12 +119,14 @@ func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose
 	}
 	args = append(args, "--")
 	args = append(args, patterns...)
-	stdout, stderr, err := g.run(ctx, args...)
+	stdout, stderr, err := g.runStderrFile(ctx, args...)
 	if err != nil {
+		b, _ := os.ReadFile(stderr)
+		os.Remove(stderr)
 		if ctx.Err() != nil {
-			return nil, err
+			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("go list: %s", tail(stderr, 20))
+		return nil, fmt.Errorf("go list: %s", tail(b, 20))
 	}
 	ls := &listing{broken: map[string]string{}, stdout: stdout, stderr: stderr, diagnose: diagnose}
 	dec := json.NewDecoder(bytes.NewReader(stdout))
@@ -148,6 +152,13 @@ func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose
 	return ls, nil
 }
 
+// close removes the listing's temporary file.
+func (ls *listing) close() {
+	if ls != nil {
+		os.Remove(ls.stderr)
+	}
+}
+
 // finish parses the diagnostics of a listing and type-checks its packages.
 func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
 	var diags *Diagnostics
@@ -161,7 +172,12 @@ func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing)
 		if root != "" {
 			dirs = append(dirs, root)
 		}
-		ds, err := parseDiagnostics(bytes.NewReader(ls.stderr), dirs, false, nil)
+		f, err := os.Open(ls.stderr)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ds, err := parseDiagnostics(bufio.NewReaderSize(f, 1<<20), dirs, false, nil)
+		f.Close()
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -1,9 +1,10 @@
 package rewrite
 
 import (
+	"bufio"
 	"crypto/sha256"
+	"encoding/gob"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,7 @@ func resultKey(opts Options, root string, ls *listing) string {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "gcfix result cache v1\nexe %s\nroot %s\ndir %s\n", exe, root, opts.Dir)
+	fmt.Fprintf(h, "gcfix result cache v2\nexe %s\nroot %s\ndir %s\n", exe, root, opts.Dir)
 	fmt.Fprintf(h, "patterns %q\ngate %s\ntags %q\nshard %d/%d\nrules %q\nenv %q\n", opts.Patterns, opts.Gate, opts.Tags, opts.Shard, opts.Shards, opts.RuleConfig, opts.Env)
 	for _, r := range opts.Rules {
 		fmt.Fprintf(h, "rule %s\n", r.Name)
@@ -79,70 +80,104 @@ func executableHash() (string, error) {
 	return exeHash.sum, exeHash.err
 }
 
-// cachedReport is a report as the result cache keeps it, with the file contents that -apply and the
-// SARIF fixes need.
+// cachedReport is a report as the result cache keeps it (gob), with the file contents that -apply
+// and the SARIF fixes need. A file's content appears once in Contents; changes refer to it by index.
 type cachedReport struct {
-	Report  *Report
-	Files   []cachedFile
-	Changes [][]cachedFile // per candidate, in order
+	Report   *Report
+	Contents []string
+	Files    []cachedFile
+	Changes  [][]cachedFile // per candidate, in order
 }
 
 type cachedFile struct {
 	Path     string
-	Old, New []byte
+	Old, New int // indexes into Contents
 }
 
-func toCached(files []*fileChange) []cachedFile {
-	out := make([]cachedFile, len(files))
-	for i, f := range files {
-		out[i] = cachedFile{Path: f.path, Old: f.old, New: f.new}
+type contentTable struct {
+	list  []string
+	index map[string]int
+}
+
+func (t *contentTable) add(b []byte) int {
+	if i, ok := t.index[string(b)]; ok {
+		return i
+	}
+	t.index[string(b)] = len(t.list)
+	t.list = append(t.list, string(b))
+	return len(t.list) - 1
+}
+
+func (t *contentTable) files(fs []*fileChange) []cachedFile {
+	out := make([]cachedFile, len(fs))
+	for i, f := range fs {
+		out[i] = cachedFile{Path: f.path, Old: t.add(f.old), New: t.add(f.new)}
 	}
 	return out
 }
 
-func fromCached(files []cachedFile) []*fileChange {
+func fromCached(contents []string, files []cachedFile) ([]*fileChange, bool) {
 	out := make([]*fileChange, len(files))
 	for i, f := range files {
-		out[i] = &fileChange{path: f.Path, old: f.Old, new: f.New}
+		if f.Old < 0 || f.Old >= len(contents) || f.New < 0 || f.New >= len(contents) {
+			return nil, false
+		}
+		out[i] = &fileChange{path: f.Path, old: []byte(contents[f.Old]), new: []byte(contents[f.New])}
 	}
-	return out
+	return out, true
 }
 
 // loadResult returns the cached report for key, if there is one and the files it changes are still
 // as they were read.
 func loadResult(dir, key, root string) (*Report, bool) {
-	b, err := os.ReadFile(filepath.Join(dir, key[:2], key))
+	f, err := os.Open(filepath.Join(dir, key[:2], key))
 	if err != nil {
 		return nil, false
 	}
+	defer f.Close()
 	var c cachedReport
-	if err := json.Unmarshal(b, &c); err != nil || c.Report == nil || len(c.Changes) != len(c.Report.Candidates) {
+	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&c); err != nil || c.Report == nil || len(c.Changes) != len(c.Report.Candidates) {
 		return nil, false
 	}
 	rep := c.Report
 	rep.root = root
-	rep.files = fromCached(c.Files)
+	// gob keeps no empty slices; the JSON report prints these as [].
+	if rep.Packages == nil {
+		rep.Packages = []PackageReport{}
+	}
+	if rep.Candidates == nil {
+		rep.Candidates = []*Result{}
+	}
+	for _, res := range rep.Candidates {
+		if res.Metrics == nil {
+			res.Metrics = []Metric{}
+		}
+	}
+	var ok bool
+	if rep.files, ok = fromCached(c.Contents, c.Files); !ok {
+		return nil, false
+	}
 	for _, f := range rep.files {
 		if cur, err := os.ReadFile(f.path); err != nil || string(cur) != string(f.old) {
 			return nil, false
 		}
 	}
 	for i, res := range rep.Candidates {
-		res.changes = fromCached(c.Changes[i])
+		if res.changes, ok = fromCached(c.Contents, c.Changes[i]); !ok {
+			return nil, false
+		}
 	}
 	return rep, true
 }
 
 // storeResult writes the report under key, atomically; a failure only costs the next run its hit.
 func storeResult(dir, key string, rep *Report) {
-	c := cachedReport{Report: rep, Files: toCached(rep.files)}
+	t := &contentTable{index: map[string]int{}}
+	c := cachedReport{Report: rep, Files: t.files(rep.files)}
 	for _, res := range rep.Candidates {
-		c.Changes = append(c.Changes, toCached(res.changes))
+		c.Changes = append(c.Changes, t.files(res.changes))
 	}
-	b, err := json.Marshal(c)
-	if err != nil {
-		return
-	}
+	c.Contents = t.list
 	sub := filepath.Join(dir, key[:2])
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		return
@@ -151,9 +186,11 @@ func storeResult(dir, key string, rep *Report) {
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(b)
+	w := bufio.NewWriter(tmp)
+	eerr := gob.NewEncoder(w).Encode(c)
+	ferr := w.Flush()
 	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(sub, key)) != nil {
+	if eerr != nil || ferr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(sub, key)) != nil {
 		os.Remove(tmp.Name())
 	}
 }
