@@ -125,7 +125,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if tool.pgo != "" && tool.pgo != PGOOff {
 		// PGO changes inlining: the diagnostics are those of a compile with the profile.
-		inDir.pgo = tool.pgo
+		dir := filepath.Join(tmp, "pgo")
+		if opts.Cache != "" {
+			dir = filepath.Join(opts.Cache, "pgo") // a stable name: the next run's compiles are cache hits
+		}
+		if tool.pgoCopy, err = pgoContentCopy(tool.pgo, dir); err != nil {
+			return nil, fmt.Errorf("-pgo: %v", err)
+		}
+		inDir.pgo, inDir.pgoCopy = tool.pgo, tool.pgoCopy
 		ld = newLoader(tool, fset)
 		ls.close()
 		if ls, err = ld.list(ctx, inDir, opts.Patterns, true); err != nil {
@@ -133,7 +140,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	cacheKey := ""
-	if opts.Gate == GateBuild && opts.Cache != "" && opts.Select == nil {
+	if opts.Gate == GateBuild && opts.Cache != "" && opts.Select == nil && opts.Profile == nil {
 		if cacheKey = resultKey(opts, root, ls); cacheKey != "" {
 			if rep, ok := loadResult(opts.Cache, cacheKey, root); ok {
 				if opts.Log != nil {

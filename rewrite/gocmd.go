@@ -23,6 +23,8 @@ type goTool struct {
 	env  []string // added to the environment, e.g. GOTMPDIR inside gcfix's own temporary directory
 	par  int      // -p: how many builds and tests the go command runs in parallel; 0: its default
 	pgo  string   // a profile for profile-guided optimization, or "" (pgo.go)
+	// pgoCopy is the profile's content-addressed copy that -gcflags name (pgoContentCopy).
+	pgoCopy string
 	// diagPatterns, when set, are the package patterns (relative to diagDir) that the run's first
 	// compile gave -m=2. Every later diagnosing compile gives the same flags, so that each package
 	// that did not change is a build cache hit rather than a compile with other flags; and one

@@ -1,6 +1,9 @@
 package rewrite
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -101,6 +104,9 @@ func (g goTool) pgoCompileFlag() string {
 		return ""
 	}
 	file := g.pgo
+	if g.pgoCopy != "" {
+		file = g.pgoCopy
+	}
 	if strings.ContainsAny(file, " \t\n\"'") {
 		q := "'"
 		if strings.Contains(file, "'") {
@@ -109,6 +115,36 @@ func (g goTool) pgoCompileFlag() string {
 		file = q + file + q
 	}
 	return " -pgoprofile=" + file
+}
+
+// pgoContentCopy returns a copy of the profile whose name is the hash of its content, in dir. The
+// go command does not hash a file named inside -gcflags: with the profile's own path, a profile
+// rewritten in place would leave every compile that used it a build cache hit with the old profile.
+// The content-addressed name changes the flag, and so the cache key, exactly when the content does.
+func pgoContentCopy(file, dir string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	out := filepath.Join(dir, hex.EncodeToString(sum[:])+".pprof")
+	if _, err := os.Stat(out); err == nil {
+		return out, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, "pgo-*")
+	if err != nil {
+		return "", err
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("copying %s: %v", file, errors.Join(werr, cerr))
+	}
+	return out, os.Rename(tmp.Name(), out)
 }
 
 // pgoFlag is go build's and go test's flag for the profile; -pgo=off keeps go test from using a

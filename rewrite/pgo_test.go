@@ -69,3 +69,31 @@ func TestPGOFlags(t *testing.T) {
 		t.Errorf("pgoFlag without a profile = %q", got)
 	}
 }
+
+// The compiler's copy of a profile is named by its content: the same content, the same name; a
+// profile rewritten in place, a new one.
+func TestPGOContentCopy(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "default.pgo")
+	if err := os.WriteFile(prof, []byte("one"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := pgoContentCopy(prof, filepath.Join(dir, "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pgoContentCopy(prof, filepath.Join(dir, "cache"))
+	if err != nil || a != b {
+		t.Fatalf("same content: %q, %q (%v)", a, b, err)
+	}
+	if err := os.WriteFile(prof, []byte("two"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgoContentCopy(prof, filepath.Join(dir, "cache"))
+	if err != nil || c == a {
+		t.Fatalf("rewritten profile kept the name %q (%v)", c, err)
+	}
+	if got, _ := os.ReadFile(c); string(got) != "two" {
+		t.Errorf("copy holds %q", got)
+	}
+}
