@@ -36,14 +36,6 @@ func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, f
 	return ts, err
 }
 
-func metasOf(ts []*target) []*listedPackage {
-	out := make([]*listedPackage, len(ts))
-	for i, t := range ts {
-		out[i] = t.meta
-	}
-	return out
-}
-
 // pass builds the rule's view of a loaded target.
 func (t *target) pass(fset *token.FileSet, diags *Diagnostics) *Pass {
 	p := &Pass{Pkg: t.pkg, Fset: fset, Info: t.pkg.TypesInfo, Types: t.pkg.Types, Sizes: t.pkg.TypesSizes, Diags: diags}
