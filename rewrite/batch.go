@@ -8,7 +8,6 @@ import (
 	"go/token"
 	"slices"
 	"sort"
-	"sync"
 )
 
 // The build gate needs only the compiler's word, so its candidates are confirmed together: in each
@@ -116,17 +115,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 			jobs = append(jobs, &job{path: path, rc: rc, key: key})
 		}
 	}
-	sem := make(chan struct{}, e.loader.par)
-	var wg sync.WaitGroup
-	for _, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			j.changes, j.err = e.applyFix(j.rc)
-		}()
-	}
-	wg.Wait()
+	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
 	for _, j := range jobs {
 		path, rc, key, changes := j.path, j.rc, j.key, j.changes
 		if j.err != nil {
@@ -180,40 +169,21 @@ func (e *engine) matchPackages(paths []string) ([][]ruleCandidate, error) {
 		p.Module = module
 		passes[i] = &p
 	}
-	sem := make(chan struct{}, e.loader.par)
-	var wg sync.WaitGroup
-	for i := range paths {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = matchAll(passes[i], e.opts.Rules)
-		}()
-	}
-	wg.Wait()
+	parallel(e.loader.par, len(paths), func(i int) { out[i], errs[i] = matchAll(passes[i], e.opts.Rules) })
 	return out, errors.Join(errs...)
 }
 
 // describe fills in the candidate's diff and affected packages and returns the regions it changes.
 func (e *engine) describe(p *pick) ([]region, error) {
-	pos := e.fset.Position(p.rc.c.Pos)
-	var diffs []*fileChange
-	var regions []region
-	for _, name := range sortedNames(p.changes) {
-		t := e.targetOf(name)
-		if t == nil {
-			return nil, fmt.Errorf("%s: rule %s changed %s, which is not a file gcfix may rewrite", pos, p.rc.rule.Name, name)
-		}
-		if !slices.Contains(p.affected, t.path) {
-			p.affected = append(p.affected, t.path)
-		}
-		cur, err := e.current(name)
-		if err != nil {
-			return nil, err
-		}
-		diffs = append(diffs, &fileChange{path: name, old: cur, new: p.changes[name]})
-		regions = append(regions, e.regions(t, name, cur, p.changes[name])...)
+	diffs, owners, affected, err := e.changeSet(p.rc, p.changes)
+	if err != nil {
+		return nil, err
 	}
+	var regions []region
+	for i, d := range diffs {
+		regions = append(regions, e.regions(owners[i], d.path, d.old, d.new)...)
+	}
+	p.affected = affected
 	p.res.Diff = unifiedDiff(e.root, diffs)
 	p.res.changes = diffs
 	return regions, nil

@@ -46,7 +46,6 @@ func (e *engine) candidateKey(rc ruleCandidate) string {
 
 func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, changes map[string][]byte, err error) {
 	c := rc.c
-	pos := e.fset.Position(c.Pos)
 	res = e.newResult(rc)
 	if c.Decline != "" {
 		res.Verdict, res.Reason = Rejected, "declined: "+c.Decline
@@ -63,26 +62,16 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 		res.Verdict, res.Reason = Rejected, "the rewrite changed nothing"
 		return res, nil, nil
 	}
-	var diffs []*fileChange
+	diffs, _, affected, err := e.changeSet(rc, changes)
+	if err != nil {
+		return nil, nil, err
+	}
 	files := map[string][]byte{}
 	for name, b := range e.kept {
 		files[name] = b
 	}
-	affected := []string{e.t.path}
 	for name, b := range changes {
-		t := e.targetOf(name)
-		if t == nil {
-			return nil, nil, fmt.Errorf("%s: rule %s changed %s, which is not a file gcfix may rewrite", pos, rc.rule.Name, name)
-		}
-		if !slices.Contains(affected, t.path) {
-			affected = append(affected, t.path)
-		}
-		cur, err := e.current(name)
-		if err != nil {
-			return nil, nil, err
-		}
 		files[name] = b
-		diffs = append(diffs, &fileChange{path: name, old: cur, new: b})
 	}
 	res.Diff = unifiedDiff(e.root, diffs)
 	res.changes = diffs
@@ -130,6 +119,29 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 	e.prog.phase(PhaseBenchmarking)
 	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, res.Func, ov)
 	return res, changes, err
+}
+
+// changeSet returns a candidate's changes as file changes against the kept code, in file order, with
+// the package of each, and the packages they touch, the candidate's own first. A file outside the packages gcfix may
+// rewrite is an engine failure: the rule is wrong.
+func (e *engine) changeSet(rc ruleCandidate, changes map[string][]byte) (diffs []*fileChange, owners []*target, affected []string, err error) {
+	affected = []string{e.t.path}
+	for _, name := range sortedNames(changes) {
+		t := e.targetOf(name)
+		if t == nil {
+			return nil, nil, nil, fmt.Errorf("%s: rule %s changed %s, which is not a file gcfix may rewrite", e.fset.Position(rc.c.Pos), rc.rule.Name, name)
+		}
+		if !slices.Contains(affected, t.path) {
+			affected = append(affected, t.path)
+		}
+		cur, err := e.current(name)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		diffs = append(diffs, &fileChange{path: name, old: cur, new: changes[name]})
+		owners = append(owners, t)
+	}
+	return diffs, owners, affected, nil
 }
 
 // newResult starts the report of a candidate of the current package.

@@ -315,9 +315,7 @@ func (e *engine) process(ctx context.Context, t *target) error {
 			if err != nil {
 				return err
 			}
-			e.rep.Candidates = append(e.rep.Candidates, res)
-			e.prog.verdict(res.Verdict)
-			e.logf("%s %s:%d: %s %s", res.Rule, res.File, res.Line, res.Verdict, res.Reason)
+			e.report(res)
 			if res.Verdict == Kept {
 				if err := e.keep(ctx, changes); err != nil {
 					return err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,19 +38,25 @@ type goTool struct {
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
 // when ctx ends, so an interrupted gcfix leaves no compiler or test binary running.
 func (g goTool) run(ctx context.Context, args ...string) (stdout, stderr []byte, err error) {
+	var out, errb bytes.Buffer
+	err = g.command(ctx, args, &out, &errb).Run()
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return out.Bytes(), errb.Bytes(), err
+}
+
+// command is the go command with args, in g's directory and environment, its process group
+// interrupted when ctx ends.
+func (g goTool) command(ctx context.Context, args []string, stdout, stderr io.Writer) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = g.dir
 	if len(g.env) > 0 {
 		cmd.Env = append(os.Environ(), g.env...)
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	killGroupOnCancel(cmd)
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		err = ctx.Err()
-	}
-	return out.Bytes(), errb.Bytes(), err
+	return cmd
 }
 
 // runStderrFile is run with stderr written to a temporary file, which the caller removes: the
@@ -60,15 +67,8 @@ func (g goTool) runStderrFile(ctx context.Context, args ...string) (stdout []byt
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = g.dir
-	if len(g.env) > 0 {
-		cmd.Env = append(os.Environ(), g.env...)
-	}
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, f
-	killGroupOnCancel(cmd)
-	err = cmd.Run()
+	err = g.command(ctx, args, &out, f).Run()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

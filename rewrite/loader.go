@@ -253,17 +253,7 @@ func (m *listedPackage) abs(name string) string {
 // check parses and type-checks the packages in parallel; files overrides file contents.
 func (l *loader) check(ctx context.Context, metas []*listedPackage, files map[string][]byte) []*target {
 	out := make([]*target, len(metas))
-	sem := make(chan struct{}, l.par)
-	var wg sync.WaitGroup
-	for i, m := range metas {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out[i] = l.checkOne(m, files)
-		}()
-	}
-	wg.Wait()
+	parallel(l.par, len(metas), func(i int) { out[i] = l.checkOne(metas[i], files) })
 	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
 	return out
 }
@@ -362,6 +352,21 @@ func listError(m *listedPackage) string {
 		msg = m.Error.Pos + ": " + msg
 	}
 	return msg
+}
+
+// parallel calls f(0), …, f(n-1), at most par at a time, and returns when all have returned.
+func parallel(par, n int, f func(i int)) {
+	sem := make(chan struct{}, max(par, 1))
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 type importerFunc func(path string) (*types.Package, error)
