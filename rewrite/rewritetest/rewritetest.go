@@ -86,24 +86,10 @@ func RunAll(t *testing.T, moduleDir, ruleDir string, rule *rewrite.Rule, opts Op
 func RunOptions(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule, opts Options) {
 	t.Helper()
 	ctx := t.Context()
-	moduleDir, err := filepath.Abs(moduleDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	modPath, err := modulePath(moduleDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &fixtureCase{
-		t:         t,
-		rule:      rule,
-		moduleDir: moduleDir,
-		caseDir:   caseDir,
-		pkgPath:   modPath + "/" + caseDir,
-		dir:       filepath.Join(moduleDir, filepath.FromSlash(caseDir)),
-		untouched: strings.HasPrefix(filepath.Base(caseDir), "no_"),
-		opts:      opts,
-	}
+	c := newFixtureCase(t, moduleDir, caseDir, rule)
+	moduleDir = c.moduleDir
+	c.untouched = strings.HasPrefix(filepath.Base(caseDir), "no_")
+	c.opts = opts
 	c.checkInput(ctx)
 	if t.Failed() {
 		return
@@ -143,11 +129,8 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule, opt
 	c.checkRewritten(ctx, rep)
 }
 
-// Declines checks the package at moduleDir/dir (relative, with slashes) without running the
-// engine: its ERROR and DECLINE comments against the compiler and the rule's Match, as Run does, and
-// that the rule declines every candidate. It is for code that the test gate cannot take, such as
-// calls that go vet rejects.
-func Declines(t *testing.T, moduleDir, dir string, rule *rewrite.Rule) {
+// newFixtureCase describes the case at moduleDir/caseDir (relative, with slashes).
+func newFixtureCase(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule) *fixtureCase {
 	t.Helper()
 	moduleDir, err := filepath.Abs(moduleDir)
 	if err != nil {
@@ -157,15 +140,25 @@ func Declines(t *testing.T, moduleDir, dir string, rule *rewrite.Rule) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &fixtureCase{
+	return &fixtureCase{
 		t:         t,
 		rule:      rule,
 		moduleDir: moduleDir,
-		caseDir:   dir,
-		pkgPath:   modPath + "/" + dir,
-		dir:       filepath.Join(moduleDir, filepath.FromSlash(dir)),
-		untouched: true,
+		caseDir:   caseDir,
+		pkgPath:   modPath + "/" + caseDir,
+		dir:       filepath.Join(moduleDir, filepath.FromSlash(caseDir)),
 	}
+}
+
+// Declines checks the package at moduleDir/dir (relative, with slashes) without running the
+// engine: its ERROR and DECLINE comments against the compiler and the rule's Match, as Run does, and
+// that the rule declines every candidate. It is for code that the test gate cannot take, such as
+// calls that go vet rejects.
+func Declines(t *testing.T, moduleDir, dir string, rule *rewrite.Rule) {
+	t.Helper()
+	c := newFixtureCase(t, moduleDir, dir, rule)
+	c.untouched = true
+	moduleDir = c.moduleDir
 	for _, cand := range c.checkInput(t.Context()) {
 		if cand.Decline == "" {
 			t.Errorf("%s: candidate %s was not declined", rel(moduleDir, cand.pos.Filename, cand.pos.Line), cand.Summary)
