@@ -512,47 +512,10 @@ func pvClimbParens(stack []ast.Node, i int) int {
 	return i
 }
 
-// pvAddressed reports whether the expression stack[i], or a field or array element of it, has
-// its address taken: &x.f, x.arr[:], x.f.M() for a pointer-receiver M.
-func pvAddressed(info *types.Info, stack []ast.Node, i int) bool {
-	e := stack[i].(ast.Expr)
-	for i > 0 {
-		switch p := stack[i-1].(type) {
-		case *ast.ParenExpr:
-			e, i = p, i-1
-			continue
-		case *ast.SelectorExpr:
-			if p.X != e {
-				return false
-			}
-			sel := info.Selections[p]
-			if sel == nil {
-				return false
-			}
-			if sel.Kind() == types.FieldVal {
-				e, i = p, i-1
-				continue
-			}
-			return pvPtrRecv(sel.Obj()) && !pvIsPointer(info.TypeOf(e))
-		case *ast.IndexExpr:
-			if p.X == e && pvIsArray(info.TypeOf(e)) {
-				e, i = p, i-1
-				continue
-			}
-			return false
-		case *ast.UnaryExpr:
-			return p.Op == token.AND
-		case *ast.SliceExpr:
-			return p.X == e && pvIsArray(info.TypeOf(e))
-		}
-		return false
-	}
-	return false
-}
-
-// pvAssigned reports whether the expression stack[i], or a field or array element of it, is
-// assigned to.
-func pvAssigned(info *types.Info, stack []ast.Node, i int) bool {
+// pvPlace climbs from the expression stack[i] through the parentheses, field selections and array
+// indexes that name a part of the same variable (x.f, x.arr[2], (x)), and returns the outermost
+// such expression and its index.
+func pvPlace(info *types.Info, stack []ast.Node, i int) (ast.Expr, int) {
 	e := stack[i].(ast.Expr)
 	for i > 0 {
 		switch p := stack[i-1].(type) {
@@ -569,14 +532,45 @@ func pvAssigned(info *types.Info, stack []ast.Node, i int) bool {
 				e, i = p, i-1
 				continue
 			}
-		case *ast.AssignStmt:
-			return slices.Contains(p.Lhs, e)
-		case *ast.IncDecStmt:
-			return p.X == e
-		case *ast.RangeStmt:
-			return p.Key == e || p.Value == e
 		}
+		break
+	}
+	return e, i
+}
+
+// pvAddressed reports whether the expression stack[i], or a field or array element of it, has
+// its address taken: &x.f, x.arr[:], x.f.M() for a pointer-receiver M.
+func pvAddressed(info *types.Info, stack []ast.Node, i int) bool {
+	e, i := pvPlace(info, stack, i)
+	if i == 0 {
 		return false
+	}
+	switch p := stack[i-1].(type) {
+	case *ast.SelectorExpr:
+		sel := info.Selections[p]
+		return p.X == e && sel != nil && pvPtrRecv(sel.Obj()) && !pvIsPointer(info.TypeOf(e))
+	case *ast.UnaryExpr:
+		return p.Op == token.AND
+	case *ast.SliceExpr:
+		return p.X == e && pvIsArray(info.TypeOf(e))
+	}
+	return false
+}
+
+// pvAssigned reports whether the expression stack[i], or a field or array element of it, is
+// assigned to.
+func pvAssigned(info *types.Info, stack []ast.Node, i int) bool {
+	e, i := pvPlace(info, stack, i)
+	if i == 0 {
+		return false
+	}
+	switch p := stack[i-1].(type) {
+	case *ast.AssignStmt:
+		return slices.Contains(p.Lhs, e)
+	case *ast.IncDecStmt:
+		return p.X == e
+	case *ast.RangeStmt:
+		return p.Key == e || p.Value == e
 	}
 	return false
 }
