@@ -11,18 +11,24 @@ import (
 )
 
 // The build gate needs only the compiler's word, so its candidates are confirmed together: in each
-// round every package is matched, each candidate's rewrite is made on its own to see which top-level
-// declarations it touches, the candidates that touch disjoint declarations are applied together, and
-// one go list -export compiles every package they change. A candidate whose promise the compiler does
-// not confirm is dropped and the rest are compiled again, so what is kept is exactly what was
-// confirmed. Candidates that overlap a chosen one wait for the next round, matched on the kept code.
+// round every package is matched, each candidate's rewrite is made on its own to see which lines it
+// changes, the candidates that change disjoint lines are applied together, and one go list -export
+// compiles every package they change. Each candidate's promise is checked on its own view of the
+// compiler's verdict: the lines the others changed left out (compose.go). A candidate whose promise
+// the compiler does not confirm is dropped and the rest are compiled again, so what is kept is
+// exactly what was confirmed. Candidates that overlap a chosen one wait for the next round, matched
+// on the kept code; so does a second candidate in a function whose rule is judged on the whole
+// function (Rule.WholeFunction).
 
 type pick struct {
 	rc       ruleCandidate
+	key      string
 	t        *target
 	res      *Result
 	changes  map[string][]byte
 	affected []string
+	spans    []span
+	hunks    map[string][]hunk // per file: the changes against the kept code
 }
 
 // region is one top-level declaration of one file, or the gap after it (-1: before the first).
@@ -61,8 +67,13 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 			})
 			return nil
 		}
-		if err := e.confirmRound(ctx, picks); err != nil {
+		withdrawn, err := e.confirmRound(ctx, picks)
+		if err != nil {
 			return err
+		}
+		for _, p := range withdrawn {
+			delete(tried, p.key)
+			deferred[p.t.path] = true
 		}
 		// Only packages whose code changed, or whose candidates waited, can have new candidates.
 		paths = slices.DeleteFunc(slices.Clone(ready), func(p string) bool { return !deferred[p] && !slices.Contains(e.keptNow, p) })
@@ -73,15 +84,15 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 // ones whose rewrite changes nothing are reported at once.
 func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[string]bool, error) {
 	var picks []*pick
-	claimed := map[region]bool{}
+	claimed := map[string][]span{}
 	deferred := map[string]bool{}
 	e.prog.phase(PhaseMatching)
 	matched, err := e.matchPackages(paths)
 	if err != nil {
 		return nil, nil, err
 	}
-	// A rewrite changes its candidate's function: of the candidates in one function only the first
-	// is made in this round. Those are made in parallel, each on its own decoration.
+	// A rule judged on the whole function has its function to itself in a round. The rewrites are
+	// made in parallel, each on its own decoration.
 	type job struct {
 		path    string
 		rc      ruleCandidate
@@ -90,7 +101,8 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		err     error
 	}
 	var jobs []*job
-	funcs := map[*ast.FuncDecl]bool{}
+	const shared, whole = 1, 2
+	funcs := map[*ast.FuncDecl]int{}
 	for i, path := range paths {
 		e.t = e.targets[path]
 		for _, rc := range e.hotFirst(matched[i], tried) {
@@ -106,11 +118,14 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 				continue
 			}
 			if fd := rc.c.Func; fd != nil {
-				if funcs[fd] {
+				if funcs[fd] == whole || funcs[fd] == shared && rc.rule.WholeFunction {
 					deferred[path] = true
 					continue
 				}
-				funcs[fd] = true
+				funcs[fd] = shared
+				if rc.rule.WholeFunction {
+					funcs[fd] = whole
+				}
 			}
 			jobs = append(jobs, &job{path: path, rc: rc, key: key})
 		}
@@ -129,17 +144,16 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 			e.report(res)
 			continue
 		}
-		p := &pick{rc: rc, t: e.t, res: res, changes: changes, affected: []string{e.t.path}}
-		regions, err := e.describe(p)
-		if err != nil {
+		p := &pick{rc: rc, key: key, t: e.t, res: res, changes: changes, affected: []string{e.t.path}}
+		if err := e.describe(p); err != nil {
 			return nil, nil, err
 		}
-		if slices.ContainsFunc(regions, func(r region) bool { return claimed[r] }) {
+		if overlaps(claimed, p.spans) {
 			deferred[path] = true
 			continue // overlaps a chosen candidate: next round, on the kept code
 		}
-		for _, r := range regions {
-			claimed[r] = true
+		for _, s := range p.spans {
+			claimed[s.file] = append(claimed[s.file], s)
 		}
 		tried[key] = true
 		picks = append(picks, p)
@@ -173,25 +187,25 @@ func (e *engine) matchPackages(paths []string) ([][]ruleCandidate, error) {
 	return out, errors.Join(errs...)
 }
 
-// describe fills in the candidate's diff and affected packages and returns the regions it changes.
-func (e *engine) describe(p *pick) ([]region, error) {
-	diffs, owners, affected, err := e.changeSet(p.rc, p.changes)
+// describe fills in the candidate's diff, affected packages and the lines it changes.
+func (e *engine) describe(p *pick) error {
+	diffs, _, affected, err := e.changeSet(p.rc, p.changes)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var regions []region
-	for i, d := range diffs {
-		regions = append(regions, e.regions(owners[i], d.path, d.old, d.new)...)
+	p.hunks = map[string][]hunk{}
+	for _, d := range diffs {
+		p.hunks[d.path] = lineHunks(d.old, d.new)
+		p.spans = append(p.spans, spans(d.path, d.old, p.hunks[d.path])...)
 	}
 	p.affected = affected
 	p.res.Diff = unifiedDiff(e.root, diffs)
 	p.res.changes = diffs
-	return regions, nil
+	return nil
 }
 
-// regions maps the lines a rewrite changes in a file to the top-level declarations that hold them.
-// Changes in the import block do not count: the rewritten files are rendered together, and the
-// renderer writes the imports that all of them need.
+// regions maps the lines a rewrite changes in a file to the top-level declarations that hold them,
+// the import block aside.
 func (e *engine) regions(t *target, name string, old, new []byte) []region {
 	var f *ast.File
 	for _, s := range t.pkg.Syntax {
@@ -260,12 +274,19 @@ func sortedNames(m map[string][]byte) []string {
 }
 
 // confirmRound applies the picks together, compiles what they change and keeps the confirmed ones.
-func (e *engine) confirmRound(ctx context.Context, picks []*pick) error {
+// It returns the picks withdrawn because their rewrites interfered with others: they wait for the
+// next round.
+func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*pick, err error) {
 	e.keptNow = nil
 	for len(picks) > 0 {
 		combined, err := e.combine(picks)
 		if err != nil {
-			return err
+			return withdrawn, err
+		}
+		if bad := e.interfering(picks, combined); len(bad) > 0 {
+			withdrawn = append(withdrawn, bad...)
+			picks = slices.DeleteFunc(picks, func(p *pick) bool { return slices.Contains(bad, p) })
+			continue
 		}
 		files := map[string][]byte{}
 		for name, b := range e.kept {
@@ -285,21 +306,21 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) error {
 		sort.Strings(affected)
 		ov, err := writeOverlay(e.tmp, files)
 		if err != nil {
-			return err
+			return withdrawn, err
 		}
 		e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
 		e.prog.phase(PhaseConfirming)
 		after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
 		ov.remove()
 		if err != nil {
-			return err
+			return withdrawn, err
 		}
 		if anyBroken(broken, affected) {
 			if len(picks) == 1 {
 				p := picks[0]
 				p.res.Verdict, p.res.Reason = BuildFailed, brokenMessage(broken, p.affected, p.t.path)
 				e.report(p.res)
-				return nil
+				return withdrawn, nil
 			}
 			// The picks that touch only packages that built are fine; each of the others is compiled
 			// alone to find the one that breaks the build.
@@ -319,14 +340,17 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) error {
 			}
 			if len(alone) == len(suspects) && len(alone) > 0 {
 				// Each builds alone but not together: keep the first, try the others in the next round.
+				withdrawn = append(withdrawn, alone[1:]...)
 				alone = alone[:1]
 			}
 			picks = append(ok, alone...)
 			continue
 		}
 		var confirmed []*pick
+		shared := sharers(picks)
 		for _, p := range picks {
-			if err := e.promise(p.rc, after, combined); err != nil {
+			before, view := e.views(p, shared, combined, after)
+			if err := e.promise(p.rc, before, view, p.changes); err != nil {
 				p.res.Verdict, p.res.Reason = Unconfirmed, err.Error()
 				p.res.Notes = lostInlining(e.diags, after, p.changes)
 				e.report(p.res)
@@ -335,8 +359,31 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) error {
 			confirmed = append(confirmed, p)
 		}
 		if len(confirmed) < len(picks) {
+			// The compile judged the dropped rewrites too. Of the confirmed picks, those in packages
+			// that neither hold a dropped rewrite nor depend on one were compiled exactly as they are
+			// kept; the others wait for the next round, which compiles them again anyway.
+			var wait []*pick
+			confirmed, wait = e.untainted(confirmed, picks)
+			withdrawn = append(withdrawn, wait...)
+			if len(confirmed) == 0 {
+				return withdrawn, nil
+			}
 			picks = confirmed
-			continue
+			kept := map[string][]byte{}
+			affected = nil
+			for _, p := range picks {
+				for name := range p.changes {
+					kept[name] = combined[name]
+				}
+				for _, path := range p.affected {
+					if !slices.Contains(affected, path) {
+						affected = append(affected, path)
+					}
+				}
+			}
+			sort.Strings(affected)
+			combined = kept
+			after, exports = e.onlyPackages(after, exports, affected, wait)
 		}
 		for _, p := range picks {
 			p.res.Verdict, p.res.Reason = Kept, "compiler confirmed"
@@ -344,9 +391,171 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) error {
 			e.report(p.res)
 		}
 		e.confirmed, e.exports, e.affected, e.keptNow = after, exports, affected, affected
-		return e.keep(ctx, combined)
+		return withdrawn, e.keep(ctx, combined)
 	}
-	return nil
+	return withdrawn, nil
+}
+
+// untainted splits the confirmed picks of a compile in which the others of all were dropped: the
+// ones to keep touch only packages that no dropped or waiting pick touches and that import none of
+// those (the compile saw them with exactly the code that is kept); the rest must wait.
+func (e *engine) untainted(confirmed, all []*pick) (keep, wait []*pick) {
+	tainted := map[string]bool{}
+	for _, p := range all {
+		if !slices.Contains(confirmed, p) {
+			for _, path := range p.affected {
+				tainted[path] = true
+			}
+		}
+	}
+	waiting := map[*pick]bool{}
+	for changed := true; changed; {
+		changed = false
+		memo := map[string]bool{}
+		for _, p := range confirmed {
+			if waiting[p] {
+				continue
+			}
+			if slices.ContainsFunc(p.affected, func(path string) bool {
+				return tainted[path] || e.loader.dependsOn(path, tainted, memo)
+			}) {
+				waiting[p], changed = true, true
+				for _, path := range p.affected {
+					tainted[path] = true
+				}
+			}
+		}
+	}
+	for _, p := range confirmed {
+		if waiting[p] {
+			wait = append(wait, p)
+		} else {
+			keep = append(keep, p)
+		}
+	}
+	return keep, wait
+}
+
+// onlyPackages narrows a compile's diagnostics to the files of packages paths, and its export data
+// to the packages that neither are changed by a waiting pick nor import one.
+func (e *engine) onlyPackages(after *Diagnostics, exports map[string]string, paths []string, wait []*pick) (*Diagnostics, map[string]string) {
+	files := map[string]bool{}
+	for _, path := range paths {
+		for _, f := range e.targets[path].pkg.Syntax {
+			files[e.fset.File(f.Pos()).Name()] = true
+		}
+	}
+	d := &Diagnostics{byFile: map[string][]Diagnostic{}}
+	for f, list := range after.byFile {
+		if files[f] {
+			d.byFile[f] = list
+		}
+	}
+	tainted := map[string]bool{}
+	for _, p := range wait {
+		for _, path := range p.affected {
+			tainted[path] = true
+		}
+	}
+	// A package dropped from the picks is compiled with its dropped rewrite: tainted too.
+	memo := map[string]bool{}
+	x := map[string]string{}
+	for path, file := range exports {
+		if slices.Contains(paths, path) || !tainted[path] && !e.loader.dependsOn(path, tainted, memo) {
+			x[path] = file
+		}
+	}
+	return d, x
+}
+
+// sharers returns, for each file that more than one pick changes, those picks in order.
+func sharers(picks []*pick) map[string][]*pick {
+	by := map[string][]*pick{}
+	for _, p := range picks {
+		for name := range p.changes {
+			by[name] = append(by[name], p)
+		}
+	}
+	for name, ps := range by {
+		if len(ps) < 2 {
+			delete(by, name)
+		}
+	}
+	return by
+}
+
+// interfering returns the picks to withdraw because, made together, their rewrites of a file are
+// not each one's own changes side by side. Of the picks in such a file, those in a top-level
+// declaration that an earlier one also changes are withdrawn (all but the first, if that is not it).
+func (e *engine) interfering(picks []*pick, combined map[string][]byte) []*pick {
+	var bad []*pick
+	shared := sharers(picks)
+	for _, name := range sortedNames(combined) {
+		ps := shared[name]
+		if len(ps) == 0 {
+			continue
+		}
+		cur, err := e.current(name)
+		if err != nil {
+			return ps[1:]
+		}
+		var alone [][]byte
+		for _, p := range ps {
+			alone = append(alone, p.changes[name])
+		}
+		if composes(cur, combined[name], alone) {
+			continue
+		}
+		t := e.targetOf(name)
+		e.logf("%s: %d rewrites interfere; confirming them one declaration at a time", relPath(e.root, name), len(ps))
+		seen := map[region]bool{}
+		var out []*pick
+		for _, p := range ps {
+			var rs []region
+			if t != nil {
+				rs = e.regions(t, name, cur, p.changes[name])
+			}
+			if len(rs) == 0 || slices.ContainsFunc(rs, func(r region) bool { return seen[r] }) {
+				out = append(out, p)
+				continue
+			}
+			for _, r := range rs {
+				seen[r] = true
+			}
+		}
+		if len(out) == 0 {
+			out = ps[1:]
+		}
+		for _, p := range out {
+			if !slices.Contains(bad, p) {
+				bad = append(bad, p)
+			}
+		}
+	}
+	return bad
+}
+
+// views returns the diagnostics before and after the round's rewrites as pick p sees them: in each
+// file that other picks change too, their lines are left out, and the lines after the rewrites are
+// numbered as in p's rewrite alone.
+// shared is sharers(picks).
+func (e *engine) views(p *pick, shared map[string][]*pick, combined map[string][]byte, after *Diagnostics) (before, view *Diagnostics) {
+	before, view = e.diags, after
+	for name := range p.changes {
+		ps := shared[name]
+		if len(ps) == 0 {
+			continue
+		}
+		view = view.withFile(name, mapLines(after.InLines(name, 0, 1<<30), p.changes[name], combined[name]))
+		ds := e.diags.InLines(name, 0, 1<<30)
+		for _, q := range ps {
+			if q != p {
+				ds = withoutLines(ds, q.hunks[name])
+			}
+		}
+		before = before.withFile(name, ds)
+	}
+	return before, view
 }
 
 // confirmAlone compiles one pick on the kept code and reports it if it does not build.

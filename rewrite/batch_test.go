@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -200,5 +202,82 @@ func TestBuildGateFromSubdirectory(t *testing.T) {
 			t.Logf("%s: %s %s", c.Summary, c.Verdict, c.Reason)
 		}
 		t.Fatalf("%d candidates; want MarkD, found by its evidence and failing to build (a call site is left)", len(rep.Candidates))
+	}
+}
+
+// tailRule rebuilds Sum's body from copies of its statements with `_ = x` before the return; bumpRule
+// changes the constant in `y := x + 1`. Their lines differ, but made together in that order the
+// bump is lost (it edits a statement that the rebuilt body no longer holds).
+var tailRule = &Rule{
+	Name: "tail",
+	Match: func(pass *Pass) []*Candidate {
+		return sumCandidates(pass, "append to Sum", func(fix *Fix, fd *ast.FuncDecl) error {
+			body := fix.Dst(fd.Body).(*dst.BlockStmt)
+			var list []dst.Stmt
+			for _, s := range body.List {
+				list = append(list, dst.Clone(s).(dst.Stmt))
+			}
+			use := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("_")}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent("x")}}
+			body.List = append(list[:len(list)-1:len(list)-1], use, list[len(list)-1])
+			return nil
+		})
+	},
+}
+
+var bumpRule = &Rule{
+	Name: "bump",
+	Match: func(pass *Pass) []*Candidate {
+		return sumCandidates(pass, "bump Sum", func(fix *Fix, fd *ast.FuncDecl) error {
+			as := fd.Body.List[0].(*ast.AssignStmt)
+			fix.Dst(as.Rhs[0].(*ast.BinaryExpr).Y).(*dst.BasicLit).Value = "2"
+			return nil
+		})
+	},
+}
+
+func sumCandidates(pass *Pass, summary string, fix func(*Fix, *ast.FuncDecl) error) []*Candidate {
+	var out []*Candidate
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "Sum" && len(fd.Body.List) >= 3 {
+				if lit, ok := fd.Body.List[0].(*ast.AssignStmt).Rhs[0].(*ast.BinaryExpr).Y.(*ast.BasicLit); summary == "bump Sum" && lit.Value != "1" || !ok {
+					continue
+				}
+				out = append(out, &Candidate{Pos: fd.Pos(), Func: fd, Summary: summary, Fix: func(f *Fix) error { return fix(f, fd) }})
+			}
+		}
+	}
+	return out
+}
+
+// Two rewrites of one function on different lines that interfere when made together are not
+// confirmed together: the second waits for the next round and is made on the kept code, so both
+// changes are in the result.
+func TestBuildGateInterference(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.26\n",
+		"a/a.go": "package a\n\nfunc Sum(x int) int {\n\ty := x + 1\n\tz := y * 2\n\treturn z\n}\n",
+	})
+	var log []string
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{tailRule, bumpRule}, Gate: GateBuild,
+		Log: func(format string, args ...any) { log = append(log, fmt.Sprintf(format, args...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Candidates {
+		t.Logf("%s: %s %s", c.Summary, c.Verdict, c.Reason)
+	}
+	if rep.Kept() != 2 || len(rep.Candidates) != 2 {
+		t.Fatalf("%d of %d kept, want 2 of 2; log:\n%s", rep.Kept(), len(rep.Candidates), strings.Join(log, "\n"))
+	}
+	const want = "package a\n\nfunc Sum(x int) int {\n\ty := x + 2\n\tz := y * 2\n\t_ = x\n\treturn z\n}\n"
+	if got := string(rep.Rewritten()["a/a.go"]); got != want {
+		t.Errorf("rewritten:\n%s\nwant:\n%s", got, want)
+	}
+	if !slices.ContainsFunc(log, func(l string) bool { return strings.Contains(l, "interfere") }) {
+		t.Errorf("no interference logged:\n%s", strings.Join(log, "\n"))
 	}
 }

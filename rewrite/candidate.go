@@ -233,15 +233,15 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, cha
 	}
 	e.confirmed, e.exports = after, exports
 	notes := lostInlining(e.diags, after, e.orig)
-	if err := e.promise(rc, after, changes); err != nil {
+	if err := e.promise(rc, e.diags, after, changes); err != nil {
 		return Unconfirmed, err.Error(), notes, nil
 	}
 	return "", "", notes, nil
 }
 
-// promise checks the rule's promise for a candidate against the compiler's diagnostics of the
-// rewritten code; changes holds the rewritten files (others are as kept).
-func (e *engine) promise(rc ruleCandidate, after *Diagnostics, changes map[string][]byte) error {
+// promise checks the rule's promise for a candidate against the compiler's diagnostics of the code
+// before and after its rewrite; changes holds the rewritten files (others are as kept).
+func (e *engine) promise(rc ruleCandidate, before, after *Diagnostics, changes map[string][]byte) error {
 	if rc.c.Confirm == nil {
 		return nil
 	}
@@ -249,8 +249,8 @@ func (e *engine) promise(rc ruleCandidate, after *Diagnostics, changes map[strin
 	if fd := rc.c.Func; fd != nil {
 		cf.Func = FuncName(fd)
 		from, to := e.fset.Position(fd.Pos()), e.fset.Position(fd.End())
-		cf.Before = e.diags.InLines(from.Filename, from.Line, to.Line)
-		if d, ok := e.diags.Inline(from.Filename, cf.Func); ok {
+		cf.Before = before.InLines(from.Filename, from.Line, to.Line)
+		if d, ok := before.Inline(from.Filename, cf.Func); ok {
 			cf.InlineWas = &d
 		}
 		src, err := e.current(from.Filename)

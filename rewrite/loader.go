@@ -42,6 +42,7 @@ type listedPackage struct {
 	TestGoFiles     []string
 	XTestGoFiles    []string
 	TestImports     []string
+	Imports         []string
 	ImportMap       map[string]string
 	Module          *struct {
 		Path      string
@@ -54,7 +55,7 @@ type listedPackage struct {
 	DepsErrors []*struct{ Pos, Err string }
 }
 
-const listFields = "ImportPath,Name,Dir,Export,BuildID,GoFiles,CompiledGoFiles,TestGoFiles,XTestGoFiles,TestImports,ImportMap,Module,DepOnly,Error,DepsErrors"
+const listFields = "ImportPath,Name,Dir,Export,BuildID,GoFiles,CompiledGoFiles,TestGoFiles,XTestGoFiles,TestImports,Imports,ImportMap,Module,DepOnly,Error,DepsErrors"
 
 // loader type-checks packages against export data that the go command compiled.
 type loader struct {
@@ -65,6 +66,7 @@ type loader struct {
 	mu      sync.Mutex
 	exports map[string]string         // import path → export data file
 	imports map[string]*types.Package // decoded export data, shared by every package checked
+	deps    map[string][]string       // import path → the import paths it imports, of every package listed
 }
 
 func newLoader(g goTool, fset *token.FileSet) *loader {
@@ -82,6 +84,7 @@ func newLoader(g goTool, fset *token.FileSet) *loader {
 		par:     par,
 		exports: map[string]string{},
 		imports: map[string]*types.Package{},
+		deps:    map[string][]string{},
 	}
 }
 
@@ -138,6 +141,14 @@ func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose
 		if p.Export != "" {
 			l.exports[p.ImportPath] = p.Export
 		}
+		deps := make([]string, len(p.Imports))
+		for i, imp := range p.Imports {
+			if m, ok := p.ImportMap[imp]; ok {
+				imp = m
+			}
+			deps[i] = imp
+		}
+		l.deps[p.ImportPath] = deps
 		if p.DepOnly || p.Module == nil || !p.Module.Main {
 			continue
 		}
@@ -406,7 +417,7 @@ func (l *loader) importPath(path string) (*types.Package, error) {
 // reloaded returns a loader for packages that kept rewrites changed: exports replaces the export
 // data of the packages the confirm step compiled, and nothing decoded before is shared.
 func (l *loader) reloaded(exports map[string]string) *loader {
-	n := &loader{fset: l.fset, sizes: l.sizes, par: l.par, exports: map[string]string{}, imports: map[string]*types.Package{}}
+	n := &loader{fset: l.fset, sizes: l.sizes, par: l.par, exports: map[string]string{}, imports: map[string]*types.Package{}, deps: l.deps}
 	for k, v := range l.exports {
 		n.exports[k] = v
 	}
@@ -414,4 +425,20 @@ func (l *loader) reloaded(exports map[string]string) *loader {
 		n.exports[k] = v
 	}
 	return n
+}
+
+// dependsOn reports whether package path imports, directly or not, one of the packages in set.
+// memo holds the answers found so far for the same set.
+func (l *loader) dependsOn(path string, set map[string]bool, memo map[string]bool) bool {
+	if v, ok := memo[path]; ok {
+		return v
+	}
+	memo[path] = false // an import cycle (not a valid build) ends here
+	for _, imp := range l.deps[path] {
+		if set[imp] || l.dependsOn(imp, set, memo) {
+			memo[path] = true
+			return true
+		}
+	}
+	return false
 }

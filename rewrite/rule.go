@@ -19,6 +19,9 @@ type Rule struct {
 	// position (pass.Diags); a near miss that the rule cannot rewrite exactly is returned with Decline
 	// set, so the report can say why. Match never runs the go command and never writes files.
 	Match func(pass *Pass) []*Candidate
+	// WholeFunction says that a candidate's promise is a verdict on its whole function (it now
+	// inlines): the build gate confirms it with no other rewrite in that function.
+	WholeFunction bool
 }
 
 // Doc is a rule's documentation, shown by `gcfix -list` and in reports.

@@ -57,7 +57,8 @@ var Noinline = &rewrite.Rule{
 		Before: "//go:noinline\nfunc clamp(x, lo, hi int) int {\n\treturn max(lo, min(x, hi))\n}",
 		After:  "func clamp(x, lo, hi int) int {\n\treturn max(lo, min(x, hi))\n}",
 	},
-	Match: matchNoinline,
+	WholeFunction: true,
+	Match:         matchNoinline,
 }
 
 const noinlineDirective = "//go:noinline"

@@ -115,7 +115,8 @@ var Outline = &rewrite.Rule{
 			"// getSlow is the cold path of Get, kept out of line so that Get fits the inlining budget.\n//\n//go:noinline\n" +
 			"func (c *Cache) getSlow(key string) []byte {\n\tb, err := c.load(key)\n\t...\n}",
 	},
-	Match: matchOutline,
+	WholeFunction: true,
+	Match:         matchOutline,
 }
 
 // outlineCallCost is what the inliner charges for a call that it does not inline.

@@ -95,6 +95,7 @@ var Sprintf = &rewrite.Rule{
 
 func matchSprintf(pass *rewrite.Pass) []*rewrite.Candidate {
 	var out []*rewrite.Candidate
+	names := namesUsed{}
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
 			continue
@@ -107,7 +108,7 @@ func matchSprintf(pass *rewrite.Pass) []*rewrite.Candidate {
 			}
 			stack = append(stack, n)
 			if _, ok := n.(*ast.CallExpr); ok {
-				if c := matchCall(pass, stack); c != nil {
+				if c := matchCall(pass, stack, names); c != nil {
 					out = append(out, c)
 				}
 			}
@@ -118,7 +119,7 @@ func matchSprintf(pass *rewrite.Pass) []*rewrite.Candidate {
 }
 
 // matchCall makes a candidate of the call at the top of stack, if it is a fmt call with evidence.
-func matchCall(pass *rewrite.Pass, stack []ast.Node) *rewrite.Candidate {
+func matchCall(pass *rewrite.Pass, stack []ast.Node, names namesUsed) *rewrite.Candidate {
 	call := stack[len(stack)-1].(*ast.CallExpr)
 	fn, _ := typeutil.Callee(pass.Info, call).(*types.Func)
 	if fn == nil {
@@ -154,7 +155,7 @@ func matchCall(pass *rewrite.Pass, stack []ast.Node) *rewrite.Candidate {
 		c.Decline = why
 		return c
 	}
-	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, outermostFunc(stack), call.Pos())}
+	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, outermostFunc(stack), call.Pos(), names)}
 	if why := m.shadowed(fc.pieces); why != "" {
 		c.Decline = why
 		return c

@@ -254,22 +254,31 @@ func siblingsPure(info *types.Info, n, child ast.Node) string {
 	return ""
 }
 
-// namer hands out names that collide with nothing the function uses and nothing in scope at pos.
+// namer hands out names that collide with nothing the function uses, nothing in scope at pos, and
+// nothing handed out to another candidate in the function (so that the build gate can make several
+// of a function's rewrites together).
 type namer struct {
 	used  map[string]bool
 	scope *types.Scope
 	pos   token.Pos
 }
 
-func newNamer(pkg *types.Package, fn ast.Node, pos token.Pos) *namer {
-	nm := &namer{used: map[string]bool{}, pos: pos}
-	if fn != nil {
-		ast.Inspect(fn, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok {
-				nm.used[id.Name] = true
-			}
-			return true
-		})
+// namesUsed holds, per function, the names it uses and the names handed out in it.
+type namesUsed map[ast.Node]map[string]bool
+
+func newNamer(pkg *types.Package, fn ast.Node, pos token.Pos, shared namesUsed) *namer {
+	nm := &namer{used: shared[fn], pos: pos}
+	if nm.used == nil {
+		nm.used = map[string]bool{}
+		if fn != nil {
+			ast.Inspect(fn, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok {
+					nm.used[id.Name] = true
+				}
+				return true
+			})
+			shared[fn] = nm.used
+		}
 	}
 	nm.scope = pkg.Scope().Innermost(pos)
 	return nm

@@ -1,0 +1,85 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gcfix/gcfix/rewrite"
+)
+
+// The build gate confirms several rewrites of one function with one compile: three Sprintf calls
+// of Label (each with its own buffer name), and in Joined a makecap and a Sprintf on other lines.
+func TestBuildGateOneFunctionOneCompile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"go.mod": "module example.com/bg\n\ngo 1.26\n",
+		"p.go": `package bg
+
+import "fmt"
+
+// Label formats three keys in one function.
+func Label(id int, name string, n int) (string, string, string) {
+	a := fmt.Sprintf("id=%d", id)
+	b := fmt.Sprintf("%s:%d", name, id)
+	c := fmt.Sprintf("%d/%d", n, id)
+	return a, b, c
+}
+
+// Joined fills a slice whose length it knows with formatted names.
+func Joined(ids []int) int {
+	var parts []string
+	for i := 0; i < len(ids); i++ {
+		parts = append(parts, fmt.Sprintf("n%d-%d", ids[i], i))
+	}
+	total := 0
+	for _, p := range parts {
+		total += len(p)
+	}
+	return total
+}
+`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compiles := 0
+	rep, err := rewrite.Run(t.Context(), rewrite.Options{
+		Dir: dir, Patterns: []string{"./..."}, Rules: []*rewrite.Rule{Sprintf, Makecap}, Gate: rewrite.GateBuild,
+		Log: func(format string, args ...any) {
+			if strings.HasPrefix(fmt.Sprintf(format, args...), "confirming ") {
+				compiles++
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Candidates {
+		t.Logf("%s %s:%d %s: %s %s", c.Rule, c.File, c.Line, c.Func, c.Verdict, c.Reason)
+	}
+	if rep.Kept() != 5 || len(rep.Candidates) != 5 {
+		t.Fatalf("%d of %d candidates kept, want 5 of 5", rep.Kept(), len(rep.Candidates))
+	}
+	if compiles != 1 {
+		t.Errorf("%d confirming compiles, want 1", compiles)
+	}
+	got := string(rep.Rewritten()["p.go"])
+	for _, w := range []string{"var buf [", "var buf1 [", "var buf2 [", "parts := make([]string, 0, len(ids))"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("the rewritten file lacks %q:\n%s", w, got)
+		}
+	}
+	if err := rep.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	if _, broken, err := rewrite.Diagnose(t.Context(), dir, []string{"./..."}, ""); err != nil || len(broken) > 0 {
+		t.Fatalf("the applied module does not build: %v %v\n%s", err, broken, got)
+	}
+}
