@@ -611,7 +611,7 @@ func (e *engine) combine(picks []*pick) (changes map[string][]byte, err error) {
 	for _, path := range e.paths() {
 		ts = append(ts, e.targets[path])
 	}
-	dec := newDecoration(ts, e.fset, &e.renders)
+	dec := newDecoration(ts, e.fset, &e.decor)
 	for _, p := range picks {
 		pos := e.fset.Position(p.rc.c.Pos)
 		err := func() (err error) {

@@ -209,7 +209,7 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 	for _, path := range e.paths() {
 		ts = append(ts, e.targets[path])
 	}
-	dec := newDecoration(ts, e.fset, &e.renders)
+	dec := newDecoration(ts, e.fset, &e.decor)
 	if err := rc.c.Fix(&Fix{node: dec.node}); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, err)
 	}

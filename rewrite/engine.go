@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -277,7 +276,7 @@ type engine struct {
 	exports   map[string]string // from the last confirm step: the export data of the packages it compiled
 	affected  []string          // the packages the last kept candidate changed
 	keptNow   []string          // the packages the last round of the build gate changed
-	renders   sync.Map          // *ast.File → rendered before any fix (see decoration)
+	decor     decorCache        // each loaded file's decoration and rendering before any fix
 }
 
 // baseline records a package's tests before any rewrite.
@@ -405,6 +404,7 @@ func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 		for _, f := range e.targets[path].pkg.Syntax {
 			stale = append(stale, e.fset.File(f.Pos()).Name())
 		}
+		e.decor.forget(e.targets[path].pkg.Syntax)
 	}
 	for _, t := range reloaded {
 		if len(t.errors) > 0 {

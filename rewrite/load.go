@@ -50,29 +50,54 @@ func (t *target) pass(fset *token.FileSet, diags *Diagnostics) *Pass {
 }
 
 // decoration holds the dst form of the files that one candidate's Fix asks for, in any loaded package.
+// Each file is decorated once (decorating is the costly part) and shared through a decorCache; a
+// decoration works on its own copy, so that a fix leaves nothing behind.
 type decoration struct {
 	targets []*target
 	fset    *token.FileSet
-	decs    map[*target]*decorator.Decorator
+	cache   *decorCache
 	files   map[*ast.File]*dst.File
+	copies  map[*ast.File]map[dst.Node]dst.Node // the shared decoration's node → this decoration's copy
 	owner   map[*ast.File]*target
 	order   []*ast.File
 	base    map[*ast.File][]byte // each file as rendered before the fix
-	renders *sync.Map            // *ast.File → its rendering before any fix, shared by decorations
 }
 
-func newDecoration(targets []*target, fset *token.FileSet, renders *sync.Map) *decoration {
-	if renders == nil {
-		renders = &sync.Map{}
+// decorCache holds, per loaded file, its shared decoration and its rendering before any fix.
+type decorCache struct {
+	decorated sync.Map // *ast.File → *decorated
+	renders   sync.Map // *ast.File → []byte
+}
+
+// forget drops the entries of files that a reload replaced.
+func (c *decorCache) forget(files []*ast.File) {
+	for _, f := range files {
+		c.decorated.Delete(f)
+		c.renders.Delete(f)
+	}
+}
+
+// decorated is one file decorated once: dec maps its ast nodes to the nodes of file. Neither is
+// changed after it is made.
+type decorated struct {
+	once sync.Once
+	dec  *decorator.Decorator
+	file *dst.File
+	err  error
+}
+
+func newDecoration(targets []*target, fset *token.FileSet, cache *decorCache) *decoration {
+	if cache == nil {
+		cache = &decorCache{}
 	}
 	return &decoration{
 		targets: targets,
 		fset:    fset,
-		decs:    map[*target]*decorator.Decorator{},
+		cache:   cache,
 		files:   map[*ast.File]*dst.File{},
+		copies:  map[*ast.File]map[dst.Node]dst.Node{},
 		owner:   map[*ast.File]*target{},
 		base:    map[*ast.File][]byte{},
-		renders: renders,
 	}
 }
 
@@ -81,19 +106,20 @@ func (d *decoration) node(n ast.Node) (dst.Node, error) {
 	if f == nil {
 		return nil, fmt.Errorf("position %v is in no loaded file", d.fset.Position(n.Pos()))
 	}
-	dec := d.decs[t]
-	if dec == nil {
-		dec = decorator.NewDecoratorWithImports(d.fset, t.pkg.PkgPath, gotypes.New(t.pkg.TypesInfo.Uses))
-		d.decs[t] = dec
+	v, _ := d.cache.decorated.LoadOrStore(f, &decorated{})
+	shared := v.(*decorated)
+	shared.once.Do(func() {
+		shared.dec = decorator.NewDecoratorWithImports(d.fset, t.pkg.PkgPath, gotypes.New(t.pkg.TypesInfo.Uses))
+		shared.file, shared.err = shared.dec.DecorateFile(f)
+	})
+	if shared.err != nil {
+		return nil, shared.err
 	}
 	if _, ok := d.files[f]; !ok {
-		df, err := dec.DecorateFile(f)
-		if err != nil {
-			return nil, err
-		}
-		d.files[f], d.owner[f] = df, t
+		df, copies := copyFile(shared.file)
+		d.files[f], d.copies[f], d.owner[f] = df, copies, t
 		d.order = append(d.order, f)
-		if b, ok := d.renders.Load(f); ok {
+		if b, ok := d.cache.renders.Load(f); ok {
 			d.base[f] = b.([]byte)
 		} else {
 			b, err := d.render(t, df)
@@ -101,14 +127,47 @@ func (d *decoration) node(n ast.Node) (dst.Node, error) {
 				return nil, err
 			}
 			d.base[f] = b
-			d.renders.Store(f, b)
+			d.cache.renders.Store(f, b)
 		}
 	}
-	dn, ok := dec.Dst.Nodes[n]
+	dn, ok := shared.dec.Dst.Nodes[n]
 	if !ok {
 		return nil, fmt.Errorf("node at %v was not decorated", d.fset.Position(n.Pos()))
 	}
-	return dn, nil
+	return d.copies[f][dn], nil
+}
+
+// copyFile returns a deep copy of f and the map from each node of f to its copy. dst.Clone leaves
+// objects and scopes out (nothing here uses them) and copies the import specs a second time: the
+// copy's Imports are pointed back at the specs in its declarations.
+func copyFile(f *dst.File) (*dst.File, map[dst.Node]dst.Node) {
+	c := dst.Clone(f).(*dst.File)
+	var from, to []dst.Node
+	dst.Inspect(f, func(n dst.Node) bool {
+		if n != nil {
+			from = append(from, n)
+		}
+		return true
+	})
+	dst.Inspect(c, func(n dst.Node) bool {
+		if n != nil {
+			to = append(to, n)
+		}
+		return true
+	})
+	if len(from) != len(to) {
+		panic(fmt.Sprintf("gcfix: a copy of a decorated file has %d nodes, the file %d", len(to), len(from)))
+	}
+	m := make(map[dst.Node]dst.Node, len(from))
+	for i, n := range from {
+		m[n] = to[i]
+	}
+	for i, spec := range f.Imports {
+		if cs, ok := m[spec].(*dst.ImportSpec); ok {
+			c.Imports[i] = cs
+		}
+	}
+	return c, m
 }
 
 func (d *decoration) fileOf(pos token.Pos) (*target, *ast.File) {
