@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"slices"
 	"sort"
+	"time"
 )
 
 // The build gate needs only the compiler's word, so its candidates are confirmed together: in each
@@ -87,10 +88,13 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 	claimed := map[string][]span{}
 	deferred := map[string]bool{}
 	e.prog.phase(PhaseMatching)
+	start := time.Now()
 	matched, err := e.matchPackages(paths)
 	if err != nil {
 		return nil, nil, err
 	}
+	e.logf("matched %d packages in %.1fs", len(paths), time.Since(start).Seconds())
+	start = time.Now()
 	// A rule judged on the whole function has its function to itself in a round. The rewrites are
 	// made in parallel, each on its own decoration.
 	type job struct {
@@ -131,6 +135,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		}
 	}
 	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
+	defer func() { e.logf("made %d rewrites in %.1fs", len(jobs), time.Since(start).Seconds()) }()
 	for _, j := range jobs {
 		path, rc, key, changes := j.path, j.rc, j.key, j.changes
 		if j.err != nil {
@@ -310,8 +315,10 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 		}
 		e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
 		e.prog.phase(PhaseConfirming)
+		start := time.Now()
 		after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
 		ov.remove()
+		e.logf("compiled in %.1fs", time.Since(start).Seconds())
 		if err != nil {
 			return withdrawn, err
 		}

@@ -107,8 +107,19 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	ld := newLoader(tool, fset)
 	inDir := tool
 	inDir.dir = opts.Dir
+	start := time.Now()
+	// took logs how long a step of loading took, under -v.
+	took := func(what string, args ...any) {
+		if opts.Log != nil {
+			opts.Log("%s in %.1fs", fmt.Sprintf(what, args...), time.Since(start).Seconds())
+			start = time.Now()
+		}
+	}
 	ls, err := ld.list(ctx, inDir, opts.Patterns, true)
 	defer func() { ls.close() }()
+	if err == nil {
+		took("listed and compiled %d packages with -m=2", len(ls.metas))
+	}
 	mod := <-rootc
 	if mod.err != nil {
 		return nil, mod.err
@@ -153,6 +164,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
+	took("read the diagnostics and type-checked %d packages", len(targets))
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("%s: matched no packages in module %s", strings.Join(opts.Patterns, " "), modPath)
 	}
