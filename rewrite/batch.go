@@ -475,20 +475,36 @@ func (e *engine) onlyPackages(after *Diagnostics, exports map[string]string, pat
 	return d, x
 }
 
-// sharers returns, for each file that more than one pick changes, those picks in order.
-func sharers(picks []*pick) map[string][]*pick {
-	by := map[string][]*pick{}
+// sharing records, for each file that more than one pick changes, those picks in order and which
+// of them changes each old line (their changes are on disjoint lines).
+type sharing struct {
+	picks map[string][]*pick
+	owner map[string]map[int]*pick
+}
+
+func sharers(picks []*pick) *sharing {
+	sh := &sharing{picks: map[string][]*pick{}, owner: map[string]map[int]*pick{}}
 	for _, p := range picks {
 		for name := range p.changes {
-			by[name] = append(by[name], p)
+			sh.picks[name] = append(sh.picks[name], p)
 		}
 	}
-	for name, ps := range by {
+	for name, ps := range sh.picks {
 		if len(ps) < 2 {
-			delete(by, name)
+			delete(sh.picks, name)
+			continue
 		}
+		owner := map[int]*pick{}
+		for _, p := range ps {
+			for _, h := range p.hunks[name] {
+				for l := h.oldStart; l < h.oldStart+h.oldLen; l++ {
+					owner[l] = p
+				}
+			}
+		}
+		sh.owner[name] = owner
 	}
-	return by
+	return sh
 }
 
 // interfering returns the picks to withdraw because, made together, their rewrites of a file are
@@ -498,7 +514,7 @@ func (e *engine) interfering(picks []*pick, combined map[string][]byte) []*pick 
 	var bad []*pick
 	shared := sharers(picks)
 	for _, name := range sortedNames(combined) {
-		ps := shared[name]
+		ps := shared.picks[name]
 		if len(ps) == 0 {
 			continue
 		}
@@ -546,21 +562,18 @@ func (e *engine) interfering(picks []*pick, combined map[string][]byte) []*pick 
 // file that other picks change too, their lines are left out, and the lines after the rewrites are
 // numbered as in p's rewrite alone.
 // shared is sharers(picks).
-func (e *engine) views(p *pick, shared map[string][]*pick, combined map[string][]byte, after *Diagnostics) (before, view *Diagnostics) {
+func (e *engine) views(p *pick, shared *sharing, combined map[string][]byte, after *Diagnostics) (before, view *Diagnostics) {
 	before, view = e.diags, after
 	for name := range p.changes {
-		ps := shared[name]
-		if len(ps) == 0 {
+		owner := shared.owner[name]
+		if owner == nil {
 			continue
 		}
 		view = view.withFile(name, mapLines(after.InLines(name, 0, 1<<30), p.changes[name], combined[name]))
-		ds := e.diags.InLines(name, 0, 1<<30)
-		for _, q := range ps {
-			if q != p {
-				ds = withoutLines(ds, q.hunks[name])
-			}
-		}
-		before = before.withFile(name, ds)
+		before = before.withFile(name, withoutLines(e.diags.InLines(name, 0, 1<<30), func(l int) bool {
+			q := owner[l]
+			return q != nil && q != p
+		}))
 	}
 	return before, view
 }

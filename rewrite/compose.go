@@ -174,14 +174,11 @@ func unchangedLine(hs []hunk, l int) (int, bool) {
 	return l - delta, true
 }
 
-// withoutLines drops ds's diagnostics on the old lines that the hunks change, except inlining
-// verdicts.
-func withoutLines(ds []Diagnostic, hs []hunk) []Diagnostic {
+// withoutLines drops ds's diagnostics on the lines for which drop is true, except inlining verdicts.
+func withoutLines(ds []Diagnostic, drop func(line int) bool) []Diagnostic {
 	out := make([]Diagnostic, 0, len(ds))
 	for _, d := range ds {
-		if d.Kind != CanInline && d.Kind != CannotInline && slices.ContainsFunc(hs, func(h hunk) bool {
-			return d.Line >= h.oldStart && d.Line < h.oldStart+h.oldLen
-		}) {
+		if drop(d.Line) && d.Kind != CanInline && d.Kind != CannotInline {
 			continue
 		}
 		out = append(out, d)
@@ -189,12 +186,8 @@ func withoutLines(ds []Diagnostic, hs []hunk) []Diagnostic {
 	return out
 }
 
-// withFile returns an index with file's diagnostics replaced by ds (already sorted).
+// withFile returns an index with file's diagnostics replaced by ds (already sorted); the others
+// are x's.
 func (x *Diagnostics) withFile(file string, ds []Diagnostic) *Diagnostics {
-	out := &Diagnostics{byFile: make(map[string][]Diagnostic, len(x.byFile)+1)}
-	for f, list := range x.byFile {
-		out.byFile[f] = list
-	}
-	out.byFile[file] = ds
-	return out
+	return &Diagnostics{byFile: map[string][]Diagnostic{file: ds}, under: x}
 }

@@ -258,6 +258,32 @@ func other(b []byte, full bool) (Diagnostic, bool) {
 // Diagnostics indexes the compiler's decisions by file and line.
 type Diagnostics struct {
 	byFile map[string][]Diagnostic // sorted by line, col
+	under  *Diagnostics            // when set, the files that byFile does not hold (see withFile)
+}
+
+// file returns the diagnostics of one file.
+func (x *Diagnostics) file(name string) []Diagnostic {
+	for ; x != nil; x = x.under {
+		if list, ok := x.byFile[name]; ok {
+			return list
+		}
+	}
+	return nil
+}
+
+// files returns every file's diagnostics.
+func (x *Diagnostics) files() map[string][]Diagnostic {
+	if x.under == nil {
+		return x.byFile
+	}
+	out := map[string][]Diagnostic{}
+	for f, list := range x.under.files() {
+		out[f] = list
+	}
+	for f, list := range x.byFile {
+		out[f] = list
+	}
+	return out
 }
 
 // NewDiagnostics indexes ds.
@@ -290,7 +316,7 @@ func (x *Diagnostics) At(file string, line, col int, k Kind) []Diagnostic {
 
 // InLines returns the diagnostics of file on lines from..to, inclusive.
 func (x *Diagnostics) InLines(file string, from, to int) []Diagnostic {
-	list := x.byFile[file]
+	list := x.file(file)
 	i := sort.Search(len(list), func(i int) bool { return list[i].Line >= from })
 	j := sort.Search(len(list), func(i int) bool { return list[i].Line > to })
 	return list[i:j]
@@ -305,7 +331,7 @@ func (x *Diagnostics) InLines(file string, from, to int) []Diagnostic {
 func (x *Diagnostics) Inline(file, fn string) (Diagnostic, bool) {
 	var worst Diagnostic
 	found := false
-	for _, d := range x.byFile[file] {
+	for _, d := range x.file(file) {
 		if d.Kind != CanInline && d.Kind != CannotInline {
 			continue
 		}
@@ -354,14 +380,15 @@ func elideTypeArgs(name string) string {
 
 // All returns every diagnostic, by file name and position.
 func (x *Diagnostics) All() []Diagnostic {
-	files := make([]string, 0, len(x.byFile))
-	for f := range x.byFile {
+	byFile := x.files()
+	files := make([]string, 0, len(byFile))
+	for f := range byFile {
 		files = append(files, f)
 	}
 	sort.Strings(files)
 	var out []Diagnostic
 	for _, f := range files {
-		out = append(out, x.byFile[f]...)
+		out = append(out, byFile[f]...)
 	}
 	return out
 }
@@ -369,13 +396,13 @@ func (x *Diagnostics) All() []Diagnostic {
 // replace returns an index with the diagnostics of files dropped and every file of y added.
 func (x *Diagnostics) replace(files []string, y *Diagnostics) *Diagnostics {
 	out := &Diagnostics{byFile: map[string][]Diagnostic{}}
-	for f, list := range x.byFile {
+	for f, list := range x.files() {
 		out.byFile[f] = list
 	}
 	for _, f := range files {
 		delete(out.byFile, f)
 	}
-	for f, list := range y.byFile {
+	for f, list := range y.files() {
 		out.byFile[f] = list
 	}
 	return out
