@@ -163,6 +163,27 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		tried[key] = true
 		picks = append(picks, p)
 	}
+	// A whole-function promise (an inlining verdict) is the one the compiler refuses most often, and
+	// a refused rewrite sends every pick of its package and of the packages importing it to the next
+	// round (untainted). The picks of those importers wait for the next round from the start, so that
+	// they are compiled once.
+	risky := map[string]bool{}
+	for _, p := range picks {
+		if p.rc.rule.WholeFunction {
+			risky[p.t.path] = true
+		}
+	}
+	if len(risky) > 0 {
+		memo := map[string]bool{}
+		picks = slices.DeleteFunc(picks, func(p *pick) bool {
+			if !slices.ContainsFunc(p.affected, func(path string) bool { return !risky[path] && e.loader.dependsOn(path, risky, memo) }) {
+				return false
+			}
+			delete(tried, p.key)
+			deferred[p.t.path] = true
+			return true
+		})
+	}
 	return picks, deferred, nil
 }
 
