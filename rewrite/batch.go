@@ -43,7 +43,7 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 	tried := map[string]bool{}
 	paths := ready
 	for {
-		picks, deferred, err := e.pickRound(paths, tried)
+		picks, deferred, err := e.pickRound(paths, tried, len(tried) == 0)
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 
 // pickRound matches every package and chooses the candidates to confirm together. Declined ones and
 // ones whose rewrite changes nothing are reported at once.
-func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[string]bool, error) {
+func (e *engine) pickRound(paths []string, tried map[string]bool, first bool) ([]*pick, map[string]bool, error) {
 	var picks []*pick
 	claimed := map[string][]span{}
 	deferred := map[string]bool{}
@@ -165,11 +165,11 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 	}
 	// A whole-function promise (an inlining verdict) is the one the compiler refuses most often, and
 	// a refused rewrite sends every pick of its package and of the packages importing it to the next
-	// round (untainted). The picks of those importers wait for the next round from the start, so that
-	// they are compiled once.
+	// round (untainted). In the first round, which holds most picks, the picks of those importers
+	// wait for the next round from the start, so that they are compiled once.
 	risky := map[string]bool{}
 	for _, p := range picks {
-		if p.rc.rule.WholeFunction {
+		if first && p.rc.rule.WholeFunction {
 			risky[p.t.path] = true
 		}
 	}
