@@ -391,7 +391,8 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 			// that neither hold a dropped rewrite nor depend on one were compiled exactly as they are
 			// kept; the others wait for the next round, which compiles them again anyway.
 			var wait []*pick
-			confirmed, wait = e.untainted(confirmed, picks)
+			var tainted map[string]bool
+			confirmed, wait, tainted = e.untainted(confirmed, picks)
 			withdrawn = append(withdrawn, wait...)
 			if len(confirmed) == 0 {
 				return withdrawn, nil
@@ -411,7 +412,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 			}
 			sort.Strings(affected)
 			combined = kept
-			after, exports = e.onlyPackages(after, exports, affected, wait)
+			after, exports = e.onlyPackages(after, exports, affected, tainted)
 		}
 		for _, p := range picks {
 			p.res.Verdict, p.res.Reason = Kept, "compiler confirmed"
@@ -426,9 +427,10 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 
 // untainted splits the confirmed picks of a compile in which the others of all were dropped: the
 // ones to keep touch only packages that no dropped or waiting pick touches and that import none of
-// those (the compile saw them with exactly the code that is kept); the rest must wait.
-func (e *engine) untainted(confirmed, all []*pick) (keep, wait []*pick) {
-	tainted := map[string]bool{}
+// those (the compile saw them with exactly the code that is kept); the rest must wait. tainted holds
+// the packages that dropped or waiting picks touch.
+func (e *engine) untainted(confirmed, all []*pick) (keep, wait []*pick, tainted map[string]bool) {
+	tainted = map[string]bool{}
 	for _, p := range all {
 		if !slices.Contains(confirmed, p) {
 			for _, path := range p.affected {
@@ -461,12 +463,13 @@ func (e *engine) untainted(confirmed, all []*pick) (keep, wait []*pick) {
 			keep = append(keep, p)
 		}
 	}
-	return keep, wait
+	return keep, wait, tainted
 }
 
 // onlyPackages narrows a compile's diagnostics to the files of packages paths, and its export data
-// to the packages that neither are changed by a waiting pick nor import one.
-func (e *engine) onlyPackages(after *Diagnostics, exports map[string]string, paths []string, wait []*pick) (*Diagnostics, map[string]string) {
+// to the packages that are neither tainted (compiled with a rewrite that is not kept) nor import
+// one.
+func (e *engine) onlyPackages(after *Diagnostics, exports map[string]string, paths []string, tainted map[string]bool) (*Diagnostics, map[string]string) {
 	files := map[string]bool{}
 	for _, path := range paths {
 		for _, f := range e.targets[path].pkg.Syntax {
@@ -479,13 +482,6 @@ func (e *engine) onlyPackages(after *Diagnostics, exports map[string]string, pat
 			d.byFile[f] = list
 		}
 	}
-	tainted := map[string]bool{}
-	for _, p := range wait {
-		for _, path := range p.affected {
-			tainted[path] = true
-		}
-	}
-	// A package dropped from the picks is compiled with its dropped rewrite: tainted too.
 	memo := map[string]bool{}
 	x := map[string]string{}
 	for path, file := range exports {
