@@ -14,10 +14,17 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// gcfix's heap is mostly syntax that lives for a whole run (decorated files, types,
+		// diagnostics), so collecting at 100% growth spends a fifth of its CPU in the collector;
+		// at 200% it spends half that, for about 40% more peak memory. GOGC set by the user wins.
+		debug.SetGCPercent(200)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
