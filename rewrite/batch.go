@@ -176,7 +176,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool, first bool) ([
 	if len(risky) > 0 {
 		memo := map[string]bool{}
 		picks = slices.DeleteFunc(picks, func(p *pick) bool {
-			if !slices.ContainsFunc(p.affected, func(path string) bool { return !risky[path] && e.loader.dependsOn(path, risky, memo) }) {
+			if !slices.ContainsFunc(p.affected, func(path string) bool { return e.loader.dependsOn(path, risky, memo) }) {
 				return false
 			}
 			delete(tried, p.key)
