@@ -134,6 +134,24 @@ func (e *engine) pickRound(paths []string, tried map[string]bool, first bool) ([
 			jobs = append(jobs, &job{path: path, rc: rc, key: key})
 		}
 	}
+	// In the first round, the candidates of packages that import one with a whole-function rewrite
+	// wait (see below); their rewrites are not made now.
+	if first {
+		risky := map[string]bool{}
+		for _, j := range jobs {
+			if j.rc.rule.WholeFunction {
+				risky[j.path] = true
+			}
+		}
+		memo := map[string]bool{}
+		jobs = slices.DeleteFunc(jobs, func(j *job) bool {
+			if len(risky) == 0 || !e.loader.dependsOn(j.path, risky, memo) {
+				return false
+			}
+			deferred[j.path] = true
+			return true
+		})
+	}
 	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
 	defer func() { e.logf("made %d rewrites in %.1fs", len(jobs), time.Since(start).Seconds()) }()
 	for _, j := range jobs {
