@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -87,7 +86,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		root, path, err := moduleRoot(ctx, opts.Dir, opts.Env)
 		rootc <- moduleAnswer{root, path, err}
 	}()
-	module := sync.OnceValue(func() moduleAnswer { return <-rootc })
 	tmp, err := os.MkdirTemp("", "gcfix-")
 	if err != nil {
 		return nil, err
@@ -107,7 +105,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	prog := newProgress(opts)
 	prog.phase(PhaseLoading)
 	ld := newLoader(tool, fset)
-	ld.root = func() string { return module().root }
 	inDir := tool
 	inDir.dir = opts.Dir
 	start := time.Now()
@@ -123,7 +120,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err == nil {
 		took("listed and compiled %d packages with -m=2", len(ls.metas))
 	}
-	mod := module()
+	mod := <-rootc
 	if mod.err != nil {
 		return nil, mod.err
 	}
@@ -147,7 +144,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		inDir.pgo, inDir.pgoCopy = tool.pgo, tool.pgoCopy
 		ld = newLoader(tool, fset)
-		ld.root = func() string { return module().root }
 		ls.close()
 		if ls, err = ld.list(ctx, inDir, opts.Patterns, true); err != nil {
 			return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)

@@ -62,17 +62,13 @@ func (g goTool) command(ctx context.Context, args []string, stdout, stderr io.Wr
 // runStderrFile is run with stderr written to a temporary file, which the caller removes: the
 // compiler's -m=2 text of a large module is tens of megabytes that a rerun answered from the result
 // cache never reads.
-func (g goTool) runStderrFile(ctx context.Context, tee io.Writer, args ...string) (stdout []byte, stderr string, err error) {
+func (g goTool) runStderrFile(ctx context.Context, args ...string) (stdout []byte, stderr string, err error) {
 	f, err := os.CreateTemp(g.tmp, "gcfix-m2-*")
 	if err != nil {
 		return nil, "", err
 	}
 	var out bytes.Buffer
-	var w io.Writer = f
-	if tee != nil {
-		w = io.MultiWriter(f, tee)
-	}
-	err = g.command(ctx, args, &out, w).Run()
+	err = g.command(ctx, args, &out, f).Run()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -12,7 +12,6 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -68,9 +67,6 @@ type loader struct {
 	exports map[string]string         // import path → export data file
 	imports map[string]*types.Package // decoded export data, shared by every package checked
 	deps    map[string][]string       // import path → the import paths it imports, of every package listed
-	// root, when set, returns the module root, which the go command may name files relative to: the
-	// -m=2 text is then parsed while the go command compiles.
-	root func() string
 }
 
 func newLoader(g goTool, fset *token.FileSet) *loader {
@@ -113,12 +109,6 @@ type listing struct {
 	stdout   []byte // the JSON, with every package's build ID
 	stderr   string // the file holding the -m=2 text, when diagnosed; see close
 	diagnose bool
-	parsed   chan parsedDiagnostics // when the -m=2 text was parsed as it came
-}
-
-type parsedDiagnostics struct {
-	ds  []Diagnostic
-	err error
 }
 
 func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose bool) (*listing, error) {
@@ -132,37 +122,7 @@ func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose
 	}
 	args = append(args, "--")
 	args = append(args, patterns...)
-	var tee *io.PipeWriter
-	var parsed chan parsedDiagnostics
-	if diagnose && l.root != nil {
-		// Parse the -m=2 text while the go command prints it.
-		dir, err := filepath.Abs(g.dir)
-		if err != nil {
-			return nil, err
-		}
-		pr, pw := io.Pipe()
-		tee, parsed = pw, make(chan parsedDiagnostics, 1)
-		go func() {
-			dirs := []string{dir}
-			if root := l.root(); root != "" {
-				dirs = append(dirs, root)
-			}
-			ds, err := parseDiagnostics(bufio.NewReaderSize(pr, 1<<20), dirs, false, nil)
-			io.Copy(io.Discard, pr) // after an error, let the go command finish
-			parsed <- parsedDiagnostics{ds, err}
-		}()
-	}
-	var w io.Writer // not a nil *io.PipeWriter
-	if tee != nil {
-		w = tee
-	}
-	stdout, stderr, err := g.runStderrFile(ctx, w, args...)
-	if tee != nil {
-		tee.Close()
-		if err != nil {
-			<-parsed
-		}
-	}
+	stdout, stderr, err := g.runStderrFile(ctx, args...)
 	if err != nil {
 		b, _ := os.ReadFile(stderr)
 		os.Remove(stderr)
@@ -171,7 +131,7 @@ func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose
 		}
 		return nil, fmt.Errorf("go list: %s", tail(b, 20))
 	}
-	ls := &listing{broken: map[string]string{}, stdout: stdout, stderr: stderr, diagnose: diagnose, parsed: parsed}
+	ls := &listing{broken: map[string]string{}, stdout: stdout, stderr: stderr, diagnose: diagnose}
 	dec := json.NewDecoder(bytes.NewReader(stdout))
 	for dec.More() {
 		p := &listedPackage{}
@@ -213,14 +173,7 @@ func (ls *listing) close() {
 // finish parses the diagnostics of a listing and type-checks its packages.
 func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
 	var diags *Diagnostics
-	if ls.parsed != nil {
-		p := <-ls.parsed
-		ls.parsed = nil
-		if p.err != nil {
-			return nil, nil, nil, p.err
-		}
-		diags = NewDiagnostics(p.ds)
-	} else if ls.diagnose {
+	if ls.diagnose {
 		// The go command names files relative to where it ran, or to the module root.
 		dir, err := filepath.Abs(g.dir)
 		if err != nil {
