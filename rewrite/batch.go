@@ -16,10 +16,11 @@ import (
 // changes, the candidates that change disjoint lines are applied together, and one go list -export
 // compiles every package they change. Each candidate's promise is checked on its own view of the
 // compiler's verdict: the lines the others changed left out (compose.go). A candidate whose promise
-// the compiler does not confirm is dropped and the rest are compiled again, so what is kept is
-// exactly what was confirmed. Candidates that overlap a chosen one wait for the next round, matched
-// on the kept code; so does a second candidate in a function whose rule is judged on the whole
-// function (Rule.WholeFunction).
+// the compiler does not confirm is dropped; the confirmed ones that its package holds or that import
+// its package wait for the next round, the others are kept: what is kept is exactly what was
+// compiled and confirmed. Candidates that overlap a chosen one wait for the next round, matched on
+// the kept code; so does a second candidate in a function whose rule is judged on the whole function
+// (Rule.WholeFunction).
 
 type pick struct {
 	rc       ruleCandidate
@@ -53,19 +54,7 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 			continue
 		}
 		if len(picks) == 0 {
-			sort.SliceStable(e.rep.Candidates, func(i, j int) bool {
-				a, b := e.rep.Candidates[i], e.rep.Candidates[j]
-				if a.Package != b.Package {
-					return a.Package < b.Package
-				}
-				if a.File != b.File {
-					return a.File < b.File
-				}
-				if a.Line != b.Line {
-					return a.Line < b.Line
-				}
-				return a.Col < b.Col
-			})
+			sortByPosition(e.rep.Candidates)
 			return nil
 		}
 		withdrawn, err := e.confirmRound(ctx, picks)
@@ -134,8 +123,10 @@ func (e *engine) pickRound(paths []string, tried map[string]bool, first bool) ([
 			jobs = append(jobs, &job{path: path, rc: rc, key: key})
 		}
 	}
-	// In the first round, the candidates of packages that import one with a whole-function rewrite
-	// wait (see below); their rewrites are not made now.
+	// A whole-function promise (an inlining verdict) is the one the compiler refuses most often, and a
+	// refused rewrite sends the picks of its package and of the packages importing it to the next
+	// round (untainted). In the first round, which holds most candidates, the candidates of those
+	// importers wait for the next round from the start, so that those packages are compiled once.
 	if first {
 		risky := map[string]bool{}
 		for _, j := range jobs {
@@ -180,27 +171,6 @@ func (e *engine) pickRound(paths []string, tried map[string]bool, first bool) ([
 		}
 		tried[key] = true
 		picks = append(picks, p)
-	}
-	// A whole-function promise (an inlining verdict) is the one the compiler refuses most often, and
-	// a refused rewrite sends every pick of its package and of the packages importing it to the next
-	// round (untainted). In the first round, which holds most picks, the picks of those importers
-	// wait for the next round from the start, so that they are compiled once.
-	risky := map[string]bool{}
-	for _, p := range picks {
-		if first && p.rc.rule.WholeFunction {
-			risky[p.t.path] = true
-		}
-	}
-	if len(risky) > 0 {
-		memo := map[string]bool{}
-		picks = slices.DeleteFunc(picks, func(p *pick) bool {
-			if !slices.ContainsFunc(p.affected, func(path string) bool { return e.loader.dependsOn(path, risky, memo) }) {
-				return false
-			}
-			delete(tried, p.key)
-			deferred[p.t.path] = true
-			return true
-		})
 	}
 	return picks, deferred, nil
 }

@@ -84,15 +84,6 @@ func rangeStart(r string) int {
 // origLine maps line l of the text after the hunks back to the text before them. A line inside a
 // changed run maps to the run's first old line.
 func origLine(hs []hunk, l int) int {
-	delta := 0
-	for _, h := range hs {
-		if l < h.newStart {
-			break
-		}
-		if l < h.newStart+len(h.newLines) {
-			return h.oldStart
-		}
-		delta += len(h.newLines) - h.oldLen
-	}
-	return l - delta
+	o, _ := unchangedLine(hs, l)
+	return o
 }

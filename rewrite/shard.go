@@ -66,19 +66,7 @@ func Merge(reps []*Report) (*Report, error) {
 		}
 	}
 	sort.SliceStable(out.Packages, func(i, j int) bool { return out.Packages[i].Path < out.Packages[j].Path })
-	sort.SliceStable(out.Candidates, func(i, j int) bool {
-		a, b := out.Candidates[i], out.Candidates[j]
-		if a.Package != b.Package {
-			return a.Package < b.Package
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
+	sortByPosition(out.Candidates)
 	heads := make([]string, 0, len(files))
 	for h := range files {
 		heads = append(heads, h)
@@ -115,4 +103,21 @@ func diffSections(d string) []string {
 		out = append(out, d[start:])
 	}
 	return out
+}
+
+// sortByPosition orders candidates by package, file, line and column, keeping the order of equals.
+func sortByPosition(cs []*Result) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := cs[i], cs[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
 }
