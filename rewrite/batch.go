@@ -44,7 +44,7 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 	tried := map[string]bool{}
 	paths := ready
 	for {
-		picks, deferred, err := e.pickRound(paths, tried, len(tried) == 0)
+		picks, deferred, err := e.pickRound(paths, tried)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 
 // pickRound matches every package and chooses the candidates to confirm together. Declined ones and
 // ones whose rewrite changes nothing are reported at once.
-func (e *engine) pickRound(paths []string, tried map[string]bool, first bool) ([]*pick, map[string]bool, error) {
+func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[string]bool, error) {
 	var picks []*pick
 	claimed := map[string][]span{}
 	deferred := map[string]bool{}
@@ -125,18 +125,20 @@ func (e *engine) pickRound(paths []string, tried map[string]bool, first bool) ([
 	}
 	// A whole-function promise (an inlining verdict) is the one the compiler refuses most often, and a
 	// refused rewrite sends the picks of its package and of the packages importing it to the next
-	// round (untainted). In the first round, which holds most candidates, the candidates of those
-	// importers wait for the next round from the start, so that those packages are compiled once.
-	if first {
-		risky := map[string]bool{}
-		for _, j := range jobs {
-			if j.rc.rule.WholeFunction {
-				risky[j.path] = true
-			}
+	// round (untainted). So the candidates of a package that imports one with a whole-function
+	// candidate wait for the next round from the start, and that package is compiled once. A package
+	// with whole-function candidates of its own goes ahead: holding it back too would hold back its
+	// importers in turn, one round per layer of imports.
+	risky := map[string]bool{}
+	for _, j := range jobs {
+		if j.rc.rule.WholeFunction {
+			risky[j.path] = true
 		}
+	}
+	if len(risky) > 0 {
 		memo := map[string]bool{}
 		jobs = slices.DeleteFunc(jobs, func(j *job) bool {
-			if len(risky) == 0 || !e.loader.dependsOn(j.path, risky, memo) {
+			if risky[j.path] || !e.loader.dependsOn(j.path, risky, memo) {
 				return false
 			}
 			deferred[j.path] = true
