@@ -123,28 +123,6 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 			jobs = append(jobs, &job{path: path, rc: rc, key: key})
 		}
 	}
-	// A whole-function promise (an inlining verdict) is the one the compiler refuses most often, and a
-	// refused rewrite sends the picks of its package and of the packages importing it to the next
-	// round (untainted). So the candidates of a package that imports one with a whole-function
-	// candidate wait for the next round from the start, and that package is compiled once. A package
-	// with whole-function candidates of its own goes ahead: holding it back too would hold back its
-	// importers in turn, one round per layer of imports.
-	risky := map[string]bool{}
-	for _, j := range jobs {
-		if j.rc.rule.WholeFunction {
-			risky[j.path] = true
-		}
-	}
-	if len(risky) > 0 {
-		memo := map[string]bool{}
-		jobs = slices.DeleteFunc(jobs, func(j *job) bool {
-			if risky[j.path] || !e.loader.dependsOn(j.path, risky, memo) {
-				return false
-			}
-			deferred[j.path] = true
-			return true
-		})
-	}
 	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
 	defer func() { e.logf("made %d rewrites in %.1fs", len(jobs), time.Since(start).Seconds()) }()
 	for _, j := range jobs {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -280,60 +279,5 @@ func TestBuildGateInterference(t *testing.T) {
 	}
 	if !slices.ContainsFunc(log, func(l string) bool { return strings.Contains(l, "interfere") }) {
 		t.Errorf("no interference logged:\n%s", strings.Join(log, "\n"))
-	}
-}
-
-// wholeRule is markRule for functions named Whole<X>, judged on the whole function.
-var wholeRule = func() *Rule {
-	r := &Rule{Name: "whole", WholeFunction: true}
-	r.Match = func(pass *Pass) []*Candidate {
-		var out []*Candidate
-		for _, c := range markRule.Match(pass) {
-			if strings.HasPrefix(c.Func.Name.Name, "MarkWhole") {
-				out = append(out, c)
-			}
-		}
-		return out
-	}
-	return r
-}()
-
-// In the first round, a package that imports one with a whole-function rewrite waits for the next
-// round: when the compiler refuses that rewrite, the importer is not compiled twice.
-func TestBuildGateImportersWait(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles a module")
-	}
-	dir := writeModule(t, map[string]string{
-		"go.mod": "module example.com/m\n\ngo 1.26\n",
-		"a/a.go": "package a\n\n//go:noinline\nfunc MarkWholeA(n int) int { return n + 1 }\n",
-		"b/b.go": "package b\n\nimport \"example.com/m/a\"\n\nfunc Use() int { return a.MarkWholeA(1) }\n\nfunc MarkB() int { return 2 }\n",
-		"c/c.go": "package c\n\nfunc MarkC() int { return 3 }\n",
-	})
-	var log []string
-	only := &Rule{Name: "mark", Match: func(pass *Pass) []*Candidate {
-		return slices.DeleteFunc(markRule.Match(pass), func(c *Candidate) bool { return strings.HasPrefix(c.Func.Name.Name, "MarkWhole") })
-	}}
-	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{wholeRule, only}, Gate: GateBuild,
-		Log: func(format string, args ...any) { log = append(log, fmt.Sprintf(format, args...)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	verdicts := map[string]Verdict{}
-	for _, c := range rep.Candidates {
-		verdicts[c.Summary] = c.Verdict
-	}
-	if want := map[string]Verdict{"mark MarkWholeA": Unconfirmed, "mark MarkB": Kept, "mark MarkC": Kept}; !maps.Equal(verdicts, want) {
-		t.Errorf("verdicts %v, want %v", verdicts, want)
-	}
-	var compiles []string
-	for _, l := range log {
-		if strings.HasPrefix(l, "confirming ") {
-			compiles = append(compiles, l)
-		}
-	}
-	want := []string{"confirming 2 candidates in 2 packages with one compile", "confirming 1 candidates in 1 packages with one compile"}
-	if !slices.Equal(compiles, want) {
-		t.Errorf("compiles:\n%s\nwant:\n%s", strings.Join(compiles, "\n"), strings.Join(want, "\n"))
 	}
 }
