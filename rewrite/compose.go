@@ -38,14 +38,17 @@ func overlaps(claimed map[string][]span, spans []span) bool {
 // imports that all of them need.
 func spans(name string, old []byte, hunks []hunk) []span {
 	imports := importLines(old)
+	if len(imports) == 0 {
+		imports = [][2]int{{0, 0}}
+	}
 	var out []span
 	for _, h := range hunks {
 		last := h.oldStart + h.oldLen - 1
 		if h.oldLen > 0 && allIn(imports, h.oldStart, last) {
 			continue
 		}
-		if h.oldLen == 0 && importish(h.newLines) {
-			continue
+		if h.oldLen == 0 && h.oldStart <= imports[len(imports)-1][1]+2 && importish(h.newLines) {
+			continue // an import declaration added after the package clause or the last one
 		}
 		if h.oldLen == 0 {
 			out = append(out, span{file: name, from: 2*h.oldStart - 1, to: 2*h.oldStart - 1})

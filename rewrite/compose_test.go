@@ -3,6 +3,7 @@ package rewrite
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -79,6 +80,11 @@ func TestSpans(t *testing.T) {
 	}
 	if overlaps(map[string][]span{"p.go": a}, b) || overlaps(map[string][]span{"q.go": b}, a) {
 		t.Error("disjoint spans overlap")
+	}
+	// A line that looks like an import spec, inserted in a function, counts.
+	body := strings.Replace(composeOld, "\treturn x, y\n", "\t\"x\"\n\treturn x, y\n", 1)
+	if got := spans("p.go", []byte(composeOld), lineHunks([]byte(composeOld), []byte(body))); len(got) != 1 {
+		t.Errorf("spans of an insertion in F = %v, want one", got)
 	}
 	// An insertion before line 8 overlaps another there, not a change of line 8.
 	ins := []span{{"p.go", 15, 15}}
