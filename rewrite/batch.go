@@ -289,15 +289,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 		for name, b := range combined {
 			files[name] = b
 		}
-		var affected []string
-		for _, p := range picks {
-			for _, path := range p.affected {
-				if !slices.Contains(affected, path) {
-					affected = append(affected, path)
-				}
-			}
-		}
-		sort.Strings(affected)
+		affected := affectedBy(picks)
 		ov, err := writeOverlay(e.tmp, files)
 		if err != nil {
 			return withdrawn, err
@@ -367,18 +359,12 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 			}
 			picks = confirmed
 			kept := map[string][]byte{}
-			affected = nil
 			for _, p := range picks {
 				for name := range p.changes {
 					kept[name] = combined[name]
 				}
-				for _, path := range p.affected {
-					if !slices.Contains(affected, path) {
-						affected = append(affected, path)
-					}
-				}
 			}
-			sort.Strings(affected)
+			affected = affectedBy(picks)
 			combined = kept
 			after, exports = e.onlyPackages(after, exports, affected, tainted)
 		}
@@ -391,6 +377,20 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 		return withdrawn, e.keep(ctx, combined)
 	}
 	return withdrawn, nil
+}
+
+// affectedBy returns the packages that picks change, sorted.
+func affectedBy(picks []*pick) []string {
+	var out []string
+	for _, p := range picks {
+		for _, path := range p.affected {
+			if !slices.Contains(out, path) {
+				out = append(out, path)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // untainted splits the confirmed picks of a compile in which the others of all were dropped: the

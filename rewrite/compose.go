@@ -161,22 +161,6 @@ func mapLines(ds []Diagnostic, from, to []byte) []Diagnostic {
 	return out
 }
 
-// unchangedLine maps line l of the text after the hunks to the text before them; false when the
-// hunks changed it (then the first old line of its run is returned).
-func unchangedLine(hs []hunk, l int) (int, bool) {
-	delta := 0
-	for _, h := range hs {
-		if l < h.newStart {
-			break
-		}
-		if l < h.newStart+len(h.newLines) {
-			return h.oldStart, false
-		}
-		delta += len(h.newLines) - h.oldLen
-	}
-	return l - delta, true
-}
-
 // withoutLines drops ds's diagnostics on the lines for which drop is true, except inlining verdicts.
 func withoutLines(ds []Diagnostic, drop func(line int) bool) []Diagnostic {
 	out := make([]Diagnostic, 0, len(ds))

@@ -87,3 +87,19 @@ func origLine(hs []hunk, l int) int {
 	o, _ := unchangedLine(hs, l)
 	return o
 }
+
+// unchangedLine maps line l of the text after the hunks to the text before them; false when the
+// hunks changed it (then the first old line of its run is returned).
+func unchangedLine(hs []hunk, l int) (int, bool) {
+	delta := 0
+	for _, h := range hs {
+		if l < h.newStart {
+			break
+		}
+		if l < h.newStart+len(h.newLines) {
+			return h.oldStart, false
+		}
+		delta += len(h.newLines) - h.oldLen
+	}
+	return l - delta, true
+}
