@@ -8,7 +8,6 @@ import (
 	"go/token"
 	"slices"
 	"sort"
-	"time"
 )
 
 // The build gate needs only the compiler's word, so its candidates are confirmed together: in each
@@ -77,13 +76,13 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 	claimed := map[string][]span{}
 	deferred := map[string]bool{}
 	e.prog.phase(PhaseMatching)
-	start := time.Now()
+	start := startTimer()
 	matched, err := e.matchPackages(paths)
 	if err != nil {
 		return nil, nil, err
 	}
-	e.logf("matched %d packages in %.1fs", len(paths), time.Since(start).Seconds())
-	start = time.Now()
+	e.logf("matched %d packages in %v", len(paths), start)
+	start = startTimer()
 	// A rule judged on the whole function has its function to itself in a round. The rewrites are
 	// made in parallel, each on its own decoration.
 	type job struct {
@@ -124,7 +123,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		}
 	}
 	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
-	defer func() { e.logf("made %d rewrites in %.1fs", len(jobs), time.Since(start).Seconds()) }()
+	defer func() { e.logf("made %d rewrites in %v", len(jobs), start) }()
 	for _, j := range jobs {
 		path, rc, key, changes := j.path, j.rc, j.key, j.changes
 		if j.err != nil {
@@ -272,6 +271,7 @@ func sortedNames(m map[string][]byte) []string {
 // next round.
 func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*pick, err error) {
 	e.keptNow = nil
+	composing := startTimer()
 	for len(picks) > 0 {
 		combined, err := e.combine(picks)
 		if err != nil {
@@ -294,12 +294,13 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 		if err != nil {
 			return withdrawn, err
 		}
-		e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
+		e.logf("composed the rewrites in %v; confirming %d candidates in %d packages with one compile", composing, len(picks), len(affected))
 		e.prog.phase(PhaseConfirming)
-		start := time.Now()
+		start := startTimer()
 		after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
 		ov.remove()
-		e.logf("compiled in %.1fs", time.Since(start).Seconds())
+		e.logf("compiled in %v", start)
+		start = startTimer()
 		if err != nil {
 			return withdrawn, err
 		}
@@ -374,7 +375,9 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 			e.report(p.res)
 		}
 		e.confirmed, e.exports, e.affected, e.keptNow = after, exports, affected, affected
-		return withdrawn, e.keep(ctx, combined)
+		err = e.keep(ctx, combined)
+		e.logf("checked the verdicts and reloaded %d packages in %v", len(affected), start)
+		return withdrawn, err
 	}
 	return withdrawn, nil
 }

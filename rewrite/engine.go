@@ -107,12 +107,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	ld := newLoader(tool, fset)
 	inDir := tool
 	inDir.dir = opts.Dir
-	start := time.Now()
+	start := startTimer()
 	// took logs how long a step of loading took, under -v.
 	took := func(what string, args ...any) {
 		if opts.Log != nil {
-			opts.Log("%s in %.1fs", fmt.Sprintf(what, args...), time.Since(start).Seconds())
-			start = time.Now()
+			opts.Log("%s in %v", fmt.Sprintf(what, args...), start)
+			start = startTimer()
 		}
 	}
 	ls, err := ld.list(ctx, inDir, opts.Patterns, true)
