@@ -271,8 +271,8 @@ func sortedNames(m map[string][]byte) []string {
 // next round.
 func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*pick, err error) {
 	e.keptNow = nil
-	composing := startTimer()
 	for len(picks) > 0 {
+		composing := startTimer()
 		combined, err := e.combine(picks)
 		if err != nil {
 			return withdrawn, err
@@ -294,7 +294,8 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 		if err != nil {
 			return withdrawn, err
 		}
-		e.logf("composed the rewrites in %v; confirming %d candidates in %d packages with one compile", composing, len(picks), len(affected))
+		e.logf("composed the rewrites in %v", composing)
+		e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
 		e.prog.phase(PhaseConfirming)
 		start := startTimer()
 		after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
