@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -169,6 +170,11 @@ func TestResultCache(t *testing.T) {
 	}
 	if string(second.Rewritten()["c/c.go"]) != string(first.Rewritten()["c/c.go"]) {
 		t.Errorf("cached rewrite differs")
+	}
+	for i, res := range second.Candidates {
+		if got, want := res.changes, first.Candidates[i].changes; !reflect.DeepEqual(got, want) {
+			t.Errorf("candidate %d: cached changes %v, want %v", i, got, want)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "c/c.go"), []byte("package c\n\nfunc MarkC() int { return 4 }\n"), 0o644); err != nil {
 		t.Fatal(err)

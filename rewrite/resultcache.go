@@ -27,7 +27,7 @@ func resultKey(opts Options, root string, ls *listing) string {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "gcfix result cache v2\nexe %s\nroot %s\ndir %s\n", exe, root, opts.Dir)
+	fmt.Fprintf(h, "gcfix result cache v3\nexe %s\nroot %s\ndir %s\n", exe, root, opts.Dir)
 	fmt.Fprintf(h, "patterns %q\ngate %s\ntags %q\nshard %d/%d\nrules %q\nenv %q\n", opts.Patterns, opts.Gate, opts.Tags, opts.Shard, opts.Shards, opts.RuleConfig, opts.Env)
 	for _, r := range opts.Rules {
 		fmt.Fprintf(h, "rule %s\n", r.Name)
@@ -82,6 +82,8 @@ func executableHash() (string, error) {
 
 // cachedReport is a report as the result cache keeps it (gob), with the file contents that -apply
 // and the SARIF fixes need. A file's content appears once in Contents; changes refer to it by index.
+// A candidate's new content is kept as the bytes that differ from its old content: each candidate
+// rewrites a few lines of a file, and whole copies made a warm run's read of the cache its slowest step.
 type cachedReport struct {
 	Report   *Report
 	Contents []string
@@ -89,9 +91,13 @@ type cachedReport struct {
 	Changes  [][]cachedFile // per candidate, in order
 }
 
+// cachedFile is one changed file: Old indexes Contents, and so does New, unless it is -1: then the
+// new content is Old's first Prefix bytes, Mid, and Old's last Suffix bytes.
 type cachedFile struct {
-	Path     string
-	Old, New int // indexes into Contents
+	Path           string
+	Old, New       int
+	Prefix, Suffix int
+	Mid            string
 }
 
 type contentTable struct {
@@ -116,13 +122,44 @@ func (t *contentTable) files(fs []*fileChange) []cachedFile {
 	return out
 }
 
-func fromCached(contents []string, files []cachedFile) ([]*fileChange, bool) {
+// spliced is files with each new content kept as its difference from the old one.
+func (t *contentTable) spliced(fs []*fileChange) []cachedFile {
+	out := make([]cachedFile, len(fs))
+	for i, f := range fs {
+		n := min(len(f.old), len(f.new))
+		pre := 0
+		for pre < n && f.old[pre] == f.new[pre] {
+			pre++
+		}
+		suf := 0
+		for suf < n-pre && f.old[len(f.old)-1-suf] == f.new[len(f.new)-1-suf] {
+			suf++
+		}
+		out[i] = cachedFile{Path: f.path, Old: t.add(f.old), New: -1, Prefix: pre, Suffix: suf, Mid: string(f.new[pre : len(f.new)-suf])}
+	}
+	return out
+}
+
+// fromCached rebuilds the changes of files; contents is Contents as bytes, shared by every change
+// that names the same content.
+func fromCached(contents [][]byte, files []cachedFile) ([]*fileChange, bool) {
 	out := make([]*fileChange, len(files))
 	for i, f := range files {
-		if f.Old < 0 || f.Old >= len(contents) || f.New < 0 || f.New >= len(contents) {
+		if f.Old < 0 || f.Old >= len(contents) || f.New < -1 || f.New >= len(contents) {
 			return nil, false
 		}
-		out[i] = &fileChange{path: f.Path, old: []byte(contents[f.Old]), new: []byte(contents[f.New])}
+		old := contents[f.Old]
+		var new []byte
+		if f.New >= 0 {
+			new = contents[f.New]
+		} else {
+			if f.Prefix < 0 || f.Suffix < 0 || f.Prefix+f.Suffix > len(old) {
+				return nil, false
+			}
+			new = make([]byte, 0, f.Prefix+len(f.Mid)+f.Suffix)
+			new = append(append(append(new, old[:f.Prefix]...), f.Mid...), old[len(old)-f.Suffix:]...)
+		}
+		out[i] = &fileChange{path: f.Path, old: old, new: new}
 	}
 	return out, true
 }
@@ -153,8 +190,12 @@ func loadResult(dir, key, root string) (*Report, bool) {
 			res.Metrics = []Metric{}
 		}
 	}
+	contents := make([][]byte, len(c.Contents))
+	for i, s := range c.Contents {
+		contents[i] = []byte(s)
+	}
 	var ok bool
-	if rep.files, ok = fromCached(c.Contents, c.Files); !ok {
+	if rep.files, ok = fromCached(contents, c.Files); !ok {
 		return nil, false
 	}
 	for _, f := range rep.files {
@@ -163,7 +204,7 @@ func loadResult(dir, key, root string) (*Report, bool) {
 		}
 	}
 	for i, res := range rep.Candidates {
-		if res.changes, ok = fromCached(c.Contents, c.Changes[i]); !ok {
+		if res.changes, ok = fromCached(contents, c.Changes[i]); !ok {
 			return nil, false
 		}
 	}
@@ -175,7 +216,7 @@ func storeResult(dir, key string, rep *Report) {
 	t := &contentTable{index: map[string]int{}}
 	c := cachedReport{Report: rep, Files: t.files(rep.files)}
 	for _, res := range rep.Candidates {
-		c.Changes = append(c.Changes, t.files(res.changes))
+		c.Changes = append(c.Changes, t.spliced(res.changes))
 	}
 	c.Contents = t.list
 	sub := filepath.Join(dir, key[:2])
