@@ -93,6 +93,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		err     error
 	}
 	var jobs []*job
+	waitFunc, waitOverlap := 0, 0
 	const shared, whole = 1, 2
 	funcs := map[*ast.FuncDecl]int{}
 	for i, path := range paths {
@@ -112,6 +113,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 			if fd := rc.c.Func; fd != nil {
 				if funcs[fd] == whole || funcs[fd] == shared && rc.rule.WholeFunction {
 					deferred[path] = true
+					waitFunc++
 					continue
 				}
 				funcs[fd] = shared
@@ -123,7 +125,9 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		}
 	}
 	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
-	defer func() { e.logf("made %d rewrites in %v", len(jobs), start) }()
+	defer func() {
+		e.logf("made %d rewrites in %v; %d candidates wait for the next round (%d for their function, %d overlap)", len(jobs), start, waitFunc+waitOverlap, waitFunc, waitOverlap)
+	}()
 	for _, j := range jobs {
 		path, rc, key, changes := j.path, j.rc, j.key, j.changes
 		if j.err != nil {
@@ -143,6 +147,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		}
 		if overlaps(claimed, p.spans) {
 			deferred[path] = true
+			waitOverlap++
 			continue // overlaps a chosen candidate: next round, on the kept code
 		}
 		for _, s := range p.spans {
