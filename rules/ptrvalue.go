@@ -59,7 +59,13 @@
 //   - a call whose result is not addressable where the code needs it to be: a pointer-receiver
 //     method, an assignment to or the address of a field of newT(...) directly;
 //   - a pointer-receiver method called on the variable that leaks its receiver (`leaking param:
-//     v`): the value would escape anyway.
+//     v`): the value would escape anyway;
+//   - the variable passed where a *T is needed (f(p) => f(&p)) to a parameter that the compiler
+//     says leaks (`leaking param: x` of a function of the package, or of a closure assigned once
+//     to a local variable): &p would move to the heap;
+//   - the variable captured by a closure that escapes (`func literal escapes to heap`) while a
+//     pointer-receiver method or a &p takes its address: a closure captures such a variable by
+//     reference, and it would move to the heap.
 //
 // Confirm: after the rewrite, the constructor has no `&T{...} escapes to heap` and no `moved to
 // heap: v`, and no variable that now holds a T is `moved to heap` at its call site.
@@ -103,7 +109,8 @@ var Ptrvalue = &rewrite.Rule{
 			"`*p` becomes p, and where a *T is required p becomes &p. It declines exported functions, methods, " +
 			"returns of anything but a fresh T, structs above 128 bytes or holding a mutex or atomic, " +
 			"functions used as values, and call sites that compare the result with nil, convert it to an " +
-			"interface, store it, or reassign the variable.",
+			"interface, store it, or reassign the variable, and variables whose address would leak: passed as &p " +
+			"to a parameter the compiler says leaks, or captured by an escaping closure while their address is taken.",
 		Before: "func newVec3(x, y, z float64) *Vec3 {\n\treturn &Vec3{x, y, z}\n}\n\nv := newVec3(1, 2, 3)\nadvance(v)",
 		After:  "func newVec3(x, y, z float64) Vec3 {\n\treturn Vec3{x, y, z}\n}\n\nv := newVec3(1, 2, 3)\nadvance(&v)",
 	},
@@ -187,6 +194,9 @@ type pvPlan struct {
 	edits   []pvEdit
 	lines   []pvLine
 	methods map[string]token.Pos // pointer-receiver methods called on the variables, first call
+	// addressed: the variable that variable() checks has its address taken once it is a T (a
+	// pointer-receiver method call, or a use that becomes &v).
+	addressed bool
 }
 
 func pvMatch(pass *rewrite.Pass, file *ast.File, fd *ast.FuncDecl, named *types.Named, star *ast.StarExpr) *rewrite.Candidate {
@@ -715,15 +725,29 @@ func (pl *pvPlan) variable(s pvSite, v *types.Var) (token.Pos, string) {
 	info := s.pass.Info
 	var pos token.Pos
 	var why string
+	var escaping *ast.FuncLit // a closure that captures v and escapes to the heap
+	pl.addressed = false
 	pvWalk(pvEnclosingFunc(s.stack), func(stack []ast.Node) {
 		id, ok := stack[len(stack)-1].(*ast.Ident)
 		if !ok || why != "" || info.Uses[id] != v {
 			return
 		}
 		pos, why = id.Pos(), pl.use(s, stack, v)
+		for _, n := range stack {
+			if lit, ok := n.(*ast.FuncLit); ok && escaping == nil && (v.Pos() < lit.Pos() || v.Pos() >= lit.End()) && pvEscapes(s.pass, lit) {
+				escaping = lit
+			}
+		}
 	})
 	if why != "" {
 		return pos, why
+	}
+	// A closure captures a variable by value unless its address is taken (or it is reassigned,
+	// declined above): once v is a T whose address a pointer-receiver method or a &v takes, an
+	// escaping closure that captures it moves it to the heap, where the constructor put it before.
+	if escaping != nil && pl.addressed {
+		return escaping.Pos(), fmt.Sprintf("%s is captured by a closure that escapes to the heap (func literal at %s), and its address is taken: it would move to the heap",
+			v.Name(), pvWhere(s.pass, escaping.Pos()))
 	}
 	at := s.pass.Position(v.Pos())
 	pl.lines = append(pl.lines, pvLine{file: at.Filename, line: at.Line, name: v.Name()})
@@ -748,6 +772,7 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 			return fmt.Sprintf("%s is used as a %s (%s)", name, target, where)
 		}
 		pl.edits = append(pl.edits, pvEdit{file: s.file, node: id, addr: true})
+		pl.addressed = true
 		return ""
 	}
 	switch p := stack[i-1].(type) {
@@ -760,6 +785,7 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 			if _, seen := pl.methods[sel.Obj().Name()]; !seen {
 				pl.methods[sel.Obj().Name()] = p.Sel.Pos()
 			}
+			pl.addressed = true
 		}
 		return ""
 	case *ast.StarExpr:
@@ -808,6 +834,11 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 		} else {
 			t = sig.Params().At(k).Type()
 		}
+		if pl.isPtrT(t) {
+			if param := pvLeakingParam(s.pass, p, k); param != "" {
+				return fmt.Sprintf("%s is passed to %s, whose parameter %s leaks (`leaking param: %s`): &%s would move to the heap", name, exprString(p.Fun), param, param, name)
+			}
+		}
 		return addr(t, "argument of "+exprString(p.Fun))
 	case *ast.BinaryExpr:
 		other := p.X
@@ -824,6 +855,130 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 		return fmt.Sprintf("%s is sent on a channel", name)
 	}
 	return fmt.Sprintf("%s is used as a *%s (%s)", name, pl.tname, pvContext(info, stack, i, e))
+}
+
+// pvEscapes reports whether the compiler said that the closure lit escapes to the heap.
+func pvEscapes(pass *rewrite.Pass, lit *ast.FuncLit) bool {
+	for _, d := range pass.DiagsAt(lit.Pos(), rewrite.Escapes) {
+		if d.Subject == "func literal" {
+			return true
+		}
+	}
+	return false
+}
+
+// pvLeakingParam returns the name of the parameter of call's callee that takes argument k, when
+// the compiler said that it leaks (`leaking param: x`): a function or method of the package, or a
+// closure assigned once to a local variable. "" when it does not leak or the callee is not known.
+func pvLeakingParam(pass *rewrite.Pass, call *ast.CallExpr, k int) string {
+	var params *ast.FieldList
+	variadic := false
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident, *ast.SelectorExpr:
+		var obj types.Object
+		if id, ok := fun.(*ast.Ident); ok {
+			obj = pass.Info.Uses[id]
+		} else {
+			obj = pass.Info.Uses[fun.(*ast.SelectorExpr).Sel]
+		}
+		switch obj := obj.(type) {
+		case *types.Func:
+			if obj.Pkg() != pass.Types {
+				return ""
+			}
+			fd := pvFuncDecl(pass, obj)
+			if fd == nil {
+				return ""
+			}
+			params, variadic = fd.Type.Params, obj.Signature().Variadic()
+		case *types.Var:
+			lit := pvClosureOf(pass, obj)
+			if lit == nil {
+				return ""
+			}
+			params = lit.Type.Params
+			sig, _ := pass.Info.TypeOf(lit).(*types.Signature)
+			variadic = sig != nil && sig.Variadic()
+		}
+	}
+	if params == nil || variadic {
+		return ""
+	}
+	var names []*ast.Ident
+	for _, f := range params.List {
+		if len(f.Names) == 0 {
+			return "" // unnamed parameters: nothing for the compiler to name
+		}
+		names = append(names, f.Names...)
+	}
+	if k >= len(names) || names[k].Name == "_" {
+		return ""
+	}
+	for _, d := range pass.DiagsAt(names[k].Pos(), rewrite.LeakingParam) {
+		if d.Message == "leaking param: "+names[k].Name {
+			return names[k].Name
+		}
+	}
+	return ""
+}
+
+// pvFuncDecl returns the declaration of fn among the package's files.
+func pvFuncDecl(pass *rewrite.Pass, fn *types.Func) *ast.FuncDecl {
+	for _, f := range pass.Files {
+		if f.FileStart <= fn.Pos() && fn.Pos() < f.FileEnd {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && pass.Info.Defs[fd.Name] == fn {
+					return fd
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// pvClosureOf returns the function literal that v is declared with (v := func(...) {...}), when v
+// is never assigned again.
+func pvClosureOf(pass *rewrite.Pass, v *types.Var) *ast.FuncLit {
+	var lit *ast.FuncLit
+	assigned := 0
+	for _, f := range pass.Files {
+		if f.FileStart > v.Pos() || v.Pos() >= f.FileEnd {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					id, ok := l.(*ast.Ident)
+					if !ok || pass.Info.Defs[id] != v && pass.Info.Uses[id] != v {
+						continue
+					}
+					assigned++
+					if len(n.Lhs) == len(n.Rhs) {
+						lit, _ = n.Rhs[i].(*ast.FuncLit)
+					}
+				}
+			case *ast.ValueSpec:
+				for i, id := range n.Names {
+					if pass.Info.Defs[id] == v {
+						assigned++
+						if len(n.Names) == len(n.Values) {
+							lit, _ = n.Values[i].(*ast.FuncLit)
+						}
+					}
+				}
+			case *ast.UnaryExpr:
+				if id, ok := n.X.(*ast.Ident); ok && n.Op == token.AND && pass.Info.Uses[id] == v {
+					assigned += 2 // its address is taken: it may change
+				}
+			}
+			return true
+		})
+	}
+	if assigned != 1 {
+		return nil
+	}
+	return lit
 }
 
 // pvSignature returns the signature of the innermost function around the end of stack.
