@@ -9,7 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 )
 
 // The build gate's verdicts depend only on the code and on gcfix itself, so a run over code that the
@@ -167,11 +170,17 @@ func fromCached(contents [][]byte, files []cachedFile) ([]*fileChange, bool) {
 // loadResult returns the cached report for key, if there is one and the files it changes are still
 // as they were read.
 func loadResult(dir, key, root string) (*Report, bool) {
-	f, err := os.Open(filepath.Join(dir, key[:2], key))
+	name := filepath.Join(dir, key[:2], key)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, false
 	}
 	defer f.Close()
+	// A used entry's time is what trimming reads; updated at most hourly, as the go command does.
+	if fi, err := f.Stat(); err == nil && time.Since(fi.ModTime()) > time.Hour {
+		now := time.Now()
+		os.Chtimes(name, now, now)
+	}
 	var c cachedReport
 	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&c); err != nil || c.Report == nil || len(c.Changes) != len(c.Report.Candidates) {
 		return nil, false
@@ -234,6 +243,39 @@ func storeResult(dir, key string, rep *Report) {
 	if eerr != nil || ferr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(sub, key)) != nil {
 		os.Remove(tmp.Name())
 	}
+	trimResults(dir, time.Now())
+}
+
+// Each build of gcfix and each change of the code makes a new entry (megabytes for a large
+// module), so the cache is trimmed as the go command trims its own: at most once a day, entries
+// unused for five days are removed.
+const (
+	trimInterval = 24 * time.Hour
+	trimUnused   = 5 * 24 * time.Hour
+)
+
+// trimResults removes the entries of dir unused since trimUnused before now, unless dir was trimmed
+// within trimInterval (dir/trim.txt holds when).
+func trimResults(dir string, now time.Time) {
+	mark := filepath.Join(dir, "trim.txt")
+	if b, err := os.ReadFile(mark); err == nil {
+		if sec, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && now.Sub(time.Unix(sec, 0)) < trimInterval {
+			return
+		}
+	}
+	subs, _ := os.ReadDir(dir)
+	for _, sub := range subs {
+		if !sub.IsDir() || len(sub.Name()) != 2 {
+			continue
+		}
+		entries, _ := os.ReadDir(filepath.Join(dir, sub.Name()))
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && !e.IsDir() && now.Sub(fi.ModTime()) > trimUnused {
+				os.Remove(filepath.Join(dir, sub.Name(), e.Name()))
+			}
+		}
+	}
+	os.WriteFile(mark, []byte(strconv.FormatInt(now.Unix(), 10)+"\n"), 0o644)
 }
 
 // DefaultCacheDir is where the CLI keeps build-gate results: $GCFIXCACHE, or gcfix in the user's

@@ -1,8 +1,13 @@
 package rewrite
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // A candidate's change kept as its difference from the old content comes back byte for byte,
@@ -38,5 +43,46 @@ func TestSplicedChanges(t *testing.T) {
 	// A cache entry whose splice does not fit its old content is refused, not half-read.
 	if _, ok := fromCached([][]byte{[]byte("ab")}, []cachedFile{{Path: "f.go", Old: 0, New: -1, Prefix: 2, Suffix: 1}}); ok {
 		t.Error("a splice longer than its old content was accepted")
+	}
+}
+
+// Entries unused for five days are removed, at most once a day; a fresh entry and other files stay.
+func TestTrimResults(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	write := func(name string, age time.Duration) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	old := write("ab/ab01", 6*24*time.Hour)
+	fresh := write("ab/ab02", 4*24*time.Hour)
+	other := write("notes/old.txt", 30*24*time.Hour)
+
+	// Trimmed within the day: nothing is removed.
+	if err := os.WriteFile(filepath.Join(dir, "trim.txt"), []byte(strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trimResults(dir, now)
+	if !exists(old) {
+		t.Fatal("trimmed again within a day")
+	}
+	// A day later: the old entry goes, the rest stays, and trim.txt records the time.
+	trimResults(dir, now.Add(trimInterval))
+	if exists(old) || !exists(fresh) || !exists(other) {
+		t.Errorf("after trimming: old %v, fresh %v, other %v; want false, true, true", exists(old), exists(fresh), exists(other))
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "trim.txt"))
+	if strings.TrimSpace(string(b)) != strconv.FormatInt(now.Add(trimInterval).Unix(), 10) {
+		t.Errorf("trim.txt = %q", b)
 	}
 }
