@@ -30,7 +30,9 @@
 // is the evidence, and the one the confirm step reads.
 //
 // Each region's share of the cost is estimated like the inliner does: one per node and per implicit
-// interface conversion, plus 57 for a call that the compiler does not inline, or the callee's cost
+// interface conversion, 15 for a function literal (its body is a function of its own, which the
+// inliner does not count), plus 57 for a call that the compiler does not inline (17 for a call of
+// a parameter of the function), or the callee's cost
 // for a call that it inlines (printed for callees of the package, closures included; for others,
 // what the function's printed cost leaves after the rest, shared among them). A region lighter than 57 + (cost − budget) cannot help, as the
 // call that replaces it costs about 57: it is skipped silently, without a candidate (a function at
@@ -180,7 +182,7 @@ func matchOutline(pass *rewrite.Pass) []*rewrite.Candidate {
 func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewrite.Diagnostic) []*rewrite.Candidate {
 	need := outlineCallCost + verdict.Cost - verdict.Budget
 	var heavy []*olRegion
-	coster := newOlCoster(pass, fd.Body, verdict.Cost)
+	coster := newOlCoster(pass, fd, verdict.Cost)
 	for _, r := range olColdRegions(pass.Info, fd.Body) {
 		r.cost = coster.cost(r.stmts)
 		if r.cost >= need {
@@ -337,18 +339,35 @@ func olNeverReturns(fn *types.Func) bool {
 }
 
 // olCoster estimates what statements add to their function's inline cost: one per node, like the
-// inliner, and for each call what the inliner charges for it: 57 for a call that it does not inline,
-// the callee's cost for one that it inlines when the callee is in this package. The cost of an
+// inliner, and for each call what the inliner charges for it: 57 for a call that it does not inline
+// (17 for a call of a parameter), the callee's cost for one that it inlines when the callee is in
+// this package; a function literal costs 15 and its body nothing. The cost of an
 // inlined callee from another package is not printed; the function's total cost calibrates it: what
 // the total leaves after the rest is shared evenly among those calls (at most 80 each, the budget).
 type olCoster struct {
 	pass    *rewrite.Pass
-	unknown int // the estimate for an inlined call of another package
+	unknown int                 // the estimate for an inlined call of another package
+	params  map[*types.Var]bool // the function's parameters: a call of one costs olParamCallCost
 }
 
-func newOlCoster(pass *rewrite.Pass, body *ast.BlockStmt, total int) *olCoster {
-	c := &olCoster{pass: pass}
-	known, calls := c.count(body.List)
+// olClosureCost is what the inliner charges for a function literal, whatever its body: the body is
+// a function of its own, which the cost of the enclosing function leaves out. olParamCallCost is
+// its charge for calling a parameter of the function (perhaps a constant function that inlines).
+const (
+	olClosureCost   = 15
+	olParamCallCost = 17
+)
+
+func newOlCoster(pass *rewrite.Pass, fd *ast.FuncDecl, total int) *olCoster {
+	c := &olCoster{pass: pass, params: map[*types.Var]bool{}}
+	for _, f := range fd.Type.Params.List {
+		for _, id := range f.Names {
+			if v, ok := pass.Info.Defs[id].(*types.Var); ok {
+				c.params[v] = true
+			}
+		}
+	}
+	known, calls := c.count(fd.Body.List)
 	if calls > 0 && total > known {
 		c.unknown = min((total-known)/calls, 80)
 	}
@@ -367,6 +386,9 @@ func (c *olCoster) count(stmts []ast.Stmt) (known, calls int) {
 			switch x := x.(type) {
 			case nil, *ast.ParenExpr:
 				return true
+			case *ast.FuncLit:
+				known += olClosureCost + 1
+				return false
 			case *ast.CallExpr:
 				if n, ok := c.callCost(x); ok {
 					known += n
@@ -422,6 +444,11 @@ func (c *olCoster) callCost(call *ast.CallExpr) (int, bool) {
 	}
 	inlined := pass.DiagsAtExpr(call, rewrite.InliningCall)
 	if len(inlined) == 0 {
+		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+			if v, ok := pass.Info.Uses[id].(*types.Var); ok && c.params[v] {
+				return olParamCallCost, true
+			}
+		}
 		return outlineCallCost, true
 	}
 	// A callee in the same file (a closure too: "F.func1") has its cost printed there.

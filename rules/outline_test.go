@@ -22,3 +22,14 @@ func TestOutlineUnexported(t *testing.T) {
 }
 
 // runTimeOnlyFixtures runs every case of fixtures/<dir> with rule, allocs/op free to stay.
+
+// The cost estimate leaves out regions that cannot bring their function under budget, so that the
+// compiler is not asked: a cold branch that costs less than the call replacing it (no_too_light),
+// and one whose weight is a closure's body, which the inliner does not charge (no_closure_body).
+func TestOutlineEstimateLeavesLightRegions(t *testing.T) {
+	for _, dir := range []string{"outline/no_too_light", "outline/no_closure_body"} {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			rewritetest.Declines(t, filepath.Join("..", "fixtures"), dir, Outline)
+		})
+	}
+}
