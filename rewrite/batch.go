@@ -621,12 +621,38 @@ func brokenMessage(broken map[string]string, paths []string, own string) string 
 
 // combine applies every pick's rewrite on one decoration and returns the files they change.
 func (e *engine) combine(picks []*pick) (changes map[string][]byte, err error) {
+	// A pick whose files no other pick changes needs no second making: its own rewrite is the
+	// combined text of those files.
+	touched := map[string]int{}
+	for _, p := range picks {
+		for name := range p.changes {
+			touched[name]++
+		}
+	}
+	var shared []*pick
+	alone := map[string][]byte{}
+	for _, p := range picks {
+		own := true
+		for name := range p.changes {
+			own = own && touched[name] == 1
+		}
+		if !own {
+			shared = append(shared, p)
+			continue
+		}
+		for name, b := range p.changes {
+			alone[name] = b
+		}
+	}
+	if len(shared) == 0 {
+		return alone, nil
+	}
 	var ts []*target
 	for _, path := range e.paths() {
 		ts = append(ts, e.targets[path])
 	}
 	dec := newDecoration(ts, e.fset, &e.decor)
-	for _, p := range picks {
+	for _, p := range shared {
 		pos := e.fset.Position(p.rc.c.Pos)
 		err := func() (err error) {
 			defer func() {
@@ -640,7 +666,14 @@ func (e *engine) combine(picks []*pick) (changes map[string][]byte, err error) {
 			return nil, fmt.Errorf("%s: rule %s: %v", pos, p.rc.rule.Name, err)
 		}
 	}
-	return dec.changed()
+	changes, err = dec.changed()
+	if err != nil {
+		return nil, err
+	}
+	for name, b := range alone {
+		changes[name] = b
+	}
+	return changes, nil
 }
 
 // report adds a candidate's result to the report.
