@@ -115,7 +115,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			start = startTimer()
 		}
 	}
-	ls, err := ld.list(ctx, inDir, opts.Patterns, true)
+	listed, counted := prog.listing(ctx, inDir, opts.Patterns)
+	ls, err := ld.list(ctx, inDir, opts.Patterns, true, listed)
+	counted()
 	defer func() { ls.close() }()
 	if err == nil {
 		took("listed and compiled %d packages with -m=2", len(ls.metas))
@@ -145,7 +147,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		inDir.pgo, inDir.pgoCopy = tool.pgo, tool.pgoCopy
 		ld = newLoader(tool, fset)
 		ls.close()
-		if ls, err = ld.list(ctx, inDir, opts.Patterns, true); err != nil {
+		if ls, err = ld.list(ctx, inDir, opts.Patterns, true, listed); err != nil {
 			return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 		}
 	}

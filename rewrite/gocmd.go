@@ -62,12 +62,18 @@ func (g goTool) command(ctx context.Context, args []string, stdout, stderr io.Wr
 // runStderrFile is run with stderr written to a temporary file, which the caller removes: the
 // compiler's -m=2 text of a large module is tens of megabytes that a rerun answered from the result
 // cache never reads.
-func (g goTool) runStderrFile(ctx context.Context, args ...string) (stdout []byte, stderr string, err error) {
+// With progress, the compiler's package headers are counted while the go command runs
+// (follower).
+func (g goTool) runStderrFile(ctx context.Context, progress func(n int, last string), args ...string) (stdout []byte, stderr string, err error) {
 	f, err := os.CreateTemp(g.tmp, "gcfix-m2-*")
 	if err != nil {
 		return nil, "", err
 	}
 	var out bytes.Buffer
+	if progress != nil {
+		fl := follow(f.Name(), progress)
+		defer fl.stop()
+	}
 	err = g.command(ctx, args, &out, f).Run()
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -93,7 +93,7 @@ func newLoader(g goTool, fset *token.FileSet) *loader {
 // compiled with -m=2 and their diagnostics returned, with the build error of each package that
 // does not compile.
 func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose bool) ([]*target, *Diagnostics, map[string]string, error) {
-	ls, err := l.list(ctx, g, patterns, diagnose)
+	ls, err := l.list(ctx, g, patterns, diagnose, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -111,7 +111,9 @@ type listing struct {
 	diagnose bool
 }
 
-func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose bool) (*listing, error) {
+// list runs go list -export over patterns; progress, when not nil, hears of each package whose
+// compiler output the go command prints.
+func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose bool, progress func(n int, last string)) (*listing, error) {
 	args := []string{"list", "-e", "-export", "-compiled", "-deps", "-json=" + listFields}
 	args = append(args, g.buildFlags()...)
 	args = append(args, g.pgoListFlags()...)
@@ -122,7 +124,7 @@ func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose
 	}
 	args = append(args, "--")
 	args = append(args, patterns...)
-	stdout, stderr, err := g.runStderrFile(ctx, args...)
+	stdout, stderr, err := g.runStderrFile(ctx, progress, args...)
 	if err != nil {
 		b, _ := os.ReadFile(stderr)
 		os.Remove(stderr)

@@ -1,5 +1,12 @@
 package rewrite
 
+import (
+	"bytes"
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
 // Phase is the step a run is in, for progress reports.
 type Phase string
 
@@ -41,8 +48,40 @@ func (p *progress) phase(ph Phase) {
 	if p == nil || p.cur.Phase == ph {
 		return
 	}
+	if p.cur.Phase == PhaseLoading {
+		p.cur.Index, p.cur.Total, p.cur.Package = 0, 0, "" // the packages loading compiled
+	}
 	p.cur.Phase = ph
 	p.send()
+}
+
+// listing returns what follows a go list -export over patterns for the progress line: each package
+// whose compiler output it prints is one more of the packages that patterns match, which a quick
+// go list -find counts meanwhile. nil without a progress callback. wait waits for the count.
+func (p *progress) listing(ctx context.Context, g goTool, patterns []string) (follow func(n int, last string), wait func()) {
+	if p == nil || p.report == nil {
+		return nil, func() {}
+	}
+	var total atomic.Int64
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		args := append([]string{"list", "-e", "-find", "-f={{.ImportPath}}"}, g.buildFlags()...)
+		if out, _, err := g.run(ctx, append(append(args, "--"), patterns...)...); err == nil {
+			total.Store(int64(bytes.Count(out, []byte("\n"))))
+		}
+	}()
+	var mu sync.Mutex
+	return func(n int, last string) {
+		mu.Lock()
+		defer mu.Unlock()
+		t := max(int(total.Load()), n)
+		if t == 0 || p.cur.Phase != PhaseLoading {
+			return
+		}
+		p.cur.Index, p.cur.Total, p.cur.Package = n, t, last
+		p.send()
+	}, func() { <-counted }
 }
 
 func (p *progress) pkg(i, total int, path string) {

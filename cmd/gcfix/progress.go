@@ -146,6 +146,10 @@ func (p *progressLine) text(now time.Time) string {
 	return strings.Join(append(parts, t), "  ")
 }
 
+// minDoneForETA is the share of the work done before the line estimates the time left: while a
+// cold build cache compiles the standard library, the first few packages say little.
+const minDoneForETA = 0.05
+
 // left estimates the time left from the share of packages done, modules counting equally.
 func (p *progressLine) left(elapsed time.Duration) (time.Duration, bool) {
 	modules, module := p.modules, p.module
@@ -157,7 +161,7 @@ func (p *progressLine) left(elapsed time.Duration) (time.Duration, bool) {
 		done += float64(p.cur.Index-1) / float64(p.cur.Total)
 	}
 	frac := done / float64(modules)
-	if frac <= 0 || frac >= 1 {
+	if frac < minDoneForETA || frac >= 1 {
 		return 0, false
 	}
 	return time.Duration(float64(elapsed) * (1 - frac) / frac), true

@@ -1,0 +1,53 @@
+package rewrite
+
+import (
+	"strings"
+	"testing"
+)
+
+// The follower counts the "# import/path" lines of the compiler's output however the text arrives:
+// a header split across two reads counts once, when its line ends.
+func TestFollowerScan(t *testing.T) {
+	text := "# example.com/a\nx.go:1:2: can inline F\n# example.com/b\ny.go:3:4: x escapes to heap\n# example.com/c\n"
+	for _, size := range []int{1, 3, 7, 16, len(text)} {
+		f := &follower{}
+		for i := 0; i < len(text); i += size {
+			f.scan([]byte(text[i:min(i+size, len(text))]))
+		}
+		if f.n != 3 || f.last != "example.com/c" {
+			t.Errorf("reads of %d bytes: %d headers, last %q; want 3, example.com/c", size, f.n, f.last)
+		}
+	}
+}
+
+// A listing reports each package whose compiler output the go command printed, with the count of
+// packages the patterns match; the phase after loading drops them.
+func TestListingProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.26\n",
+		"a/a.go": "package a\n\nfunc A(s []int) []int { return append(s, 1) }\n",
+		"b/b.go": "package b\n\nimport \"example.com/m/a\"\n\nfunc B() []int { return a.A(nil) }\n",
+		"c/c.go": "package c\n\nfunc C(n int) []int { return make([]int, n) }\n",
+	})
+	var events []Progress
+	_, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild,
+		Progress: func(p Progress) { events = append(events, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := Progress{}
+	for _, ev := range events {
+		if ev.Phase == PhaseLoading && ev.Total > 0 {
+			last = ev
+		}
+		if ev.Phase != PhaseLoading && ev.Total != 0 {
+			t.Errorf("after loading: %+v, want no package count", ev)
+		}
+	}
+	if last.Total != 3 || last.Index != 3 || !strings.HasPrefix(last.Package, "example.com/m/") {
+		t.Errorf("last loading event %+v, want package 3/3 of example.com/m", last)
+	}
+}
