@@ -337,6 +337,12 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 				// Each builds alone but not together: keep the first, try the others in the next round.
 				withdrawn = append(withdrawn, alone[1:]...)
 				alone = alone[:1]
+				if len(ok)+1 == len(picks) {
+					// Nothing was set aside: what breaks the build is a pick of ok changing a package
+					// that it does not compile. The one that built alone goes on its own.
+					withdrawn = append(withdrawn, ok...)
+					ok = nil
+				}
 			}
 			picks = append(ok, alone...)
 			continue

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dave/dst"
 )
@@ -285,5 +287,33 @@ func TestBuildGateInterference(t *testing.T) {
 	}
 	if !slices.ContainsFunc(log, func(l string) bool { return strings.Contains(l, "interfere") }) {
 		t.Errorf("no interference logged:\n%s", strings.Join(log, "\n"))
+	}
+}
+
+// A pick that breaks a package it does not change (markRule renames MarkA, which b calls) while each
+// pick builds alone: the round goes on with the one that built alone, the others wait, and the run
+// ends. It used to compile the same round again and again.
+func TestBuildGateBreakOutsideItsPackages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.26\n",
+		"a/a.go": "package a\n\nfunc MarkA(s []int) []int { return append(s, 1) }\n",
+		"b/b.go": "package b\n\nimport \"example.com/m/a\"\n\nfunc MarkB() []int { return a.MarkA(nil) }\n",
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Candidates) != 2 {
+		t.Fatalf("%d candidates, want MarkA and MarkB", len(rep.Candidates))
+	}
+	for _, c := range rep.Candidates {
+		if c.Verdict == "" {
+			t.Errorf("%s: no verdict", c.Summary)
+		}
 	}
 }
