@@ -303,7 +303,9 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 		e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
 		e.prog.phase(PhaseConfirming)
 		start := startTimer()
-		after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
+		tool := e.tool
+		tool.follow = e.prog.compiling(e.loader.closure(affected, e.targets))
+		after, broken, exports, err := tool.diagnoseFor(ctx, affected, ov, false)
 		ov.remove()
 		e.logf("compiled in %v", start)
 		start = startTimer()

@@ -21,15 +21,15 @@ func TestFollowerScan(t *testing.T) {
 }
 
 // A listing reports each package whose compiler output the go command printed, with the count of
-// packages the patterns match; the phase after loading drops them.
+// packages the patterns match, and so does a round's confirming compile; the next phase drops them.
 func TestListingProgress(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a module")
 	}
 	dir := writeModule(t, map[string]string{
 		"go.mod": "module example.com/m\n\ngo 1.26\n",
-		"a/a.go": "package a\n\nfunc A(s []int) []int { return append(s, 1) }\n",
-		"b/b.go": "package b\n\nimport \"example.com/m/a\"\n\nfunc B() []int { return a.A(nil) }\n",
+		"a/a.go": "package a\n\nfunc MarkA(s []int) []int { return append(s, 1) }\n\nfunc Other(s []int) []int { return s }\n",
+		"b/b.go": "package b\n\nimport \"example.com/m/a\"\n\nfunc MarkB() []int { return a.Other(nil) }\n",
 		"c/c.go": "package c\n\nfunc C(n int) []int { return make([]int, n) }\n",
 	})
 	var events []Progress
@@ -38,16 +38,26 @@ func TestListingProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := Progress{}
+	last, confirming := Progress{}, Progress{}
 	for _, ev := range events {
-		if ev.Phase == PhaseLoading && ev.Total > 0 {
+		switch {
+		case ev.Total == 0:
+		case !ev.Step:
+			t.Errorf("%+v: a package count that is not of a compile", ev)
+		case ev.Phase == PhaseLoading:
 			last = ev
-		}
-		if ev.Phase != PhaseLoading && ev.Total != 0 {
-			t.Errorf("after loading: %+v, want no package count", ev)
+		case ev.Phase == PhaseConfirming:
+			confirming = ev
+		default:
+			t.Errorf("%+v: a compile's package count in phase %s", ev, ev.Phase)
 		}
 	}
 	if last.Total != 3 || last.Index != 3 || !strings.HasPrefix(last.Package, "example.com/m/") {
 		t.Errorf("last loading event %+v, want package 3/3 of example.com/m", last)
+	}
+	// The round's compile of the packages the rewrites change goes through them and what they
+	// import of the module.
+	if confirming.Index == 0 || confirming.Total == 0 {
+		t.Errorf("no package count while confirming: %+v", confirming)
 	}
 }

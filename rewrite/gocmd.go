@@ -32,7 +32,10 @@ type goTool struct {
 	// pattern costs the go command far less than a -gcflags per package.
 	diagPatterns []string
 	diagDir      string
-	tmp          string // where gcfix keeps its temporary files; "" for the system's
+	// follow, when set, hears of each package whose compiler output a diagnosing compile prints
+	// (follower), for the progress line.
+	follow func(n int, last string)
+	tmp    string // where gcfix keeps its temporary files; "" for the system's
 }
 
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
@@ -177,7 +180,22 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 	}
 	args = append(args, "--")
 	args = append(args, pkgs...)
-	stdout, stderr, err := run.run(ctx, args...)
+	var stdout, stderr []byte
+	var err error
+	if g.follow != nil {
+		var name string
+		stdout, name, err = run.runStderrFile(ctx, g.follow, args...)
+		if name != "" {
+			var rerr error
+			stderr, rerr = os.ReadFile(name)
+			os.Remove(name)
+			if err == nil {
+				err = rerr
+			}
+		}
+	} else {
+		stdout, stderr, err = run.run(ctx, args...)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, nil, err

@@ -444,3 +444,29 @@ func (l *loader) dependsOn(path string, set map[string]bool, memo map[string]boo
 	}
 	return false
 }
+
+// closure returns how many of the packages in set the packages paths import, directly or not,
+// themselves included.
+func (l *loader) closure(paths []string, set map[string]*target) int {
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(p string) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		for _, imp := range l.deps[p] {
+			walk(imp)
+		}
+	}
+	for _, p := range paths {
+		walk(p)
+	}
+	n := 0
+	for p := range seen {
+		if set[p] != nil {
+			n++
+		}
+	}
+	return n
+}

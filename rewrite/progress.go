@@ -28,12 +28,16 @@ type Progress struct {
 	Total    int
 	Kept     int // candidates kept so far
 	Rejected int // candidates decided otherwise so far, declined ones included
+	// Step: Index and Total count the packages of one compile (loading, or a build-gate round's
+	// confirming compile), not of the run: an estimate from them is of the step's time left.
+	Step bool
 }
 
 // progress keeps the state that Options.Progress reports; its methods are no-ops without a callback.
 type progress struct {
-	report func(Progress)
-	cur    Progress
+	report   func(Progress)
+	cur      Progress
+	followed bool // Index, Total and Package count the packages of a compile (compiling)
 }
 
 func newProgress(opts Options) *progress { return &progress{report: opts.Progress} }
@@ -48,8 +52,9 @@ func (p *progress) phase(ph Phase) {
 	if p == nil || p.cur.Phase == ph {
 		return
 	}
-	if p.cur.Phase == PhaseLoading {
-		p.cur.Index, p.cur.Total, p.cur.Package = 0, 0, "" // the packages loading compiled
+	if p.followed {
+		p.cur.Index, p.cur.Total, p.cur.Package, p.cur.Step = 0, 0, "", false // the packages a compile went through
+		p.followed = false
 	}
 	p.cur.Phase = ph
 	p.send()
@@ -75,13 +80,29 @@ func (p *progress) listing(ctx context.Context, g goTool, patterns []string) (fo
 	return func(n int, last string) {
 		mu.Lock()
 		defer mu.Unlock()
-		t := max(int(total.Load()), n)
-		if t == 0 || p.cur.Phase != PhaseLoading {
-			return
+		if p.cur.Phase == PhaseLoading {
+			p.compiled(n, max(int(total.Load()), n), last)
 		}
-		p.cur.Index, p.cur.Total, p.cur.Package = n, t, last
-		p.send()
 	}, func() { <-counted }
+}
+
+// compiling returns what follows a diagnosing compile in the current phase, which prints the
+// compiler output of total packages; nil without a progress callback.
+func (p *progress) compiling(total int) func(n int, last string) {
+	if p == nil || p.report == nil {
+		return nil
+	}
+	return func(n int, last string) { p.compiled(n, max(total, n), last) }
+}
+
+// compiled reports that a compile went through n packages of total, the last one last.
+func (p *progress) compiled(n, total int, last string) {
+	if total == 0 {
+		return
+	}
+	p.cur.Index, p.cur.Total, p.cur.Package, p.cur.Step = n, total, last, true
+	p.followed = true
+	p.send()
 }
 
 func (p *progress) pkg(i, total int, path string) {

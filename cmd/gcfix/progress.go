@@ -30,7 +30,8 @@ type progressLine struct {
 	drawn int       // the width of the live line on screen; 0 when none is
 	done  bool      // stopped: the run's output follows
 
-	module, modules int // with -r: module m of M
+	phaseStart      time.Time // when the current phase began
+	module, modules int       // with -r: module m of M
 	cur             rewrite.Progress
 	kept, rejected  int // in the modules done before this one
 }
@@ -58,6 +59,7 @@ func (p *progressLine) startModule(i, n int) {
 	p.rejected += p.cur.Rejected
 	p.module, p.modules = i, n
 	p.cur = rewrite.Progress{Phase: rewrite.PhaseLoading}
+	p.phaseStart = p.now()
 	p.draw()
 }
 
@@ -65,6 +67,9 @@ func (p *progressLine) startModule(i, n int) {
 func (p *progressLine) update(ev rewrite.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if ev.Phase != p.cur.Phase {
+		p.phaseStart = p.now()
+	}
 	p.cur = ev
 	p.draw()
 }
@@ -140,8 +145,14 @@ func (p *progressLine) text(now time.Time) string {
 	parts = append(parts, fmt.Sprintf("%d kept, %d rejected", p.kept+p.cur.Kept, p.rejected+p.cur.Rejected))
 	elapsed := now.Sub(p.start)
 	t := roundDuration(elapsed) + " elapsed"
+	if p.cur.Step {
+		elapsed = now.Sub(p.phaseStart)
+	}
 	if left, ok := p.left(elapsed); ok {
 		t += ", ~" + roundDuration(left) + " left"
+		if p.cur.Step {
+			t += " in this step"
+		}
 	}
 	return strings.Join(append(parts, t), "  ")
 }
@@ -152,6 +163,14 @@ const minDoneForETA = 0.05
 
 // left estimates the time left from the share of packages done, modules counting equally.
 func (p *progressLine) left(elapsed time.Duration) (time.Duration, bool) {
+	if p.cur.Step {
+		// The packages of one compile: Index of them are done.
+		frac := float64(p.cur.Index) / float64(max(p.cur.Total, 1))
+		if frac < minDoneForETA || frac >= 1 {
+			return 0, false
+		}
+		return time.Duration(float64(elapsed) * (1 - frac) / frac), true
+	}
 	modules, module := p.modules, p.module
 	if modules < 1 {
 		modules, module = 1, 1

@@ -116,3 +116,27 @@ func TestProgressPlain(t *testing.T) {
 		t.Fatalf("stop wrote %q on a non-terminal", b.String())
 	}
 }
+
+// The packages of one compile (loading, a build-gate round's confirming compile) give an estimate
+// of that step's time left, from when its phase began; too few packages done give none.
+func TestProgressStep(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var b strings.Builder
+	p := newProgressLine(&b, true, clock.now)
+	p.update(rewrite.Progress{Phase: rewrite.PhaseLoading})
+	clock.advance(40 * time.Second)
+	p.update(rewrite.Progress{Phase: rewrite.PhaseConfirming})
+	clock.advance(time.Second)
+	b.Reset()
+	p.update(rewrite.Progress{Phase: rewrite.PhaseConfirming, Package: "example.com/a", Index: 2, Total: 75, Step: true})
+	if want := "\rpackage 2/75 example.com/a  confirming  0 kept, 0 rejected  41s elapsed"; !strings.HasPrefix(b.String(), want) || strings.Contains(b.String(), "left") {
+		t.Fatalf("got %q, want %q and no estimate", b.String(), want)
+	}
+	clock.advance(9 * time.Second)
+	b.Reset()
+	p.update(rewrite.Progress{Phase: rewrite.PhaseConfirming, Package: "example.com/b", Index: 25, Total: 75, Step: true, Kept: 3})
+	// A third of the compile's packages in the 10s since confirming began: 20s more.
+	if want := "\rpackage 25/75 example.com/b  confirming  3 kept, 0 rejected  50s elapsed, ~20s left in this step"; !strings.HasPrefix(b.String(), want) {
+		t.Fatalf("got %q, want %q", b.String(), want)
+	}
+}
