@@ -8,8 +8,13 @@ import (
 	"time"
 )
 
-// followEvery is how often a follower reads what the go command wrote so far.
-const followEvery = 500 * time.Millisecond
+// followEvery is how often a follower reads what the go command wrote so far; followDelay is how
+// long it waits before the first read: a compile that ends sooner (a warm build cache) is not read
+// at all, as the next phase's progress follows at once.
+var (
+	followEvery = 500 * time.Millisecond
+	followDelay = time.Second
+)
 
 // follower reads the compiler output that the go command writes to a file while it runs, for the
 // progress line: the output of each package begins with a line "# import/path", so the count of
@@ -40,6 +45,11 @@ func (f *follower) stop() {
 
 func (f *follower) run() {
 	defer f.done.Done()
+	select {
+	case <-f.stopc:
+		return
+	case <-time.After(followDelay):
+	}
 	file, err := os.Open(f.name)
 	if err != nil {
 		return

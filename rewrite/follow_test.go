@@ -3,6 +3,7 @@ package rewrite
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // The follower counts the "# import/path" lines of the compiler's output however the text arrives:
@@ -32,6 +33,8 @@ func TestListingProgress(t *testing.T) {
 		"b/b.go": "package b\n\nimport \"example.com/m/a\"\n\nfunc MarkB() []int { return a.Other(nil) }\n",
 		"c/c.go": "package c\n\nfunc C(n int) []int { return make([]int, n) }\n",
 	})
+	defer func(d time.Duration) { followDelay = d }(followDelay)
+	followDelay = 0 // a small module compiles in less than the delay
 	var events []Progress
 	_, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild,
 		Progress: func(p Progress) { events = append(events, p) }})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Phase is the step a run is in, for progress reports.
@@ -62,15 +63,23 @@ func (p *progress) phase(ph Phase) {
 
 // listing returns what follows a go list -export over patterns for the progress line: each package
 // whose compiler output it prints is one more of the packages that patterns match, which a quick
-// go list -find counts meanwhile. nil without a progress callback. wait waits for the count.
-func (p *progress) listing(ctx context.Context, g goTool, patterns []string) (follow func(n int, last string), wait func()) {
+// go list -find counts meanwhile, unless the listing is over within followDelay (a warm build cache
+// answers a large module in well under a second: counting would only slow it). nil without a
+// progress callback. done ends the count.
+func (p *progress) listing(ctx context.Context, g goTool, patterns []string) (follow func(n int, last string), done func()) {
 	if p == nil || p.report == nil {
 		return nil, func() {}
 	}
 	var total atomic.Int64
+	ctx, cancel := context.WithCancel(ctx)
 	counted := make(chan struct{})
 	go func() {
 		defer close(counted)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(followDelay):
+		}
 		args := append([]string{"list", "-e", "-find", "-f={{.ImportPath}}"}, g.buildFlags()...)
 		if out, _, err := g.run(ctx, append(append(args, "--"), patterns...)...); err == nil {
 			total.Store(int64(bytes.Count(out, []byte("\n"))))
@@ -83,7 +92,7 @@ func (p *progress) listing(ctx context.Context, g goTool, patterns []string) (fo
 		if p.cur.Phase == PhaseLoading {
 			p.compiled(n, max(int(total.Load()), n), last)
 		}
-	}, func() { <-counted }
+	}, func() { cancel(); <-counted }
 }
 
 // compiling returns what follows a diagnosing compile in the current phase, which prints the
