@@ -879,7 +879,11 @@ func pvLeakingParam(pass *rewrite.Pass, call *ast.CallExpr, k int) string {
 		if id, ok := fun.(*ast.Ident); ok {
 			obj = pass.Info.Uses[id]
 		} else {
-			obj = pass.Info.Uses[fun.(*ast.SelectorExpr).Sel]
+			sel := fun.(*ast.SelectorExpr)
+			if s := pass.Info.Selections[sel]; s != nil && s.Kind() == types.MethodExpr {
+				return "" // T.M(recv, args...): the arguments are shifted by the receiver
+			}
+			obj = pass.Info.Uses[sel.Sel]
 		}
 		switch obj := obj.(type) {
 		case *types.Func:
