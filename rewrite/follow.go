@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"sync"
 	"time"
@@ -69,7 +68,7 @@ func (f *follower) run() {
 		for {
 			k, err := file.Read(buf)
 			f.scan(buf[:k])
-			if err == io.EOF || k == 0 || err != nil {
+			if err != nil || k == 0 { // io.EOF: what the go command wrote so far is read
 				break
 			}
 		}

@@ -3,7 +3,6 @@ package rewrite
 import (
 	"bytes"
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -85,10 +84,7 @@ func (p *progress) listing(ctx context.Context, g goTool, patterns []string) (fo
 			total.Store(int64(bytes.Count(out, []byte("\n"))))
 		}
 	}()
-	var mu sync.Mutex
 	return func(n int, last string) {
-		mu.Lock()
-		defer mu.Unlock()
 		if p.cur.Phase == PhaseLoading {
 			p.compiled(n, max(int(total.Load()), n), last)
 		}
