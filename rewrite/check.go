@@ -35,11 +35,15 @@ type CheckOptions struct {
 	Patterns []string
 	Baseline string // the baseline file; "" is gcfix.baseline in the module root
 	Update   bool   // write the baseline instead of comparing with it
+	// PGO and Cache are Options.PGO and Options.Cache: the diagnostics are taken with the profile
+	// that a run of gcfix (and go build) would use.
+	PGO, Cache string
 }
 
 // CheckResult is what `gcfix check` found. A regression or a violation fails the check.
 type CheckResult struct {
 	Baseline     string    // the baseline file's path
+	PGO          string    // which PGO profile the diagnostics were taken with, or why none; "" for none to use
 	NoBaseline   bool      // there is no baseline file (and no -update): only directives were checked
 	Updated      bool      // the baseline was written
 	Functions    int       // functions looked at
@@ -273,6 +277,12 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 			return res, nil
 		}
 		return nil, fmt.Errorf("%s: no packages of the main module", strings.Join(patterns, " "))
+	}
+	pgo, done, err := tool.usePGO(opts.PGO, opts.Dir, opts.Cache, root, targets)
+	defer done()
+	res.PGO = pgo
+	if err != nil {
+		return nil, err
 	}
 	diags, broken, err := tool.diagnose(ctx, paths, nil)
 	if err != nil {

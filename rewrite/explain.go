@@ -20,6 +20,9 @@ type ExplainOptions struct {
 	// Target is file:line (a line inside the function) or [pkgpath.]Func, where Func is named as the
 	// compiler names it: F, T.M or (*T).M.
 	Target string
+	// PGO and Cache are Options.PGO and Options.Cache: the diagnostics are taken with the profile
+	// that a run of gcfix over the target's package would use.
+	PGO, Cache string
 }
 
 // Explanation is why one function allocates, in the compiler's words and in plain ones.
@@ -30,6 +33,9 @@ type Explanation struct {
 	Line    int          `json:"line"`
 	Inline  string       `json:"inline"` // the inlining verdict, e.g. "cannot inline: cost 96 exceeds budget 80"
 	Allocs  []Allocation `json:"allocations"`
+	// PGO says which PGO profile the diagnostics were taken with, or why none was used; absent when
+	// there was none to use.
+	PGO string `json:"pgo,omitempty"`
 }
 
 // Allocation is one heap allocation site with the chain of reasons the compiler gives for it.
@@ -63,6 +69,11 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 	if len(t.errors) > 0 {
 		return nil, fmt.Errorf("%s: %s", t.path, strings.Join(t.errors, "\n"))
 	}
+	pgo, done, err := tool.usePGO(opts.PGO, opts.Dir, opts.Cache, root, targets)
+	defer done()
+	if err != nil {
+		return nil, err
+	}
 	diags, broken, err := tool.diagnose(ctx, []string{t.path}, nil)
 	if err != nil {
 		return nil, err
@@ -76,7 +87,9 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 	if fd == nil {
 		return nil, fmt.Errorf("%s: no such function in %s", opts.Target, t.path)
 	}
-	return explainFunc(pass, root, fd, opts.Rules), nil
+	x := explainFunc(pass, root, fd, opts.Rules)
+	x.PGO = pgo
+	return x, nil
 }
 
 // explainTarget turns the target into a package pattern and a function matcher.

@@ -174,3 +174,35 @@ func (r *Report) PGOSummary() string {
 	}
 	return ""
 }
+
+// usePGO gives g the profile that Run would diagnose targets with (choosePGO), for check and
+// explain: their -m=2 must be the compiler's verdict with the profile a build uses. The profile's
+// content-named copy goes in cache/pgo, or in a temporary directory that done removes when cache
+// is "". summary says which profile, as Report.PGOSummary does.
+func (g *goTool) usePGO(pgo, dir, cache, root string, targets []*target) (summary string, done func(), err error) {
+	done = func() {}
+	var metas []*listedPackage
+	for _, t := range targets {
+		metas = append(metas, t.meta)
+	}
+	file, note, err := choosePGO(Options{PGO: pgo, Dir: dir}, mainDirs(metas))
+	if err != nil {
+		return "", done, err
+	}
+	g.pgo = file
+	if file == "" || file == PGOOff {
+		return note, done, nil
+	}
+	copyDir := filepath.Join(cache, "pgo")
+	if cache == "" {
+		tmp, err := os.MkdirTemp("", "gcfix-pgo-")
+		if err != nil {
+			return "", done, err
+		}
+		copyDir, done = tmp, func() { os.RemoveAll(tmp) }
+	}
+	if g.pgoCopy, err = pgoContentCopy(file, copyDir); err != nil {
+		return "", done, fmt.Errorf("-pgo: %v", err)
+	}
+	return "diagnostics taken with PGO profile " + relPath(root, file), done, nil
+}

@@ -33,6 +33,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	tags := fs.String("tags", "", "build tags, as for go build")
 	baseline := fs.String("baseline", "", "the baseline `file` (default gcfix.baseline in the module root)")
 	update := fs.Bool("update", false, "write the baseline from the current code instead of comparing with it")
+	pgo := fs.String("pgo", "", "a pprof CPU profile `file` that the diagnostics are taken with (go build -pgo); off: none (default: the default.pgo of the main package checked)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkUsage)
 		fs.PrintDefaults()
@@ -43,12 +44,22 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return exitUsage
 	}
+	if *pgo != "" && *pgo != rewrite.PGOOff {
+		if err := rewrite.CheckPGOProfile(inDir(*dir, *pgo)); err != nil {
+			fmt.Fprintf(stderr, "gcfix check: -pgo: %v\n", err)
+			return exitFailed
+		}
+	}
 	res, err := rewrite.Check(ctx, rewrite.CheckOptions{
 		Dir: *dir, Tags: *tags, Patterns: fs.Args(), Baseline: *baseline, Update: *update,
+		PGO: *pgo, Cache: rewrite.DefaultCacheDir(),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "gcfix check: %v\n", err)
 		return exitFailed
+	}
+	if res.PGO != "" {
+		fmt.Fprintf(stderr, "gcfix check: %s\n", res.PGO)
 	}
 	for _, b := range res.Broken {
 		fmt.Fprintf(stdout, "does not build: %s\n", b)

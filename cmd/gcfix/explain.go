@@ -26,6 +26,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	dir := fs.String("C", "", "run as if gcfix were started in `dir`")
 	tags := fs.String("tags", "", "build tags, as for go build")
 	asJSON := fs.Bool("json", false, "print the explanation as JSON")
+	pgo := fs.String("pgo", "", "a pprof CPU profile `file` that the diagnostics are taken with (go build -pgo); off: none (default: a default.pgo beside the target, when it is a main package)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, explainUsage)
 		fs.PrintDefaults()
@@ -40,10 +41,20 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fs.Usage()
 		return exitUsage
 	}
-	x, err := rewrite.Explain(ctx, rewrite.ExplainOptions{Dir: *dir, Tags: *tags, Rules: rules.All(), Target: fs.Arg(0)})
+	if *pgo != "" && *pgo != rewrite.PGOOff {
+		if err := rewrite.CheckPGOProfile(inDir(*dir, *pgo)); err != nil {
+			fmt.Fprintf(stderr, "gcfix explain: -pgo: %v\n", err)
+			return exitFailed
+		}
+	}
+	x, err := rewrite.Explain(ctx, rewrite.ExplainOptions{Dir: *dir, Tags: *tags, Rules: rules.All(), Target: fs.Arg(0),
+		PGO: *pgo, Cache: rewrite.DefaultCacheDir()})
 	if err != nil {
 		fmt.Fprintf(stderr, "gcfix explain: %v\n", err)
 		return exitFailed
+	}
+	if x.PGO != "" {
+		fmt.Fprintf(stderr, "gcfix explain: %s\n", x.PGO)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
