@@ -260,10 +260,12 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 	}
 	tool := goTool{dir: root, tags: opts.Tags}
 	fset := token.NewFileSet()
-	targets, err := loadTargets(ctx, opts.Dir, patterns, tool, fset)
+	targets, diags, broken, pgo, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, patterns, fset, opts.PGO, opts.Cache, true)
+	defer done()
 	if err != nil {
 		return nil, err
 	}
+	res.PGO = pgo
 	var paths []string
 	for _, t := range targets {
 		if len(t.errors) > 0 {
@@ -277,16 +279,6 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 			return res, nil
 		}
 		return nil, fmt.Errorf("%s: no packages of the main module", strings.Join(patterns, " "))
-	}
-	pgo, done, err := tool.usePGO(opts.PGO, opts.Dir, opts.Cache, root, targets)
-	defer done()
-	res.PGO = pgo
-	if err != nil {
-		return nil, err
-	}
-	diags, broken, err := tool.diagnose(ctx, paths, nil)
-	if err != nil {
-		return nil, err
 	}
 	cur := &Baseline{}
 	checked := map[string]bool{}

@@ -58,7 +58,8 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 		return nil, err
 	}
 	fset := token.NewFileSet()
-	targets, err := loadTargets(ctx, opts.Dir, []string{pattern}, tool, fset)
+	targets, diags, broken, pgo, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, []string{pattern}, fset, opts.PGO, opts.Cache, true)
+	defer done()
 	if err != nil {
 		return nil, err
 	}
@@ -68,15 +69,6 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 	t := targets[0]
 	if len(t.errors) > 0 {
 		return nil, fmt.Errorf("%s: %s", t.path, strings.Join(t.errors, "\n"))
-	}
-	pgo, done, err := tool.usePGO(opts.PGO, opts.Dir, opts.Cache, root, targets)
-	defer done()
-	if err != nil {
-		return nil, err
-	}
-	diags, broken, err := tool.diagnose(ctx, []string{t.path}, nil)
-	if err != nil {
-		return nil, err
 	}
 	if broken[t.path] != "" {
 		return nil, fmt.Errorf("%s does not build:\n%s", t.path, broken[t.path])
@@ -110,7 +102,20 @@ func explainTarget(dir, target string) (pattern string, match func(p *Pass, fd *
 		if _, err := os.Stat(abs); err != nil {
 			return "", nil, err
 		}
-		return filepath.Dir(abs), func(p *Pass, fd *ast.FuncDecl) bool {
+		// The pattern is relative to where the go command runs: -gcflags matches a package by a
+		// relative directory, never an absolute one.
+		pattern = filepath.Dir(abs)
+		base, err := filepath.Abs(dir)
+		if err != nil {
+			return "", nil, err
+		}
+		if rel, err := filepath.Rel(base, pattern); err == nil {
+			pattern = filepath.ToSlash(rel)
+			if pattern != "." && pattern != ".." && !strings.HasPrefix(pattern, "../") {
+				pattern = "./" + pattern
+			}
+		}
+		return pattern, func(p *Pass, fd *ast.FuncDecl) bool {
 			from, to := p.Position(fd.Pos()), p.Position(fd.End())
 			return from.Filename == abs && from.Line <= n && n <= to.Line
 		}, nil

@@ -30,13 +30,34 @@ type target struct {
 	meta   *listedPackage
 }
 
-// loadTargets loads the packages that patterns match, with their tests, as the go command would in dir.
-// Packages outside the main module are left out. All loads share one FileSet, so that a position
-// names one file across reloads and packages.
-func loadTargets(ctx context.Context, dir string, patterns []string, g goTool, fset *token.FileSet) ([]*target, error) {
-	g.dir = dir
-	ts, _, _, err := newLoader(g, fset).load(ctx, g, patterns, false)
-	return ts, err
+// diagnosedTargets loads the packages that patterns match in dir as Run does, for check and
+// explain: one go list -export lists them and compiles them with -m=2, and with the PGO profile
+// that a run would use a second one does (the main packages that the first one lists choose the
+// profile). full keeps every diagnostic, escape flows included. done removes the profile's
+// temporary copy; pgoSummary says which profile, as Report.PGOSummary does.
+func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *Diagnostics, broken map[string]string, pgoSummary string, done func(), err error) {
+	done = func() {}
+	inDir := tool
+	inDir.dir = dir
+	ld := newLoader(tool, fset)
+	ls, err := ld.list(ctx, inDir, patterns, true, nil)
+	if err != nil {
+		return nil, nil, nil, "", done, fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err)
+	}
+	defer func() { ls.close() }()
+	if pgoSummary, done, err = inDir.usePGO(pgo, dir, cache, root, ls.metas); err != nil {
+		return nil, nil, nil, "", done, err
+	}
+	if inDir.pgo != "" && inDir.pgo != PGOOff {
+		ls.close()
+		ld = newLoader(tool, fset)
+		if ls, err = ld.list(ctx, inDir, patterns, true, nil); err != nil {
+			return nil, nil, nil, "", done, fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err)
+		}
+	}
+	ls.full = full
+	targets, diags, broken, err = ld.finish(ctx, inDir, root, ls)
+	return targets, diags, broken, pgoSummary, done, err
 }
 
 // pass builds the rule's view of a loaded target.

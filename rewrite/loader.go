@@ -92,15 +92,6 @@ func newLoader(g goTool, fset *token.FileSet) *loader {
 // and type-checks those of the main module. With diagnose, the packages of the main module are
 // compiled with -m=2 and their diagnostics returned, with the build error of each package that
 // does not compile.
-func (l *loader) load(ctx context.Context, g goTool, patterns []string, diagnose bool) ([]*target, *Diagnostics, map[string]string, error) {
-	ls, err := l.list(ctx, g, patterns, diagnose, nil)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer ls.close()
-	return l.finish(ctx, g, "", ls)
-}
-
 // listing is what one go list -export run said: the packages of the main module, the build errors,
 // and the compiler's output.
 type listing struct {
@@ -109,6 +100,7 @@ type listing struct {
 	stdout   []byte // the JSON, with every package's build ID
 	stderr   string // the file holding the -m=2 text, when diagnosed; see close
 	diagnose bool
+	full     bool // keep every diagnostic, escape flows included (explain, check); else those rules read
 }
 
 // list runs go list -export over patterns; progress, when not nil, hears of each package whose
@@ -189,7 +181,7 @@ func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		ds, err := parseDiagnostics(bufio.NewReaderSize(f, 1<<20), dirs, false, nil)
+		ds, err := parseDiagnostics(bufio.NewReaderSize(f, 1<<20), dirs, ls.full, nil)
 		f.Close()
 		if err != nil {
 			return nil, nil, nil, err

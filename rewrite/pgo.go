@@ -175,16 +175,12 @@ func (r *Report) PGOSummary() string {
 	return ""
 }
 
-// usePGO gives g the profile that Run would diagnose targets with (choosePGO), for check and
-// explain: their -m=2 must be the compiler's verdict with the profile a build uses. The profile's
+// usePGO gives g the profile that Run would diagnose the listed packages with (choosePGO), for
+// check and explain: their -m=2 must be the compiler's verdict with the profile a build uses. The profile's
 // content-named copy goes in cache/pgo, or in a temporary directory that done removes when cache
 // is "". summary says which profile, as Report.PGOSummary does.
-func (g *goTool) usePGO(pgo, dir, cache, root string, targets []*target) (summary string, done func(), err error) {
+func (g *goTool) usePGO(pgo, dir, cache, root string, metas []*listedPackage) (summary string, done func(), err error) {
 	done = func() {}
-	var metas []*listedPackage
-	for _, t := range targets {
-		metas = append(metas, t.meta)
-	}
 	file, note, err := choosePGO(Options{PGO: pgo, Dir: dir}, mainDirs(metas))
 	if err != nil {
 		return "", done, err
