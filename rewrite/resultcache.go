@@ -85,7 +85,7 @@ func executableHash() (string, error) {
 
 // cachedReport is a report as the result cache keeps it (gob), with the file contents that -apply
 // and the SARIF fixes need. A file's content appears once in Contents; changes refer to it by index.
-// A candidate's new content is kept as the bytes that differ from its old content: each candidate
+// A file's new content is kept as the bytes that differ from its old content: each candidate
 // rewrites a few lines of a file, and whole copies made a warm run's read of the cache its slowest step.
 type cachedReport struct {
 	Report   *Report
@@ -117,15 +117,8 @@ func (t *contentTable) add(b []byte) int {
 	return len(t.list) - 1
 }
 
-func (t *contentTable) files(fs []*fileChange) []cachedFile {
-	out := make([]cachedFile, len(fs))
-	for i, f := range fs {
-		out[i] = cachedFile{Path: f.path, Old: t.add(f.old), New: t.add(f.new)}
-	}
-	return out
-}
-
-// spliced is files with each new content kept as its difference from the old one.
+// spliced is the cache's form of files: each old content in the table, each new content as its
+// difference from the old one.
 func (t *contentTable) spliced(fs []*fileChange) []cachedFile {
 	out := make([]cachedFile, len(fs))
 	for i, f := range fs {
@@ -223,7 +216,7 @@ func loadResult(dir, key, root string) (*Report, bool) {
 // storeResult writes the report under key, atomically; a failure only costs the next run its hit.
 func storeResult(dir, key string, rep *Report) {
 	t := &contentTable{index: map[string]int{}}
-	c := cachedReport{Report: rep, Files: t.files(rep.files)}
+	c := cachedReport{Report: rep, Files: t.spliced(rep.files)}
 	for _, res := range rep.Candidates {
 		c.Changes = append(c.Changes, t.spliced(res.changes))
 	}
