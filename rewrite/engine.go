@@ -131,20 +131,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
-	pgoNote := ""
-	if tool.pgo, pgoNote, err = choosePGO(opts, mainDirs(ls.metas)); err != nil {
+	pgoNote, pgoDone, err := inDir.usePGO(opts.PGO, opts.Dir, opts.Cache, ls.metas)
+	defer pgoDone()
+	if err != nil {
 		return nil, err
 	}
+	tool.pgo, tool.pgoCopy = inDir.pgo, inDir.pgoCopy
 	if tool.pgo != "" && tool.pgo != PGOOff {
 		// PGO changes inlining: the diagnostics are those of a compile with the profile.
-		dir := filepath.Join(tmp, "pgo")
-		if opts.Cache != "" {
-			dir = filepath.Join(opts.Cache, "pgo") // a stable name: the next run's compiles are cache hits
-		}
-		if tool.pgoCopy, err = pgoContentCopy(tool.pgo, dir); err != nil {
-			return nil, fmt.Errorf("-pgo: %v", err)
-		}
-		inDir.pgo, inDir.pgoCopy = tool.pgo, tool.pgoCopy
 		ld = newLoader(tool, fset)
 		ls.close()
 		if ls, err = ld.list(ctx, inDir, opts.Patterns, true, listed); err != nil {

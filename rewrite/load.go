@@ -34,8 +34,8 @@ type target struct {
 // explain: one go list -export lists them and compiles them with -m=2, and with the PGO profile
 // that a run would use a second one does (the main packages that the first one lists choose the
 // profile). full keeps every diagnostic, escape flows included. done removes the profile's
-// temporary copy; pgoSummary says which profile, as Report.PGOSummary does.
-func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *Diagnostics, broken map[string]string, pgoSummary string, done func(), err error) {
+// temporary copy; summary says which profile, as Report.PGOSummary does.
+func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *Diagnostics, broken map[string]string, summary string, done func(), err error) {
 	done = func() {}
 	inDir := tool
 	inDir.dir = dir
@@ -45,9 +45,11 @@ func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patter
 		return nil, nil, nil, "", done, fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err)
 	}
 	defer func() { ls.close() }()
-	if pgoSummary, done, err = inDir.usePGO(pgo, dir, cache, root, ls.metas); err != nil {
+	note, done, err := inDir.usePGO(pgo, dir, cache, ls.metas)
+	if err != nil {
 		return nil, nil, nil, "", done, err
 	}
+	summary = pgoSummary(root, inDir.pgo, note)
 	if inDir.pgo != "" && inDir.pgo != PGOOff {
 		ls.close()
 		ld = newLoader(tool, fset)
@@ -57,7 +59,7 @@ func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patter
 	}
 	ls.full = full
 	targets, diags, broken, err = ld.finish(ctx, inDir, root, ls)
-	return targets, diags, broken, pgoSummary, done, err
+	return targets, diags, broken, summary, done, err
 }
 
 // pass builds the rule's view of a loaded target.

@@ -166,20 +166,17 @@ func (r *Report) setPGO(file, note string) {
 // PGOSummary says which PGO profile the diagnostics were taken with, or why none was used; "" when
 // there was no profile to use.
 func (r *Report) PGOSummary() string {
-	switch {
-	case r.PGO != "":
-		return "diagnostics taken with PGO profile " + r.PGO
-	case r.PGONote != "":
-		return r.PGONote
+	if r.PGO != "" {
+		return pgoSummary("", r.PGO, "")
 	}
-	return ""
+	return r.PGONote
 }
 
-// usePGO gives g the profile that Run would diagnose the listed packages with (choosePGO), for
-// check and explain: their -m=2 must be the compiler's verdict with the profile a build uses. The profile's
-// content-named copy goes in cache/pgo, or in a temporary directory that done removes when cache
-// is "". summary says which profile, as Report.PGOSummary does.
-func (g *goTool) usePGO(pgo, dir, cache, root string, metas []*listedPackage) (summary string, done func(), err error) {
+// usePGO gives g the profile to diagnose the listed packages with (choosePGO, from pgo and dir as
+// Options.PGO and Options.Dir) and its content-named copy for -gcflags, in cache/pgo (a stable name:
+// the next run's compiles are build cache hits), or in a temporary directory that done removes
+// when cache is "". note says why no profile is used, when choosePGO says so.
+func (g *goTool) usePGO(pgo, dir, cache string, metas []*listedPackage) (note string, done func(), err error) {
 	done = func() {}
 	file, note, err := choosePGO(Options{PGO: pgo, Dir: dir}, mainDirs(metas))
 	if err != nil {
@@ -200,5 +197,14 @@ func (g *goTool) usePGO(pgo, dir, cache, root string, metas []*listedPackage) (s
 	if g.pgoCopy, err = pgoContentCopy(file, copyDir); err != nil {
 		return "", done, fmt.Errorf("-pgo: %v", err)
 	}
-	return "diagnostics taken with PGO profile " + relPath(root, file), done, nil
+	return note, done, nil
+}
+
+// pgoSummary says which PGO profile the diagnostics were taken with (file, relative to root), or
+// why none was used (note); "" when there was no profile to use.
+func pgoSummary(root, file, note string) string {
+	if file != "" && file != PGOOff {
+		return "diagnostics taken with PGO profile " + relPath(root, file)
+	}
+	return note
 }
