@@ -355,7 +355,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 			before, view := e.views(p, shared, combined, after)
 			if err := e.promise(p.rc, before, view, p.changes); err != nil {
 				p.res.Verdict, p.res.Reason = Unconfirmed, err.Error()
-				p.res.Notes = lostInlining(e.diags, after, p.changes)
+				p.res.Notes = e.lostInliningOf(p, shared, after)
 				e.report(p.res)
 				continue
 			}
@@ -385,7 +385,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*
 		}
 		for _, p := range picks {
 			p.res.Verdict, p.res.Reason = Kept, "compiler confirmed"
-			p.res.Notes = lostInlining(e.diags, after, p.changes)
+			p.res.Notes = e.lostInliningOf(p, shared, after)
 			e.report(p.res)
 		}
 		e.confirmed, e.exports, e.affected, e.keptNow = after, exports, affected, affected
@@ -689,4 +689,53 @@ func (e *engine) report(res *Result) {
 	e.rep.Candidates = append(e.rep.Candidates, res)
 	e.prog.verdict(res.Verdict)
 	e.logf("%s %s:%d: %s %s", res.Rule, res.File, res.Line, res.Verdict, res.Reason)
+}
+
+// lostInliningOf is lostInlining for pick p of a round: a function that other picks of the round
+// changed and p did not is theirs to note, not p's.
+func (e *engine) lostInliningOf(p *pick, shared *sharing, after *Diagnostics) []string {
+	return lostInliningOf(e.diags, after, p.changes, func(file, fn string) bool {
+		others := shared.picks[file]
+		if len(others) == 0 {
+			return true
+		}
+		from, to, ok := e.funcLines(file, fn)
+		if !ok {
+			return true
+		}
+		// touches: q's rewrite changes lines of the function, or adds lines inside it.
+		touches := func(q *pick) bool {
+			for _, h := range q.hunks[file] {
+				last := h.oldStart + h.oldLen - 1
+				if h.oldLen == 0 {
+					last = h.oldStart // lines added before oldStart
+				}
+				if h.oldStart <= to && last >= from {
+					return true
+				}
+			}
+			return false
+		}
+		return touches(p) || !slices.ContainsFunc(others, func(q *pick) bool { return q != p && touches(q) })
+	})
+}
+
+// funcLines returns the lines of the declaration of the function that the compiler names fn in
+// file, as loaded.
+func (e *engine) funcLines(file, fn string) (from, to int, ok bool) {
+	t := e.targetOf(file)
+	if t == nil {
+		return 0, 0, false
+	}
+	for _, f := range t.pkg.Syntax {
+		if e.fset.File(f.Pos()).Name() != file {
+			continue
+		}
+		for _, d := range f.Decls {
+			if fd, isFunc := d.(*ast.FuncDecl); isFunc && FuncName(fd) == fn {
+				return e.fset.Position(fd.Pos()).Line, e.fset.Position(fd.End()).Line, true
+			}
+		}
+	}
+	return 0, 0, false
 }

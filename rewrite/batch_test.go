@@ -317,3 +317,68 @@ func TestBuildGateBreakOutsideItsPackages(t *testing.T) {
 		}
 	}
 }
+
+// bloatRule makes Bloat* functions too big to inline: a rewrite whose note is "no longer inlines".
+var bloatRule = &Rule{
+	Name: "bloat",
+	Match: func(pass *Pass) []*Candidate {
+		var out []*Candidate
+		for _, f := range pass.Files {
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || !strings.HasPrefix(fd.Name.Name, "Bloat") {
+					continue
+				}
+				out = append(out, &Candidate{Pos: fd.Pos(), Func: fd, Summary: "bloat " + fd.Name.Name, Fix: func(fix *Fix) error {
+					body := fix.Dst(fd.Body).(*dst.BlockStmt)
+					var more []dst.Stmt
+					for range 20 {
+						more = append(more, &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent("x")}, Tok: token.ASSIGN,
+							Rhs: []dst.Expr{&dst.BinaryExpr{X: &dst.BinaryExpr{X: dst.NewIdent("x"), Op: token.MUL, Y: &dst.BasicLit{Kind: token.INT, Value: "3"}}, Op: token.ADD, Y: &dst.BasicLit{Kind: token.INT, Value: "1"}}}})
+					}
+					body.List = append(more, body.List...)
+					return nil
+				}})
+			}
+		}
+		return out
+	},
+}
+
+// Two rewrites confirmed together in one file: the function that one of them made too big to
+// inline is that one's note, not the other's.
+func TestBuildGateLostInliningNotes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.26\n",
+		"a/a.go": "package a\n\nfunc BloatF(x int) int {\n\treturn x + 1\n}\n\nfunc MarkA() int { return 1 }\n",
+	})
+	var compiles int
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule, bloatRule}, Gate: GateBuild,
+		Log: func(format string, args ...any) {
+			if strings.HasPrefix(format, "confirming ") {
+				compiles++
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := map[string][]string{}
+	for _, c := range rep.Candidates {
+		if c.Verdict != Kept {
+			t.Errorf("%s: %s %s", c.Summary, c.Verdict, c.Reason)
+		}
+		notes[c.Summary] = c.Notes
+	}
+	if compiles != 1 {
+		t.Errorf("%d confirming compiles, want the two rewrites in one", compiles)
+	}
+	if n := notes["bloat BloatF"]; len(n) != 1 || !strings.Contains(n[0], "BloatF no longer inlines") {
+		t.Errorf("bloat's notes %q, want BloatF no longer inlines", n)
+	}
+	if n := notes["mark MarkA"]; len(n) != 0 {
+		t.Errorf("mark's notes %q, want none: BloatF is bloat's", n)
+	}
+}

@@ -272,10 +272,16 @@ func (e *engine) promise(rc ruleCandidate, before, after *Diagnostics, changes m
 
 // lostInlining lists the functions of files that could be inlined before and cannot after.
 func lostInlining(before, after *Diagnostics, files map[string][]byte) []string {
+	return lostInliningOf(before, after, files, nil)
+}
+
+// lostInliningOf is lostInlining for the functions that mine says are the rewrite's to note (all,
+// when mine is nil), by file and the compiler's name.
+func lostInliningOf(before, after *Diagnostics, files map[string][]byte, mine func(file, fn string) bool) []string {
 	var notes []string
 	for name := range files {
 		for _, d := range before.InLines(name, 0, 1<<30) {
-			if d.Kind != CanInline {
+			if d.Kind != CanInline || mine != nil && !mine(name, d.Subject) {
 				continue
 			}
 			if now, ok := after.Inline(name, d.Subject); ok && now.Kind == CannotInline {
