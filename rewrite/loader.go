@@ -166,11 +166,15 @@ func (ls *listing) close() {
 
 // finish parses the diagnostics of a listing and type-checks its packages.
 func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
+	// The go command compiles what only tests import while the diagnostics are read.
+	imported := make(chan error, 1)
+	go func() { imported <- l.listTestImports(ctx, g, ls.metas) }()
 	var diags *Diagnostics
 	if ls.diagnose {
 		// The go command names files relative to where it ran, or to the module root.
 		dir, err := filepath.Abs(g.dir)
 		if err != nil {
+			<-imported
 			return nil, nil, nil, err
 		}
 		dirs := []string{dir}
@@ -179,16 +183,18 @@ func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing)
 		}
 		f, err := os.Open(ls.stderr)
 		if err != nil {
+			<-imported
 			return nil, nil, nil, err
 		}
 		ds, err := parseDiagnostics(bufio.NewReaderSize(f, 1<<20), dirs, ls.full, nil)
 		f.Close()
 		if err != nil {
+			<-imported
 			return nil, nil, nil, err
 		}
 		diags = NewDiagnostics(ds)
 	}
-	if err := l.listTestImports(ctx, g, ls.metas); err != nil {
+	if err := <-imported; err != nil {
 		return nil, nil, nil, err
 	}
 	return l.check(ctx, ls.metas, nil), diags, ls.broken, nil
