@@ -104,7 +104,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	fset := token.NewFileSet()
 	prog := newProgress(opts)
 	prog.phase(PhaseLoading)
-	ld := newLoader(tool, fset)
 	inDir := tool
 	inDir.dir = opts.Dir
 	start := startTimer()
@@ -116,9 +115,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	listed, counted := prog.listing(ctx, inDir, opts.Patterns)
-	ls, err := ld.list(ctx, inDir, opts.Patterns, true, listed)
+	ld, ls, pgoNote, pgoDone, err := listDiagnosed(ctx, tool, &inDir, fset, opts.Patterns, opts.PGO, opts.Cache, listed)
 	counted()
 	defer func() { ls.close() }()
+	defer pgoDone()
 	if err == nil {
 		took("listed and compiled %d packages with -m=2", len(ls.metas))
 	}
@@ -129,22 +129,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	root, modPath := mod.root, mod.path
 	tool.dir = root
 	if err != nil {
-		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
-	}
-	pgoNote, pgoDone, err := inDir.usePGO(opts.PGO, opts.Dir, opts.Cache, ls.metas)
-	defer pgoDone()
-	if err != nil {
 		return nil, err
 	}
 	tool.pgo, tool.pgoCopy = inDir.pgo, inDir.pgoCopy
-	if tool.pgo != "" && tool.pgo != PGOOff {
-		// PGO changes inlining: the diagnostics are those of a compile with the profile.
-		ld = newLoader(tool, fset)
-		ls.close()
-		if ls, err = ld.list(ctx, inDir, opts.Patterns, true, listed); err != nil {
-			return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
-		}
-	}
 	cacheKey := ""
 	if opts.Gate == GateBuild && opts.Cache != "" && opts.Select == nil && opts.Profile == nil {
 		if cacheKey = resultKey(opts, root, ls); cacheKey != "" {

@@ -31,35 +31,44 @@ type target struct {
 }
 
 // diagnosedTargets loads the packages that patterns match in dir as Run does, for check and
-// explain: one go list -export lists them and compiles them with -m=2, and with the PGO profile
-// that a run would use a second one does (the main packages that the first one lists choose the
-// profile). full keeps every diagnostic, escape flows included. done removes the profile's
-// temporary copy; summary says which profile, as Report.PGOSummary does.
+// explain (listDiagnosed, then finish). full keeps every diagnostic, escape flows included. done
+// removes the profile's temporary copy; summary says which profile, as Report.PGOSummary does.
 func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *Diagnostics, broken map[string]string, summary string, done func(), err error) {
-	done = func() {}
 	inDir := tool
 	inDir.dir = dir
-	ld := newLoader(tool, fset)
-	ls, err := ld.list(ctx, inDir, patterns, true, nil)
-	if err != nil {
-		return nil, nil, nil, "", done, fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err)
-	}
+	ld, ls, note, done, err := listDiagnosed(ctx, tool, &inDir, fset, patterns, pgo, cache, nil)
 	defer func() { ls.close() }()
-	note, done, err := inDir.usePGO(pgo, dir, cache, ls.metas)
 	if err != nil {
 		return nil, nil, nil, "", done, err
 	}
-	summary = pgoSummary(root, inDir.pgo, note)
-	if inDir.pgo != "" && inDir.pgo != PGOOff {
-		ls.close()
-		ld = newLoader(tool, fset)
-		if ls, err = ld.list(ctx, inDir, patterns, true, nil); err != nil {
-			return nil, nil, nil, "", done, fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err)
-		}
-	}
 	ls.full = full
 	targets, diags, broken, err = ld.finish(ctx, inDir, root, ls)
-	return targets, diags, broken, summary, done, err
+	return targets, diags, broken, pgoSummary(root, inDir.pgo, note), done, err
+}
+
+// listDiagnosed lists the packages that patterns match where in runs the go command (in.dir) and
+// compiles them with -m=2; when the main packages it lists choose a PGO profile (usePGO, which
+// sets in's profile), a second listing compiles them with it. tool is the go command in the module
+// root. done removes the profile's temporary copy; the listing is ls.close's to remove.
+func listDiagnosed(ctx context.Context, tool goTool, in *goTool, fset *token.FileSet, patterns []string, pgo, cache string, progress func(n int, last string)) (ld *loader, ls *listing, note string, done func(), err error) {
+	done = func() {}
+	loadErr := func(err error) error { return fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err) }
+	ld = newLoader(tool, fset)
+	if ls, err = ld.list(ctx, *in, patterns, true, progress); err != nil {
+		return ld, ls, "", done, loadErr(err)
+	}
+	if note, done, err = in.usePGO(pgo, in.dir, cache, ls.metas); err != nil {
+		return ld, ls, "", done, err
+	}
+	if in.pgo != "" && in.pgo != PGOOff {
+		// PGO changes inlining: the diagnostics are those of a compile with the profile.
+		ls.close()
+		ld = newLoader(tool, fset)
+		if ls, err = ld.list(ctx, *in, patterns, true, progress); err != nil {
+			return ld, ls, note, done, loadErr(err)
+		}
+	}
+	return ld, ls, note, done, nil
 }
 
 // pass builds the rule's view of a loaded target.

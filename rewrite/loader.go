@@ -88,10 +88,6 @@ func newLoader(g goTool, fset *token.FileSet) *loader {
 	}
 }
 
-// load lists the packages that patterns match (relative to g.dir), compiles them without linking
-// and type-checks those of the main module. With diagnose, the packages of the main module are
-// compiled with -m=2 and their diagnostics returned, with the build error of each package that
-// does not compile.
 // listing is what one go list -export run said: the packages of the main module, the build errors,
 // and the compiler's output.
 type listing struct {
