@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -256,14 +257,18 @@ type engine struct {
 	tool goTool
 	prog *progress
 
-	fset     *token.FileSet
-	loader   *loader            // type-checks packages against the export data of the kept state
-	targets  map[string]*target // by import path; replaced when a kept rewrite changes them
-	broken   map[string]string  // packages that did not build before any rewrite
-	diags    *Diagnostics       // the compiler's view of the kept state of every package
-	orig     map[string][]byte  // file contents as read before any rewrite
-	kept     map[string][]byte  // file contents with the kept rewrites
-	baseline map[string]*baseline
+	fset    *token.FileSet
+	loader  *loader            // type-checks packages against the export data of the kept state
+	targets map[string]*target // by import path; replaced when a kept rewrite changes them
+	// filePaths indexes the files gcfix may rewrite: file name → the targets that hold it, in
+	// import path order. Made when targetOf first needs it; a reload drops it.
+	filePaths map[string][]string
+	fileMu    sync.Mutex
+	broken    map[string]string // packages that did not build before any rewrite
+	diags     *Diagnostics      // the compiler's view of the kept state of every package
+	orig      map[string][]byte // file contents as read before any rewrite
+	kept      map[string][]byte // file contents with the kept rewrites
+	baseline  map[string]*baseline
 
 	t         *target           // the package whose candidates are being tried
 	old       *oldBinary        // the bench gate's baseline test binary for its kept state
@@ -351,15 +356,20 @@ func (e *engine) paths() []string {
 
 // targetOf returns the loaded package that file name belongs to as a file gcfix may rewrite.
 func (e *engine) targetOf(name string) *target {
-	for _, path := range e.paths() {
-		t := e.targets[path]
-		if len(t.errors) > 0 || e.broken[path] != "" {
-			continue
-		}
-		for _, f := range t.pass(e.fset, e.diags).Files {
-			if e.fset.File(f.Pos()).Name() == name {
-				return t
+	e.fileMu.Lock()
+	defer e.fileMu.Unlock()
+	if e.filePaths == nil {
+		e.filePaths = map[string][]string{}
+		for _, path := range e.paths() {
+			for _, f := range e.targets[path].pass(e.fset, e.diags).Files {
+				n := e.fset.File(f.Pos()).Name()
+				e.filePaths[n] = append(e.filePaths[n], path)
 			}
+		}
+	}
+	for _, path := range e.filePaths[name] {
+		if t := e.targets[path]; len(t.errors) == 0 && e.broken[path] == "" {
+			return t
 		}
 	}
 	return nil
@@ -407,6 +417,9 @@ func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 		}
 		e.targets[t.path] = t
 	}
+	e.fileMu.Lock()
+	e.filePaths = nil
+	e.fileMu.Unlock()
 	e.t = e.targets[e.t.path]
 	e.diags = e.diags.replace(stale, e.confirmed)
 	if e.old != nil {
