@@ -29,14 +29,22 @@
 // For a generic function the compiler judges each shaped instance (At[go.shape.int]): the worst one
 // is the evidence, and the one the confirm step reads.
 //
-// Each region's share of the cost is estimated like the inliner does: one per node and per implicit
-// interface conversion, 15 for a function literal (its body is a function of its own, which the
-// inliner does not count), plus 57 for a call that the compiler does not inline (17 for a call of
-// a parameter of the function), or the callee's cost
+// Each region's share of the cost is estimated like the inliner counts it (olCoster, olWalk): one
+// per node of the compiler's representation, which is not go/ast's (no node for a type, a block or
+// a parenthesis; one literal for a constant expression; a declaration node for each variable :=
+// declares; one for each implicit conversion to an interface; ...), 15 for a function literal (its
+// body is a function of its own, which the inliner does not count), plus 57 for a call that the
+// compiler does not inline (17 for a call of a parameter of the function), or the callee's cost
 // for a call that it inlines (printed for callees of the package, closures included; for others,
-// what the function's printed cost leaves after the rest, shared among them). A region lighter than 57 + (cost − budget) cannot help, as the
-// call that replaces it costs about 57: it is skipped silently, without a candidate (a function at
-// cost 85 whose cold branch is `return errClosed` gets none). The remaining regions are ranked
+// what the function's printed cost leaves after the rest, shared among them). The estimate of a
+// whole function is the compiler's printed cost for 90% of x/tools' functions whose calls it can
+// price, and for every function of fixtures/outline/costs (TestOutlineCostMatchesCompiler). A
+// region is skipped silently, without a candidate, when the function's cost without it plus the
+// call that replaces it (olPlan.callCost: 57, the call's node, the callee's name, an argument each, a
+// return, and 4 per result and 1 more when it returns several, for the temporaries the compiler
+// makes) would still exceed the budget: a function at cost 85 whose cold branch is `return
+// errClosed` gets none (fixtures/outline/no_too_light), nor one whose two results make the call
+// cost more than its branch (no_return_temps). The remaining regions are ranked
 // (rankOutlineRegions: with -profile the coldest first, the fewest samples on its statements'
 // lines; else, and among equally cold ones, the heaviest first) and each becomes one candidate;
 // the engine keeps the first one that the compiler confirms and then matches again, when the
@@ -84,6 +92,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,7 +113,8 @@ var Outline = &rewrite.Rule{
 		Text: "When the compiler says `cannot inline F: function too complex: cost N exceeds budget 80`, the rule " +
 			"looks for cold regions by their shape: an if branch, the error arm of an if/else, or a switch case " +
 			"other than the first, ending in a return, a panic or a call that never returns. A region heavy " +
-			"enough to bring F under budget (about 57 + N − 80, as the call that replaces it costs about 57) " +
+			"enough to bring F under budget (its cost estimated node by node as the inliner counts them, against " +
+			"N − 80 plus the call that replaces it, 57 and its arguments) " +
 			"moves into a new //go:noinline function <f>Slow, a method with the same receiver for a method, " +
 			"whose parameters are the variables it uses. The compiler must then say `can inline F`. It declines " +
 			"regions with defer, recover, goto, labels, break or continue leaving the region, the address of a " +
@@ -215,6 +225,9 @@ func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewr
 			c.Decline = why
 			out = append(out, c)
 			continue
+		}
+		if verdict.Cost-r.cost+p.callCost() > verdict.Budget {
+			continue // the call that replaces the region costs more than it saves
 		}
 		c.Summary += " into " + p.name
 		c.Fix = func(fix *rewrite.Fix) error { return p.apply(fix, f, fd, r) }
@@ -338,16 +351,18 @@ func olNeverReturns(fn *types.Func) bool {
 	return false
 }
 
-// olCoster estimates what statements add to their function's inline cost: one per node, like the
-// inliner, and for each call what the inliner charges for it: 57 for a call that it does not inline
-// (17 for a call of a parameter), the callee's cost for one that it inlines when the callee is in
-// this package; a function literal costs 15 and its body nothing. The cost of an
-// inlined callee from another package is not printed; the function's total cost calibrates it: what
-// the total leaves after the rest is shared evenly among those calls (at most 80 each, the budget).
+// olCoster estimates what statements add to their function's inline cost: one per node of the
+// compiler's representation, like the inliner (olWalk), and for each call what the inliner charges
+// for it: 57 for a call that it does not inline (17 for a call of a parameter), the callee's cost
+// for one that it inlines when the callee is in this package; a function literal costs 15 and its
+// body nothing. The cost of an inlined callee from another package is not printed; the function's
+// total cost calibrates it: what the total leaves after the rest is shared evenly among those
+// calls (at most 80 each, the budget).
 type olCoster struct {
 	pass    *rewrite.Pass
-	unknown int                 // the estimate for an inlined call of another package
+	unknown float64             // the estimate for an inlined call of another package
 	params  map[*types.Var]bool // the function's parameters: a call of one costs olParamCallCost
+	results *types.Tuple        // the function's results, for the conversions that return adds
 }
 
 // olClosureCost is what the inliner charges for a function literal, whatever its body: the body is
@@ -360,6 +375,18 @@ const (
 
 func newOlCoster(pass *rewrite.Pass, fd *ast.FuncDecl, total int) *olCoster {
 	c := &olCoster{pass: pass, params: map[*types.Var]bool{}}
+	if fd.Recv != nil {
+		for _, f := range fd.Recv.List {
+			for _, id := range f.Names {
+				if v, ok := pass.Info.Defs[id].(*types.Var); ok {
+					c.params[v] = true // a receiver of function type is called like a parameter
+				}
+			}
+		}
+	}
+	if fn, ok := pass.Info.Defs[fd.Name].(*types.Func); ok {
+		c.results = fn.Type().(*types.Signature).Results()
+	}
 	for _, f := range fd.Type.Params.List {
 		for _, id := range f.Names {
 			if v, ok := pass.Info.Defs[id].(*types.Var); ok {
@@ -369,39 +396,23 @@ func newOlCoster(pass *rewrite.Pass, fd *ast.FuncDecl, total int) *olCoster {
 	}
 	known, calls := c.count(fd.Body.List)
 	if calls > 0 && total > known {
-		c.unknown = min((total-known)/calls, 80)
+		c.unknown = min(float64(total-known)/float64(calls), 80)
 	}
 	return c
 }
 
 func (c *olCoster) cost(stmts []ast.Stmt) int {
 	known, calls := c.count(stmts)
-	return known + calls*c.unknown
+	return known + int(math.Round(float64(calls)*c.unknown))
 }
 
 // count returns the estimate without the inlined calls of other packages, and how many those are.
 func (c *olCoster) count(stmts []ast.Stmt) (known, calls int) {
+	w := &olWalk{c: c}
 	for _, s := range stmts {
-		ast.Inspect(s, func(x ast.Node) bool {
-			switch x := x.(type) {
-			case nil, *ast.ParenExpr:
-				return true
-			case *ast.FuncLit:
-				known += olClosureCost + 1
-				return false
-			case *ast.CallExpr:
-				if n, ok := c.callCost(x); ok {
-					known += n
-				} else {
-					calls++
-				}
-				known += c.implicit(x)
-			}
-			known++
-			return true
-		})
+		w.node(s)
 	}
-	return known, calls
+	return w.known, w.calls
 }
 
 // implicit counts the nodes that a call adds without syntax: a conversion to an interface for each
@@ -417,7 +428,7 @@ func (c *olCoster) implicit(call *ast.CallExpr) int {
 	}
 	n := 0
 	if sig.Variadic() && !call.Ellipsis.IsValid() {
-		n++
+		n += 2 // a slice literal, which the inliner charges twice
 	}
 	for i, arg := range call.Args {
 		var pt types.Type
@@ -429,9 +440,7 @@ func (c *olCoster) implicit(call *ast.CallExpr) int {
 		default:
 			continue
 		}
-		if at, ok := c.pass.Info.Types[arg]; ok && types.IsInterface(pt) && !types.IsInterface(at.Type) {
-			n++
-		}
+		n += c.convert(arg, pt)
 	}
 	return n
 }
@@ -444,6 +453,9 @@ func (c *olCoster) callCost(call *ast.CallExpr) (int, bool) {
 	}
 	inlined := pass.DiagsAtExpr(call, rewrite.InliningCall)
 	if len(inlined) == 0 {
+		if fn, ok := typeutil.Callee(pass.Info, call).(*types.Func); ok && olIntrinsic(fn) {
+			return 0, true
+		}
 		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
 			if v, ok := pass.Info.Uses[id].(*types.Var); ok && c.params[v] {
 				return olParamCallCost, true
@@ -544,6 +556,23 @@ func planOutline(pass *rewrite.Pass, fd *ast.FuncDecl, r *olRegion) (*olPlan, st
 	}
 	p.name = olSlowName(pass, fd, fn)
 	return p, ""
+}
+
+// callCost is what the inliner charges for the statements that replace the region: the call (57
+// and its node), the function's name (a method's: its receiver only), an argument each, and a
+// return; a return of several results is compiled with a temporary for each (4 each, and 1).
+func (p *olPlan) callCost() int {
+	n := outlineCallCost + 1 + 1 + len(p.params)
+	switch {
+	case p.returnCall:
+		n++
+		if p.results.Len() > 1 {
+			n += 4*p.results.Len() + 1
+		}
+	case p.thenReturn:
+		n++
+	}
+	return n
 }
 
 // olSlowName picks the slow function's name: <f>Slow, unexported, or another clear one if that is taken.

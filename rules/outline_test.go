@@ -1,16 +1,18 @@
 package rules
 
 import (
+	"go/ast"
 	"path/filepath"
 	"testing"
 
+	"github.com/gcfix/gcfix/rewrite"
 	"github.com/gcfix/gcfix/rewrite/rewritetest"
 )
 
 // TestOutlineFixtures runs every case under fixtures/outline through the harness. The rule wins on
 // time: a kept case must not add allocations, but need not remove any.
 func TestOutlineFixtures(t *testing.T) {
-	rewritetest.RunAll(t, filepath.Join("..", "fixtures"), "outline", Outline, rewritetest.Options{TimeOnly: true})
+	rewritetest.RunAll(t, filepath.Join("..", "fixtures"), "outline", Outline, rewritetest.Options{TimeOnly: true, Skip: []string{"costs"}})
 }
 
 func TestOutlineUnexported(t *testing.T) {
@@ -27,9 +29,44 @@ func TestOutlineUnexported(t *testing.T) {
 // compiler is not asked: a cold branch that costs less than the call replacing it (no_too_light),
 // and one whose weight is a closure's body, which the inliner does not charge (no_closure_body).
 func TestOutlineEstimateLeavesLightRegions(t *testing.T) {
-	for _, dir := range []string{"outline/no_too_light", "outline/no_closure_body"} {
+	for _, dir := range []string{"outline/no_too_light", "outline/no_closure_body", "outline/no_return_temps"} {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			rewritetest.Declines(t, filepath.Join("..", "fixtures"), dir, Outline)
 		})
+	}
+}
+
+// TestOutlineCostMatchesCompiler checks the outline rule's cost estimate against the costs that the
+// compiler prints (`can inline F with cost N`) for a corpus of every shape the estimate knows:
+// each function's body must be estimated at exactly the compiler's cost. A new Go version that
+// charges a shape differently fails here, by function.
+func TestOutlineCostMatchesCompiler(t *testing.T) {
+	pass := rewritetest.Load(t, filepath.Join("..", "fixtures"), "outline/costs")
+	checked := 0
+	for _, f := range pass.Files {
+		file := pass.Fset.File(f.Pos()).Name()
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			name := rewrite.FuncName(fd)
+			verdict, ok := pass.Diags.Inline(file, name)
+			if !ok || verdict.Kind != rewrite.CanInline {
+				continue // the //go:noinline callees
+			}
+			known, calls := newOlCoster(pass, fd, verdict.Cost).count(fd.Body.List)
+			if calls > 0 {
+				t.Errorf("%s: %d calls of unknown cost", name, calls)
+				continue
+			}
+			if known != verdict.Cost {
+				t.Errorf("%s: estimated %d, the compiler says %d", name, known, verdict.Cost)
+			}
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Errorf("checked %d functions of the corpus, want at least 100", checked)
 	}
 }

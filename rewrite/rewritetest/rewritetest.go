@@ -647,3 +647,22 @@ func anyMatch(res []*regexp.Regexp, msgs ...string) bool {
 	}
 	return false
 }
+
+// Load compiles the package at moduleDir/dir (relative, with slashes) with -m=2 and returns the
+// rules' view of it, with the compiler's diagnostics, as a rule's Match gets it.
+func Load(t *testing.T, moduleDir, dir string) *rewrite.Pass {
+	t.Helper()
+	c := newFixtureCase(t, moduleDir, dir, nil)
+	diags, broken, err := rewrite.Diagnose(t.Context(), c.moduleDir, []string{c.pkgPath}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := broken[c.pkgPath]; msg != "" {
+		t.Fatalf("%s does not build: %s", dir, msg)
+	}
+	pass, err := loadPass(t.Context(), c.moduleDir, c.pkgPath, diags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pass
+}
