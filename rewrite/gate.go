@@ -94,10 +94,12 @@ func RunBenchmarks(ctx context.Context, dir, oldBin, newBin string, opts BenchOp
 func runBenchOnce(ctx context.Context, dir, bin string, opts BenchOptions) ([]*benchfmt.Result, error) {
 	// The test binary stops its -test.timeout alarm before it runs benchmarks, so a hung benchmark is
 	// ours to stop: at Timeout ask it for a goroutine dump, as go test does; 30s later kill the group.
+	// -test.v prints each benchmark's name before its first run, so that the name of one that hangs
+	// there is known even when the dump has no stack for it (a goroutine running on another thread).
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout+30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin,
-		"-test.run=^$", "-test.bench="+opts.Bench, "-test.benchmem", "-test.count=1",
+		"-test.run=^$", "-test.bench="+opts.Bench, "-test.benchmem", "-test.count=1", "-test.v",
 		"-test.benchtime="+opts.Benchtime.String(), "-test.timeout="+opts.Timeout.String())
 	cmd.Dir = dir
 	var out bytes.Buffer
@@ -156,7 +158,8 @@ func hungBenchmark(out []byte) (name, stack string, ok bool) {
 }
 
 // lastBenchmark returns the name of the last benchmark the test binary started, as it printed it
-// (the name comes before the results, on the same line), without its -GOMAXPROCS suffix.
+// (with -test.v, alone on a line before its first run; then before its results, on their line),
+// without its -GOMAXPROCS suffix.
 func lastBenchmark(out []byte) string {
 	name := ""
 	for _, line := range strings.Split(string(out), "\n") {

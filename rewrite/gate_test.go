@@ -250,4 +250,9 @@ func TestLastBenchmark(t *testing.T) {
 	if got := lastBenchmark([]byte("PASS\n")); got != "" {
 		t.Errorf("lastBenchmark without benchmarks = %q", got)
 	}
+	// With -test.v the name comes alone before the first run: a hang there has printed no result.
+	chatty := "goos: linux\nBenchmarkA\nBenchmarkA-2   \t100\t10 ns/op\nBenchmarkMake\nSIGQUIT: quit\ngoroutine 7 [running]:\n\tgoroutine running on other thread; stack unavailable\n"
+	if got := lastBenchmark([]byte(chatty)); got != "BenchmarkMake" {
+		t.Errorf("lastBenchmark of -test.v output = %q, want BenchmarkMake", got)
+	}
 }
