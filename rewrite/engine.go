@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -261,9 +260,9 @@ type engine struct {
 	loader  *loader            // type-checks packages against the export data of the kept state
 	targets map[string]*target // by import path; replaced when a kept rewrite changes them
 	// filePaths indexes the files gcfix may rewrite: file name → the targets that hold it, in
-	// import path order. Made when targetOf first needs it; a reload drops it.
+	// import path order. Made when targetOf first needs it (on the engine's goroutine, as every use
+	// of targets); a reload drops it.
 	filePaths map[string][]string
-	fileMu    sync.Mutex
 	broken    map[string]string // packages that did not build before any rewrite
 	diags     *Diagnostics      // the compiler's view of the kept state of every package
 	orig      map[string][]byte // file contents as read before any rewrite
@@ -356,8 +355,6 @@ func (e *engine) paths() []string {
 
 // targetOf returns the loaded package that file name belongs to as a file gcfix may rewrite.
 func (e *engine) targetOf(name string) *target {
-	e.fileMu.Lock()
-	defer e.fileMu.Unlock()
 	if e.filePaths == nil {
 		e.filePaths = map[string][]string{}
 		for _, path := range e.paths() {
@@ -417,9 +414,7 @@ func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 		}
 		e.targets[t.path] = t
 	}
-	e.fileMu.Lock()
 	e.filePaths = nil
-	e.fileMu.Unlock()
 	e.t = e.targets[e.t.path]
 	e.diags = e.diags.replace(stale, e.confirmed)
 	if e.old != nil {

@@ -31,23 +31,10 @@ type olWalk struct {
 
 func (w *olWalk) nodes(ns ...ast.Node) {
 	for _, n := range ns {
-		if n != nil && !isNilNode(n) {
+		if n != nil {
 			w.node(n)
 		}
 	}
-}
-
-// isNilNode reports whether n is an interface holding a nil pointer (an absent Init or Else).
-func isNilNode(n ast.Node) bool {
-	switch n := n.(type) {
-	case *ast.BlockStmt:
-		return n == nil
-	case ast.Stmt:
-		return n == nil
-	case ast.Expr:
-		return n == nil
-	}
-	return false
 }
 
 func (w *olWalk) exprs(xs []ast.Expr) {
