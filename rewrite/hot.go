@@ -36,8 +36,7 @@ func (e *engine) hotFirst(cands []ruleCandidate, tried map[string]bool) []ruleCa
 		res := e.newResult(rc)
 		res.Verdict = Skipped
 		res.Reason = fmt.Sprintf("skipped: cold (%s of samples < -hot %g%%)", percent(cum), e.opts.Hot)
-		e.rep.Candidates = append(e.rep.Candidates, res)
-		e.logf("%s %s:%d: %s %s", res.Rule, res.File, res.Line, res.Verdict, res.Reason)
+		e.report(res)
 	}
 	sort.SliceStable(hot, func(i, j int) bool { return hot[i].cum > hot[j].cum })
 	out := make([]ruleCandidate, len(hot))
