@@ -45,6 +45,11 @@ func (e *engine) candidateKey(rc ruleCandidate) string {
 }
 
 func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, changes map[string][]byte, err error) {
+	return e.tryFixed(ctx, rc, nil)
+}
+
+// tryFixed is try with the candidate's rewrite already made (fixed; nil: make it here).
+func (e *engine) tryFixed(ctx context.Context, rc ruleCandidate, fixed map[string][]byte) (res *Result, changes map[string][]byte, err error) {
 	c := rc.c
 	res = e.newResult(rc)
 	if c.Decline != "" {
@@ -54,9 +59,11 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, change
 	if err := e.testBaseline(ctx); err != nil {
 		return nil, nil, err
 	}
-	changes, err = e.applyFix(rc)
-	if err != nil {
-		return nil, nil, err
+	changes = fixed
+	if changes == nil {
+		if changes, err = e.applyFix(rc); err != nil {
+			return nil, nil, err
+		}
 	}
 	if len(changes) == 0 {
 		res.Verdict, res.Reason = Rejected, "the rewrite changed nothing"

@@ -121,12 +121,12 @@ func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*Result, ma
 	if st == nil || rc.c.Decline != "" || e.opts.Gate != GateBench {
 		return e.try(ctx, rc)
 	}
-	key, diffs, err := e.stateKey(ctx, rc)
+	key, fixed, diffs, err := e.stateKey(ctx, rc)
 	if err != nil {
 		return nil, nil, err
 	}
 	if key == "" { // the rewrite changes nothing: try says so
-		return e.try(ctx, rc)
+		return e.tryFixed(ctx, rc, fixed)
 	}
 	if rec, ok := st.lookup(key); ok {
 		if rec.Verdict != Kept {
@@ -145,13 +145,13 @@ func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*Result, ma
 		st.mu.Lock()
 		st.pending = rec
 		st.mu.Unlock()
-		res, changes, err := e.try(ctx, rc)
+		res, changes, err := e.tryFixed(ctx, rc, fixed)
 		st.mu.Lock()
 		st.pending = nil
 		st.mu.Unlock()
 		return res, changes, err
 	}
-	res, changes, err := e.try(ctx, rc)
+	res, changes, err := e.tryFixed(ctx, rc, fixed)
 	if err == nil && recordable(e.opts.Gate, res.Verdict) {
 		if err := st.record(key, res); err != nil {
 			return nil, nil, err
@@ -185,25 +185,24 @@ func (e *engine) reuseMeasurement(res *Result) bool {
 	return true
 }
 
-// stateKey computes the candidate's key (see State) and its change, file by file; "" when the
-// rewrite changes nothing.
-func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (string, []*fileChange, error) {
-	changes, err := e.applyFix(rc)
+// stateKey makes the candidate's rewrite and computes its key (see State) and its change, file by
+// file; "" when the rewrite changes nothing. It returns the rewrite too, for tryFixed.
+func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, changes map[string][]byte, diffs []*fileChange, err error) {
+	changes, err = e.applyFix(rc)
 	if err != nil || len(changes) == 0 {
-		return "", nil, err
+		return "", changes, nil, err
 	}
-	var diffs []*fileChange
 	for name, b := range changes {
 		cur, err := e.current(name)
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		diffs = append(diffs, &fileChange{path: name, old: cur, new: b})
 	}
 	sort.Slice(diffs, func(i, j int) bool { return diffs[i].path < diffs[j].path })
 	goVer, err := e.goVersion(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	h := sha256.New()
 	field := func(s string) { fmt.Fprintf(h, "%d:%s\n", len(s), s) }
@@ -223,10 +222,10 @@ func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (string, []*fil
 		from, to := e.fset.Position(start), e.fset.Position(fd.End())
 		src, err := e.current(from.Filename)
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		if from.Offset < 0 || to.Offset > len(src) || from.Offset > to.Offset {
-			return "", nil, fmt.Errorf("%s: function %s is not where it was loaded", from, FuncName(fd))
+			return "", nil, nil, fmt.Errorf("%s: function %s is not where it was loaded", from, FuncName(fd))
 		}
 		field(FuncName(fd))
 		field(string(src[from.Offset:to.Offset]))
@@ -235,7 +234,7 @@ func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (string, []*fil
 		field(relPath(e.root, d.path))
 		field(diffBody(unifiedDiff(e.root, []*fileChange{d})))
 	}
-	return hex.EncodeToString(h.Sum(nil)), diffs, nil
+	return hex.EncodeToString(h.Sum(nil)), changes, diffs, nil
 }
 
 // diffBody drops a unified diff's hunk headers, which carry line numbers.

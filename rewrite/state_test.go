@@ -1,10 +1,15 @@
 package rewrite
 
 import (
+	"go/ast"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/dave/dst"
 )
 
 // An interrupted write leaves a torn last line: it is ignored, and the next record starts on a
@@ -51,5 +56,50 @@ func TestDiffBodyDropsLineNumbers(t *testing.T) {
 	b := diffBody("diff a/x b/x\n--- a/x\n+++ b/x\n@@ -10,3 +12,3 @@\n x\n-y\n+z\n")
 	if a != b || strings.Contains(a, "@@") {
 		t.Fatalf("%q != %q", a, b)
+	}
+}
+
+// With -state under the bench gate, a candidate's rewrite is made once: the key is computed from
+// it, and the same rewrite is then tried.
+func TestStateFixOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds, tests and benchmarks a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod":      "module example.com/m\n\ngo 1.26\n",
+		"a/a.go":      "package a\n\nfunc Sum(n int) int { return n + 1 }\n",
+		"a/a_test.go": "package a\n\nimport \"testing\"\n\nvar sink int\n\nfunc BenchmarkSum(b *testing.B) {\n\tfor i := 0; i < b.N; i++ {\n\t\tsink = Sum(i)\n\t}\n}\n",
+	})
+	var fixes atomic.Int32
+	touch := &Rule{Name: "touch", Match: func(pass *Pass) []*Candidate {
+		var out []*Candidate
+		for _, f := range pass.Files {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "Sum" {
+					out = append(out, &Candidate{Pos: fd.Pos(), Func: fd, Summary: "touch Sum", Fix: func(fix *Fix) error {
+						fixes.Add(1)
+						fix.Dst(fd).(*dst.FuncDecl).Decs.Start.Append("// Sum adds one.")
+						return nil
+					}})
+				}
+			}
+		}
+		return out
+	}}
+	st, err := OpenState(filepath.Join(t.TempDir(), "state.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{touch}, Gate: GateBench, State: st,
+		Bench: BenchOptions{Count: 2, Benchtime: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Candidates) != 1 || rep.Candidates[0].Verdict == "" {
+		t.Fatalf("candidates = %+v; want one, measured", rep.Candidates)
+	}
+	if n := fixes.Load(); n != 1 {
+		t.Errorf("the rule's Fix ran %d times; want once", n)
 	}
 }
