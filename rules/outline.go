@@ -44,7 +44,8 @@
 // return, and 4 per result and 1 more when it returns several, for the temporaries the compiler
 // makes) would still exceed the budget: a function at cost 85 whose cold branch is `return
 // errClosed` gets none (fixtures/outline/no_too_light), nor one whose two results make the call
-// cost more than its branch (no_return_temps). The remaining regions are ranked
+// cost more than its branch (no_return_temps), nor a clause of a constant switch, which the
+// compiler drops before it counts (no_dead_clause). The remaining regions are ranked
 // (rankOutlineRegions: with -profile the coldest first, the fewest samples on its statements'
 // lines; else, and among equally cold ones, the heaviest first) and each becomes one candidate;
 // the engine keeps the first one that the compiler confirms and then matches again, when the
@@ -363,6 +364,7 @@ type olCoster struct {
 	unknown float64             // the estimate for an inlined call of another package
 	params  map[*types.Var]bool // the function's parameters: a call of one costs olParamCallCost
 	results *types.Tuple        // the function's results, for the conversions that return adds
+	dead    []ast.Node          // branches and clauses the compiler drops (markDead)
 }
 
 // olClosureCost is what the inliner charges for a function literal, whatever its body: the body is
@@ -402,6 +404,9 @@ func newOlCoster(pass *rewrite.Pass, fd *ast.FuncDecl, total int) *olCoster {
 }
 
 func (c *olCoster) cost(stmts []ast.Stmt) int {
+	if len(stmts) > 0 && c.isDead(stmts[0].Pos()) {
+		return 0
+	}
 	known, calls := c.count(stmts)
 	return known + int(math.Round(float64(calls)*c.unknown))
 }

@@ -13,7 +13,7 @@ import (
 // that go build -gcflags=-m=2 prints; TestOutlineCostMatchesCompiler):
 //   - a type, a parenthesis, a block, an expression statement or an else is no node; a constant
 //     expression is one literal however it is written; an if whose condition is constant costs
-//     the branch it takes;
+//     the branch it takes, and a switch whose tag and cases are constant the clause it takes;
 //   - a selector is one node (two through each embedded field it passes); the method of a
 //     concrete type in a call is none, but the receiver's implicit & or * is one;
 //   - a variable that := or var declares has a declaration node holding its name (2 more);
@@ -85,13 +85,34 @@ func (w *olWalk) node(n ast.Node) {
 			w.nodes(n.Init)
 			if constant.BoolVal(tv.Value) {
 				w.node(n.Body)
+				w.c.markDead(n.Else)
 			} else {
 				w.nodes(n.Else)
+				w.c.markDead(n.Body)
 			}
 			return
 		}
 		w.known++
 		w.nodes(n.Init, n.Cond, n.Body, n.Else)
+	case *ast.SwitchStmt:
+		if taken, ok := w.constSwitch(n); ok {
+			// The compiler drops the clauses that cannot run: the switch costs one, and the
+			// clause taken, if any, one and its body.
+			w.known++
+			w.nodes(n.Init)
+			if taken != nil {
+				w.known++
+				w.stmts(taken.Body)
+			}
+			for _, cc := range n.Body.List {
+				if cc != taken {
+					w.c.markDead(cc)
+				}
+			}
+			return
+		}
+		w.known++
+		w.nodes(n.Init, n.Tag, n.Body)
 	case *ast.ForStmt:
 		w.known++
 		w.nodes(n.Init, n.Cond, n.Post, n.Body)
@@ -269,6 +290,41 @@ func (w *olWalk) node(n ast.Node) {
 	}
 }
 
+// constSwitch reports whether the switch's tag (true when it has none) and every case value are
+// constants, and which clause runs then: the first whose value equals the tag, else the default
+// (nil when none runs).
+func (w *olWalk) constSwitch(n *ast.SwitchStmt) (taken *ast.CaseClause, ok bool) {
+	info := w.c.pass.Info
+	tag := constant.MakeBool(true)
+	if n.Tag != nil {
+		tv, ok := info.Types[n.Tag]
+		if !ok || tv.Value == nil {
+			return nil, false
+		}
+		tag = tv.Value
+	}
+	var def *ast.CaseClause
+	for _, s := range n.Body.List {
+		cc := s.(*ast.CaseClause)
+		if cc.List == nil {
+			def = cc
+		}
+		for _, x := range cc.List {
+			tv, ok := info.Types[x]
+			if !ok || tv.Value == nil || tv.Value.Kind() != tag.Kind() {
+				return nil, false
+			}
+			if taken == nil && constant.Compare(tv.Value, token.EQL, tag) {
+				taken = cc
+			}
+		}
+	}
+	if taken == nil {
+		taken = def
+	}
+	return taken, true
+}
+
 // concat counts the operands of a chain of string concatenations.
 func (w *olWalk) concat(x ast.Expr) {
 	if b, ok := ast.Unparen(x).(*ast.BinaryExpr); ok && b.Op == token.ADD {
@@ -415,4 +471,22 @@ func (c *olCoster) sameRepr(from, to types.Type) bool {
 		sizes = types.SizesFor("gc", "amd64")
 	}
 	return f.Info()&types.IsUnsigned == t.Info()&types.IsUnsigned && sizes.Sizeof(f) == sizes.Sizeof(t)
+}
+
+// markDead records code that the compiler drops before the inliner counts: a branch or clause that
+// a constant condition or switch never takes. Moving it out of line saves nothing.
+func (c *olCoster) markDead(n ast.Node) {
+	if n != nil {
+		c.dead = append(c.dead, n)
+	}
+}
+
+// isDead reports whether the statements at pos are in code the compiler drops.
+func (c *olCoster) isDead(pos token.Pos) bool {
+	for _, n := range c.dead {
+		if n.Pos() <= pos && pos < n.End() {
+			return true
+		}
+	}
+	return false
 }
