@@ -2,7 +2,9 @@ package rewrite
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/gob"
 	"encoding/hex"
 	"fmt"
@@ -60,11 +62,18 @@ var exeHash struct {
 	err  error
 }
 
+// executableHash identifies the running gcfix for the result cache's key: by the build ID that the
+// go command wrote into it (a hash of its content, as `go tool buildid` prints it), or, for a
+// binary without one, by the SHA-256 of its content (~10 MB read on every run).
 func executableHash() (string, error) {
 	exeHash.once.Do(func() {
 		name, err := os.Executable()
 		if err != nil {
 			exeHash.err = err
+			return
+		}
+		if id := goBuildID(name); id != "" {
+			exeHash.sum = "buildid " + id
 			return
 		}
 		f, err := os.Open(name)
@@ -81,6 +90,47 @@ func executableHash() (string, error) {
 		exeHash.sum = hex.EncodeToString(h.Sum(nil))
 	})
 	return exeHash.sum, exeHash.err
+}
+
+// goBuildID returns the go command's build ID of the executable name: the ELF note
+// .note.go.buildid, or elsewhere the `\xff Go build ID: "…"` string near the start of the
+// file; "" if it has none.
+func goBuildID(name string) string {
+	if f, err := elf.Open(name); err == nil {
+		defer f.Close()
+		sec := f.Section(".note.go.buildid")
+		if sec == nil {
+			return ""
+		}
+		data, err := sec.Data()
+		// The note: name size, description size, type (4 bytes each), "Go\x00\x00", the ID.
+		if err != nil || len(data) < 16 || string(data[12:16]) != "Go\x00\x00" {
+			return ""
+		}
+		n := int(f.ByteOrder.Uint32(data[4:8]))
+		if 16+n > len(data) {
+			return ""
+		}
+		return string(data[16 : 16+n])
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, 32<<10)
+	n, _ := io.ReadFull(f, buf)
+	const prefix = "\xff Go build ID: \""
+	i := bytes.Index(buf[:n], []byte(prefix))
+	if i < 0 {
+		return ""
+	}
+	rest := buf[i+len(prefix) : n]
+	j := bytes.IndexByte(rest, '"')
+	if j <= 0 {
+		return ""
+	}
+	return string(rest[:j])
 }
 
 // cachedReport is a report as the result cache keeps it (gob), with the file contents that -apply

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -84,5 +85,25 @@ func TestTrimResults(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(dir, "trim.txt"))
 	if strings.TrimSpace(string(b)) != strconv.FormatInt(now.Add(trimInterval).Unix(), 10) {
 		t.Errorf("trim.txt = %q", b)
+	}
+}
+
+// The result cache knows gcfix by the build ID the go command wrote into it, as go tool buildid
+// prints it, without reading the whole executable.
+func TestExecutableBuildID(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "tool", "buildid", exe).Output()
+	if err != nil {
+		t.Fatalf("go tool buildid: %v", err)
+	}
+	want := strings.TrimSpace(string(out))
+	if got := goBuildID(exe); got != want {
+		t.Errorf("goBuildID = %q; go tool buildid says %q", got, want)
+	}
+	if sum, err := executableHash(); err != nil || sum != "buildid "+want {
+		t.Errorf("executableHash = %q, %v; want the build ID", sum, err)
 	}
 }
