@@ -55,7 +55,9 @@
 //     statement is not directly in a block (if/for/switch headers, labeled statements), the call
 //     is the deferred or go'd call, is on the right of && or ||, or the statement evaluates another
 //     call or receive;
-//   - a predeclared name (string, append, int64, ...) or strconv/hex shadowed at the call.
+//   - a predeclared name (string, append, int64, ...) or strconv/hex shadowed at the call;
+//   - the argument of panic or of a call that never returns (os.Exit, log.Fatal*, log.Panic*):
+//     made once, when the program fails.
 //
 // Confirm: fewer of the call's operands escape to the heap after the rewrite than before.
 
@@ -85,7 +87,8 @@ var Sprintf = &rewrite.Rule{
 			"%d %s %v %t %q %x %X %% into strconv appends into a stack array or the buffer, or into strconv.Itoa " +
 			"and string concatenation for one operand or only strings. It declines flags, widths, other verbs, " +
 			"floats, interfaces and errors, types with Format, String or Error methods, operands with side " +
-			"effects, and calls whose formatting cannot move before their statement.",
+			"effects, calls whose formatting cannot move before their statement, and messages of panic or of " +
+			"calls that never return (made once, when the program fails).",
 		Before: "func Key(a, b int) string {\n\treturn fmt.Sprintf(\"%d:%d\", a, b)\n}",
 		After: "func Key(a, b int) string {\n\tvar buf [41]byte\n\tout := strconv.AppendInt(buf[:0], int64(a), 10)\n" +
 			"\tout = append(out, ':')\n\tout = strconv.AppendInt(out, int64(b), 10)\n\treturn string(out)\n}",
@@ -151,6 +154,10 @@ func matchCall(pass *rewrite.Pass, stack []ast.Node, names namesUsed) *rewrite.C
 		Evidence: fc.evidence,
 		Summary:  exprString(call),
 	}
+	if why := failureArgument(pass.Info, stack); why != "" {
+		c.Decline = why
+		return c
+	}
 	if why := fc.resolvePieces(pass.Info); why != "" {
 		c.Decline = why
 		return c
@@ -173,6 +180,35 @@ func matchCall(pass *rewrite.Pass, stack []ast.Node, names namesUsed) *rewrite.C
 	}
 	c.Confirm = func(cf *rewrite.Confirm) error { return confirmUnboxed(cf, subjects) }
 	return c
+}
+
+// failureArgument says why the call at the top of stack is not worth rewriting when it is an
+// argument of panic or of a call that never returns (os.Exit, log.Fatalf, ...): its string is made
+// once, when the program fails, and the rewrite would only add code to the function.
+func failureArgument(info *types.Info, stack []ast.Node) string {
+	i := len(stack) - 2
+	for i >= 0 {
+		if _, ok := stack[i].(*ast.ParenExpr); !ok {
+			break
+		}
+		i--
+	}
+	if i < 0 {
+		return ""
+	}
+	parent, ok := stack[i].(*ast.CallExpr)
+	if !ok || ast.Unparen(parent.Fun) == stack[i+1] {
+		return ""
+	}
+	if id, ok := ast.Unparen(parent.Fun).(*ast.Ident); ok {
+		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
+			return "the string is panic's argument: it is made once, when the program fails"
+		}
+	}
+	if fn, ok := typeutil.Callee(info, parent).(*types.Func); ok && olNeverReturns(fn) {
+		return "the string is an argument of " + fn.Name() + ", which does not return: it is made once, when the program stops"
+	}
+	return ""
 }
 
 // confirmUnboxed checks that fewer of the operands escape in the function than before.
