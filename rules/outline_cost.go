@@ -18,8 +18,8 @@ import (
 //     concrete type in a call is none, but the receiver's implicit & or * is one;
 //   - a variable that := or var declares has a declaration node holding its name (2 more);
 //   - a conversion to an interface that the language leaves implicit (an argument, a result, an
-//     assignment, an element, a comparison) is one node; a conversion that changes only the
-//     type's name is none;
+//     assignment, an element, a comparison) is one node; a conversion that keeps the
+//     representation (only the type's name changes, or an integer keeps its size and sign) is none;
 //   - x++ is x += 1; a chain of string concatenations is one node; a slice literal, a method
 //     value and panic are charged one more; return f() of a call with n results 4n+1 more, for
 //     the temporaries it is compiled into;
@@ -158,7 +158,7 @@ func (w *olWalk) node(n ast.Node) {
 			w.node(n.X)
 		}
 	case *ast.BinaryExpr:
-		if tv, ok := info.Types[n]; ok && n.Op == token.ADD && isString(tv.Type) {
+		if tv, ok := info.Types[n]; ok && n.Op == token.ADD && olIsString(tv.Type) {
 			w.known++ // one node for the whole chain
 			w.concat(n)
 			return
@@ -328,7 +328,7 @@ func (w *olWalk) constSwitch(n *ast.SwitchStmt) (taken *ast.CaseClause, ok bool)
 // concat counts the operands of a chain of string concatenations.
 func (w *olWalk) concat(x ast.Expr) {
 	if b, ok := ast.Unparen(x).(*ast.BinaryExpr); ok && b.Op == token.ADD {
-		if tv, ok := w.c.pass.Info.Types[b]; ok && tv.Value == nil && isString(tv.Type) {
+		if tv, ok := w.c.pass.Info.Types[b]; ok && tv.Value == nil && olIsString(tv.Type) {
 			w.concat(b.X)
 			w.concat(b.Y)
 			return
@@ -337,7 +337,7 @@ func (w *olWalk) concat(x ast.Expr) {
 	w.node(x)
 }
 
-func isString(t types.Type) bool {
+func olIsString(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsString != 0
 }
