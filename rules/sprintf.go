@@ -47,8 +47,13 @@
 //   - an operand whose type has a Format method (fmt.Formatter, called for every verb), or a String
 //     or Error method with %v, %s, %x, %X or %q;
 //   - a verb that does not suit the operand (%s on an int, %v on []byte, ...);
-//   - an operand with side effects: a call other than a conversion or len, cap, min, max, real,
-//     imag, complex; or a receive;
+//   - operands with calls or receives (other than conversions and len, cap, min, max, real, imag,
+//     complex), unless the order of evaluation cannot show: fmt evaluates every operand before it
+//     formats any, the rewrite formats each as it evaluates it; both keep the calls in their order,
+//     and the output is the same when nothing else read can change meanwhile (effectsKeepOrder: a
+//     Sprintf or Sprint, no []byte operand, only locals that no call can reach, no pointer, slice
+//     or map read outside the calls; fixtures/sprintf/no_call_order); with such calls, the
+//     forms that write into a builder or append to x as they format are not used;
 //   - Fprintf to anything but a *bytes.Buffer or *strings.Builder, or whose result is used; a
 //     Sprintf or Sprint whose result is unused (an expression statement, defer, go);
 //   - a call that needs a buffer but whose formatting cannot move before its statement: the
@@ -86,8 +91,9 @@ var Sprintf = &rewrite.Rule{
 			"The rule rewrites Sprintf, Sprint and Fprintf (into a *bytes.Buffer or *strings.Builder) with " +
 			"%d %s %v %t %q %x %X %% into strconv appends into a stack array or the buffer, or into strconv.Itoa " +
 			"and string concatenation for one operand or only strings. It declines flags, widths, other verbs, " +
-			"floats, interfaces and errors, types with Format, String or Error methods, operands with side " +
-			"effects, calls whose formatting cannot move before their statement, and messages of panic or of " +
+			"floats, interfaces and errors, types with Format, String or Error methods, operands with calls " +
+			"when something else they read could change meanwhile, calls whose formatting cannot move before " +
+			"their statement, and messages of panic or of " +
 			"calls that never return (made once, when the program fails).",
 		Before: "func Key(a, b int) string {\n\treturn fmt.Sprintf(\"%d:%d\", a, b)\n}",
 		After: "func Key(a, b int) string {\n\tvar buf [41]byte\n\tout := strconv.AppendInt(buf[:0], int64(a), 10)\n" +
@@ -161,6 +167,12 @@ func matchCall(pass *rewrite.Pass, stack []ast.Node, names namesUsed) *rewrite.C
 	if why := fc.resolvePieces(pass.Info); why != "" {
 		c.Decline = why
 		return c
+	}
+	if fc.effect != nil {
+		if why := effectsKeepOrder(pass.Info, fc, outermostFunc(stack)); why != "" {
+			c.Decline = "argument has side effects: " + exprString(fc.effect) + why
+			return c
+		}
 	}
 	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, outermostFunc(stack), call.Pos(), names)}
 	if why := m.shadowed(fc.pieces); why != "" {
@@ -290,7 +302,9 @@ func (m *matcher) form() (func(*rewrite.Fix) error, string, string) {
 	if fc.name == "fmt.Fprintf" {
 		return m.bufferForm(fc.writer, m.stack)
 	}
-	if len(m.stack) >= 3 {
+	if len(m.stack) >= 3 && fc.effect == nil {
+		// b.WriteString(fmt.Sprintf(…)) and x = append(x, fmt.Sprintf(…)...) write as they format:
+		// an operand's call could read or write b or x meanwhile.
 		if fix, summary, why := m.writeStringForm(); fix != nil || why != "" {
 			return fix, summary, why
 		}

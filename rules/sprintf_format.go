@@ -192,6 +192,7 @@ type fmtCall struct {
 	args     []ast.Expr // the operands that fmt formats
 	evidence []rewrite.Diagnostic
 	pieces   []piece
+	effect   ast.Expr // the first call or receive among the operands, if any
 }
 
 // resolvePieces turns the call's format and operands into pieces, or says why it declines.
@@ -237,8 +238,8 @@ func (fc *fmtCall) resolvePieces(info *types.Info) string {
 		}
 	}
 	for _, arg := range fc.args {
-		if bad := sideEffect(info, arg); bad != nil {
-			return "argument has side effects: " + exprString(bad)
+		if bad := sideEffect(info, arg); bad != nil && fc.effect == nil {
+			fc.effect = bad // ordered: see effectsKeepOrder
 		}
 	}
 	next := 0

@@ -326,3 +326,172 @@ func (nm *namer) importable(name, path string) bool {
 	pn, ok := obj.(*types.PkgName)
 	return ok && pn.Imported().Path() == path
 }
+
+// effectsKeepOrder says why a call whose operands include calls or receives (fc.effect) cannot be
+// rewritten, or "" if it can. fmt evaluates every operand, in the order the language gives, before
+// it formats any; the rewrite formats each operand as it evaluates it. Calls and receives stay in
+// their order either way, and the output is the same when nothing a call can change is read
+// outside it:
+//   - Sprintf and Sprint only, into a fresh result (Fprintf writes into a buffer that a call may
+//     also write);
+//   - no []byte operand (a later call could change its bytes before fmt reads them);
+//   - every variable read outside a function literal is a local of the function (a parameter
+//     too) whose address is never taken, explicitly or by a method with a pointer receiver or a
+//     slice of an array, and that no closure captures; through it, only fields of struct values,
+//     elements of arrays and bytes of strings.
+//
+// The reason starts with ", " for the decline message.
+func effectsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node) string {
+	if fc.name == "fmt.Fprintf" {
+		return ", and Fprintf writes into a buffer that the call may also write"
+	}
+	for _, p := range fc.pieces {
+		if p.arg != nil && p.kind == kindBytes {
+			return ", and operand " + exprString(p.arg) + " is a []byte whose bytes the call may change"
+		}
+	}
+	if fn == nil {
+		return ", outside a function"
+	}
+	unstable := unstableLocals(info, fn)
+	for _, arg := range fc.args {
+		if bad := unstableRead(info, arg, unstable); bad != nil {
+			return ", and " + exprString(bad) + " may change before fmt reads it"
+		}
+	}
+	return ""
+}
+
+// unstableRead returns the first read in e of a value that a call could change, or nil.
+func unstableRead(info *types.Info, e ast.Expr, unstable map[*types.Var]bool) ast.Expr {
+	var bad ast.Expr
+	ast.Inspect(e, func(n ast.Node) bool {
+		if bad != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // making a closure reads nothing
+		case *ast.Ident:
+			v, ok := info.Uses[n].(*types.Var)
+			if ok && !v.IsField() && (unstable[v] || v.Parent() == nil || v.Pkg() == nil || v.Parent() == v.Pkg().Scope()) {
+				bad = n // a package's variable, or a local that a call may change
+			}
+		case *ast.SelectorExpr:
+			sel, ok := info.Selections[n]
+			if !ok {
+				// pkg.Name: a package's variable is anyone's to change.
+				if _, isVar := info.Uses[n.Sel].(*types.Var); isVar {
+					bad = n
+				}
+				return false
+			}
+			if sel.Kind() == types.FieldVal && sel.Indirect() {
+				bad = n // through a pointer
+				return false
+			}
+			if b := unstableRead(info, n.X, unstable); b != nil {
+				bad = b
+			}
+			return false
+		case *ast.StarExpr:
+			if tv, ok := info.Types[n]; ok && !tv.IsType() {
+				bad = n
+				return false
+			}
+		case *ast.IndexExpr:
+			if tv, ok := info.Types[n.X]; ok {
+				switch t := tv.Type.Underlying().(type) {
+				case *types.Array:
+				case *types.Basic:
+					if t.Info()&types.IsString == 0 {
+						bad = n
+					}
+				default:
+					bad = n // a slice's or map's element, or a generic index
+				}
+			}
+		case *ast.SliceExpr:
+			if tv, ok := info.Types[n.X]; ok {
+				if b, ok := tv.Type.Underlying().(*types.Basic); !ok || b.Info()&types.IsString == 0 {
+					bad = n
+				}
+			}
+		}
+		return bad == nil
+	})
+	return bad
+}
+
+// unstableLocals returns the variables of fn (a *ast.FuncDecl or *ast.FuncLit) that something
+// other than an assignment in fn could change: those whose address is taken (&v, a method with a
+// pointer receiver on v, v[:] of an array) and those a function literal captures.
+func unstableLocals(info *types.Info, fn ast.Node) map[*types.Var]bool {
+	out := map[*types.Var]bool{}
+	// root returns the variable that x is part of: v in v, v.f, v[i] of an array.
+	var root func(x ast.Expr) *types.Var
+	root = func(x ast.Expr) *types.Var {
+		switch x := ast.Unparen(x).(type) {
+		case *ast.Ident:
+			v, _ := info.Uses[x].(*types.Var)
+			return v
+		case *ast.SelectorExpr:
+			if sel, ok := info.Selections[x]; ok && sel.Kind() == types.FieldVal && !sel.Indirect() {
+				return root(x.X)
+			}
+		case *ast.IndexExpr:
+			if tv, ok := info.Types[x.X]; ok {
+				if _, isArray := tv.Type.Underlying().(*types.Array); isArray {
+					return root(x.X)
+				}
+			}
+		}
+		return nil
+	}
+	mark := func(x ast.Expr) {
+		if v := root(x); v != nil {
+			out[v] = true
+		}
+	}
+	var lits []*ast.FuncLit
+	ast.Inspect(fn, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			if n != fn {
+				lits = append(lits, n)
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				mark(n.X)
+			}
+		case *ast.SliceExpr:
+			if tv, ok := info.Types[n.X]; ok {
+				if _, isArray := tv.Type.Underlying().(*types.Array); isArray {
+					mark(n.X)
+				}
+			}
+		case *ast.SelectorExpr:
+			if sel, ok := info.Selections[n]; ok && sel.Kind() == types.MethodVal {
+				if f, ok := sel.Obj().(*types.Func); ok {
+					if _, ptr := f.Type().(*types.Signature).Recv().Type().(*types.Pointer); ptr {
+						if _, isPtr := sel.Recv().Underlying().(*types.Pointer); !isPtr {
+							mark(n.X) // v.M() with M on *T takes &v
+						}
+					}
+				}
+			}
+		}
+		return true
+	})
+	for _, lit := range lits {
+		ast.Inspect(lit.Body, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && (v.Pos() < lit.Pos() || v.Pos() >= lit.End()) {
+					out[v] = true // captured
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
