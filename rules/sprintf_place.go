@@ -16,35 +16,46 @@ func exprString(e ast.Expr) string { return types.ExprString(e) }
 // pureBuiltins are the builtins that neither have side effects nor depend on evaluation order.
 var pureBuiltins = map[string]bool{"len": true, "cap": true, "min": true, "max": true, "real": true, "imag": true, "complex": true}
 
-// sideEffect returns the first part of e that is a call (other than a conversion or a pure builtin)
-// or a receive, or nil.
-func sideEffect(info *types.Info, e ast.Expr) ast.Expr {
+// firstIn returns the first node of e, outside function literals (making a closure runs and reads
+// nothing), that check flags; check also says whether to look inside a node it does not flag.
+func firstIn(e ast.Expr, check func(n ast.Node) (bad ast.Expr, inside bool)) ast.Expr {
 	var bad ast.Expr
 	ast.Inspect(e, func(n ast.Node) bool {
 		if bad != nil {
 			return false
 		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		var inside bool
+		bad, inside = check(n)
+		return bad == nil && inside
+	})
+	return bad
+}
+
+// sideEffect returns the first part of e that is a call (other than a conversion or a pure builtin)
+// or a receive, or nil.
+func sideEffect(info *types.Info, e ast.Expr) ast.Expr {
+	return firstIn(e, func(n ast.Node) (ast.Expr, bool) {
 		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false // making a closure runs nothing
 		case *ast.UnaryExpr:
 			if n.Op == token.ARROW {
-				bad = n
+				return n, false
 			}
 		case *ast.CallExpr:
 			if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
-				return true
+				return nil, true
 			}
 			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
 				if b, ok := info.Uses[id].(*types.Builtin); ok && pureBuiltins[b.Name()] {
-					return true
+					return nil, true
 				}
 			}
-			bad = n
+			return n, false
 		}
-		return bad == nil
+		return nil, true
 	})
-	return bad
 }
 
 // cannotPanic reports whether evaluating e can neither panic nor have side effects: constants,
@@ -364,40 +375,29 @@ func effectsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node) string {
 
 // unstableRead returns the first read in e of a value that a call could change, or nil.
 func unstableRead(info *types.Info, e ast.Expr, unstable map[*types.Var]bool) ast.Expr {
-	var bad ast.Expr
-	ast.Inspect(e, func(n ast.Node) bool {
-		if bad != nil {
-			return false
-		}
+	return firstIn(e, func(n ast.Node) (ast.Expr, bool) {
 		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false // making a closure reads nothing
 		case *ast.Ident:
 			v, ok := info.Uses[n].(*types.Var)
 			if ok && !v.IsField() && (unstable[v] || v.Parent() == nil || v.Pkg() == nil || v.Parent() == v.Pkg().Scope()) {
-				bad = n // a package's variable, or a local that a call may change
+				return n, false // a package's variable, or a local that a call may change
 			}
 		case *ast.SelectorExpr:
 			sel, ok := info.Selections[n]
 			if !ok {
 				// pkg.Name: a package's variable is anyone's to change.
 				if _, isVar := info.Uses[n.Sel].(*types.Var); isVar {
-					bad = n
+					return n, false
 				}
-				return false
+				return nil, false
 			}
 			if sel.Kind() == types.FieldVal && sel.Indirect() {
-				bad = n // through a pointer
-				return false
+				return n, false // through a pointer
 			}
-			if b := unstableRead(info, n.X, unstable); b != nil {
-				bad = b
-			}
-			return false
+			return unstableRead(info, n.X, unstable), false
 		case *ast.StarExpr:
 			if tv, ok := info.Types[n]; ok && !tv.IsType() {
-				bad = n
-				return false
+				return n, false
 			}
 		case *ast.IndexExpr:
 			if tv, ok := info.Types[n.X]; ok {
@@ -405,22 +405,21 @@ func unstableRead(info *types.Info, e ast.Expr, unstable map[*types.Var]bool) as
 				case *types.Array:
 				case *types.Basic:
 					if t.Info()&types.IsString == 0 {
-						bad = n
+						return n, false
 					}
 				default:
-					bad = n // a slice's or map's element, or a generic index
+					return n, false // a slice's or map's element, or a generic index
 				}
 			}
 		case *ast.SliceExpr:
 			if tv, ok := info.Types[n.X]; ok {
 				if b, ok := tv.Type.Underlying().(*types.Basic); !ok || b.Info()&types.IsString == 0 {
-					bad = n
+					return n, false
 				}
 			}
 		}
-		return bad == nil
+		return nil, true
 	})
-	return bad
 }
 
 // unstableLocals returns the variables of fn (a *ast.FuncDecl or *ast.FuncLit) that something
