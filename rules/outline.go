@@ -364,7 +364,7 @@ type olCoster struct {
 	unknown float64             // the estimate for an inlined call of another package
 	params  map[*types.Var]bool // the function's parameters: a call of one costs olParamCallCost
 	results *types.Tuple        // the function's results, for the conversions that return adds
-	dead    []ast.Node          // branches and clauses the compiler drops (markDead)
+	dead    []ast.Node          // branches and clauses the compiler drops (olWalk.markDead)
 }
 
 // olClosureCost is what the inliner charges for a function literal, whatever its body: the body is
@@ -377,26 +377,27 @@ const (
 
 func newOlCoster(pass *rewrite.Pass, fd *ast.FuncDecl, total int) *olCoster {
 	c := &olCoster{pass: pass, params: map[*types.Var]bool{}}
-	if fd.Recv != nil {
-		for _, f := range fd.Recv.List {
+	if fn, ok := pass.Info.Defs[fd.Name].(*types.Func); ok {
+		c.results = fn.Type().(*types.Signature).Results()
+	}
+	// The parameters, and the receiver: one of function type is called like a parameter.
+	for _, fl := range []*ast.FieldList{fd.Recv, fd.Type.Params} {
+		if fl == nil {
+			continue
+		}
+		for _, f := range fl.List {
 			for _, id := range f.Names {
 				if v, ok := pass.Info.Defs[id].(*types.Var); ok {
-					c.params[v] = true // a receiver of function type is called like a parameter
+					c.params[v] = true
 				}
 			}
 		}
 	}
-	if fn, ok := pass.Info.Defs[fd.Name].(*types.Func); ok {
-		c.results = fn.Type().(*types.Signature).Results()
-	}
-	for _, f := range fd.Type.Params.List {
-		for _, id := range f.Names {
-			if v, ok := pass.Info.Defs[id].(*types.Var); ok {
-				c.params[v] = true
-			}
-		}
-	}
-	known, calls := c.count(fd.Body.List)
+	// The whole body's walk also finds the code that the compiler drops.
+	w := &olWalk{c: c}
+	w.stmts(fd.Body.List)
+	known, calls := w.known, w.calls
+	c.dead = w.dead
 	if calls > 0 && total > known {
 		c.unknown = min(float64(total-known)/float64(calls), 80)
 	}
@@ -414,9 +415,7 @@ func (c *olCoster) cost(stmts []ast.Stmt) int {
 // count returns the estimate without the inlined calls of other packages, and how many those are.
 func (c *olCoster) count(stmts []ast.Stmt) (known, calls int) {
 	w := &olWalk{c: c}
-	for _, s := range stmts {
-		w.node(s)
-	}
+	w.stmts(stmts)
 	return w.known, w.calls
 }
 

@@ -27,13 +27,12 @@ import (
 type olWalk struct {
 	c            *olCoster
 	known, calls int
+	dead         []ast.Node // what the compiler drops (markDead)
 }
 
 func (w *olWalk) nodes(ns ...ast.Node) {
 	for _, n := range ns {
-		if n != nil {
-			w.node(n)
-		}
+		w.node(n)
 	}
 }
 
@@ -85,10 +84,10 @@ func (w *olWalk) node(n ast.Node) {
 			w.nodes(n.Init)
 			if constant.BoolVal(tv.Value) {
 				w.node(n.Body)
-				w.c.markDead(n.Else)
+				w.markDead(n.Else)
 			} else {
 				w.nodes(n.Else)
-				w.c.markDead(n.Body)
+				w.markDead(n.Body)
 			}
 			return
 		}
@@ -106,7 +105,7 @@ func (w *olWalk) node(n ast.Node) {
 			}
 			for _, cc := range n.Body.List {
 				if cc != taken {
-					w.c.markDead(cc)
+					w.markDead(cc)
 				}
 			}
 			return
@@ -475,9 +474,9 @@ func (c *olCoster) sameRepr(from, to types.Type) bool {
 
 // markDead records code that the compiler drops before the inliner counts: a branch or clause that
 // a constant condition or switch never takes. Moving it out of line saves nothing.
-func (c *olCoster) markDead(n ast.Node) {
+func (w *olWalk) markDead(n ast.Node) {
 	if n != nil {
-		c.dead = append(c.dead, n)
+		w.dead = append(w.dead, n)
 	}
 }
 
