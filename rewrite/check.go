@@ -51,11 +51,14 @@ type CheckResult struct {
 	Violations   []Finding // of a //gcfix: directive
 	Improvements []Finding // against the baseline
 	Broken       []string  // packages that do not build: "pkg: error"
+	// Unreadable lists the packages some of whose -m=2 lines name files gcfix cannot find ("pkg: N
+	// diagnostics name files ..."): they are not compared, and -update keeps their old facts.
+	Unreadable []string
 }
 
 // Failed reports whether the check fails.
 func (r *CheckResult) Failed() bool {
-	return len(r.Regressions) > 0 || len(r.Violations) > 0 || len(r.Broken) > 0
+	return len(r.Regressions) > 0 || len(r.Violations) > 0 || len(r.Broken) > 0 || len(r.Unreadable) > 0
 }
 
 // Finding is one change or violation, at a position relative to the module root.
@@ -288,6 +291,11 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 		}
 		if msg := broken[t.path]; msg != "" {
 			res.Broken = append(res.Broken, t.path+": "+msg)
+			continue
+		}
+		// A fact missing from the text would read as a regression or an improvement.
+		if l := diags.Lost[t.path]; l != nil {
+			res.Unreadable = append(res.Unreadable, t.path+": "+l.String())
 			continue
 		}
 		checked[t.path] = true

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,16 +53,37 @@ func (d Diagnostic) String() string {
 // resolved against dir. Explanation lines (indented, after "x escapes to heap in F:") become the Flow of
 // the escape they explain; the explanation and the verdict line of one escape merge into one Diagnostic.
 func ParseDiagnostics(r io.Reader, dir string) ([]Diagnostic, error) {
-	return parseDiagnostics(r, []string{dir}, true, nil)
+	ds, _, err := parseDiagnostics(r, []string{dir}, nil, true)
+	return ds, err
+}
+
+// packageFiles holds the files of the packages whose -m text is read, by import path (absolute
+// names). A build cache hit replays a compile's -m text as it was first printed, with file names
+// relative to the directory of the run that compiled it, which may be any directory: a line is
+// resolved among the files of the package whose "# import/path" header it is under, never against
+// the current directory alone.
+type packageFiles map[string][]string
+
+// Lost counts the -m lines of one package whose file gcfix could not find among the package's files.
+type Lost struct {
+	Lines    int      // lines whose file was not found
+	Resolved int      // lines of the package whose file was found
+	Names    []string // the file names as printed, distinct, the first few
+}
+
+// String says what was lost, for stderr and reports.
+func (l *Lost) String() string {
+	return strconv.Itoa(l.Lines) + " diagnostics name files gcfix cannot find: " + strings.Join(l.Names, ", ")
 }
 
 // parseDiagnostics is ParseDiagnostics; with full false it keeps only what rules read: the classified
 // lines, without their flow explanations, which are most of the -m=2 text of a large module.
-// A relative file name is resolved against the first of dirs where that file exists: the go command
-// names files relative to where it runs or to the module root.
 //
-// keep, when set, says which files' diagnostics to return.
-func parseDiagnostics(r io.Reader, dirs []string, full bool, keep func(file string) bool) ([]Diagnostic, error) {
+// With pkgs, only the lines of those packages are returned, each resolved among its package's files
+// (see packageFiles); the lines of a package whose file cannot be found are counted in lost, by
+// import path. Without pkgs (or before any package header), a relative file name is resolved
+// against the first of dirs where that file exists.
+func parseDiagnostics(r io.Reader, dirs []string, pkgs packageFiles, full bool) (ds []Diagnostic, lost map[string]*Lost, err error) {
 	var out []Diagnostic
 	type key struct {
 		file      string
@@ -70,35 +92,84 @@ func parseDiagnostics(r io.Reader, dirs []string, full bool, keep func(file stri
 		subject   string
 	}
 	index := map[key]int{}
-	files := map[string]string{} // as printed → absolute ("" if not kept), so that each file name is one string
-	last := -1                   // the diagnostic that indented lines continue
+	type printed struct{ pkg, name string }
+	type found struct {
+		file string // absolute, "" if not kept
+		lost bool   // the package's line names a file that is nowhere to be found
+	}
+	files := map[printed]found{} // as printed → resolved, so that each file name is one string
+	last := -1                    // the diagnostic that indented lines continue
+	pkg := ""                     // the import path of the last "# import/path" header
+	var pkgFiles []string         // its files, when pkgs lists it
+	listed := false               // whether pkgs lists it
+	resolved := map[string]int{}
+	lost = map[string]*Lost{}
+	// lookup resolves a file name of the current package's text.
+	lookup := func(name string) found {
+		at := printed{pkg, name}
+		f, seen := files[at]
+		if seen {
+			return f
+		}
+		switch {
+		case pkgs == nil || pkg == "":
+			f.file = name
+			if !filepath.IsAbs(f.file) {
+				f.file = resolve(dirs, f.file)
+			}
+			if pkgs != nil && !pkgs.holds(f.file) {
+				f.file = ""
+			}
+		case listed:
+			f.file = findInPackage(pkgFiles, name)
+			// Code inlined from another package can be placed in that package's file: not a line
+			// of this package, and not lost.
+			f.lost = f.file == "" && !pkgs.elsewhere(dirs, name)
+		default:
+			// a dependency that the patterns cover prints its (cached) diagnostics too
+		}
+		files[at] = f
+		return f
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
+		if b := sc.Bytes(); len(b) > 2 && b[0] == '#' && b[1] == ' ' {
+			pkg = headerPackage(string(b[2:]))
+			pkgFiles, listed = pkgs.of(pkg)
+			last = -1
+			continue
+		}
 		raw, line, col, msg, ok := splitPosition(sc.Bytes())
 		if !ok {
-			continue // "# pkg" headers and anything that is not a diagnostic
+			continue // anything that is not a diagnostic
 		}
 		if len(msg) > 0 && msg[0] == ' ' {
 			if full && last >= 0 {
-				out[last].Flow = append(out[last].Flow, strings.TrimSpace(string(msg)))
+				out[last].Flow = append(out[last].Flow, flowLine(string(msg), func(name string) string { return lookup(name).file }))
 			}
 			continue
 		}
-		file, seen := files[string(raw)]
-		if !seen {
-			file = string(raw)
-			if !filepath.IsAbs(file) {
-				file = resolve(dirs, file)
+		at := printed{pkg, string(raw)}
+		f := lookup(at.name)
+		file := f.file
+		if f.lost {
+			l := lost[pkg]
+			if l == nil {
+				l = &Lost{}
+				lost[pkg] = l
 			}
-			if keep != nil && !keep(file) {
-				file = ""
+			l.Lines++
+			if len(l.Names) < 3 && !slices.Contains(l.Names, at.name) {
+				l.Names = append(l.Names, at.name)
 			}
-			files[string(raw)] = file
 		}
 		if file == "" {
 			last = -1
 			continue
+		}
+		if listed {
+			resolved[pkg]++
 		}
 		d, ok := classify(msg, full)
 		if !ok {
@@ -129,9 +200,116 @@ func parseDiagnostics(r io.Reader, dirs []string, full bool, keep func(file stri
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	for p, l := range lost {
+		l.Resolved = resolved[p]
+	}
+	return out, lost, nil
+}
+
+// flowLine returns an explanation line, trimmed, with the position that ends it ("from x (spill) at
+// ./a.go:9:30") naming its file as resolve resolves it (an absolute name), whatever directory the
+// text was recorded in; a name resolve does not know ("") stays as printed.
+func flowLine(msg string, resolve func(name string) string) string {
+	line := strings.TrimSpace(msg)
+	i := strings.LastIndex(line, " at ")
+	if i < 0 {
+		return line
+	}
+	name, l, c, rest, ok := splitPosition([]byte(line[i+len(" at "):] + ": x"))
+	if !ok || string(rest) != "x" {
+		return line
+	}
+	abs := resolve(string(name))
+	if abs == "" {
+		return line
+	}
+	return line[:i+len(" at ")] + abs + ":" + strconv.Itoa(l) + ":" + strconv.Itoa(c)
+}
+
+// headerPackage returns the import path that a "# import/path" header names: "p", "p [p.test]" and
+// "p_test [p.test]" (the external test package, whose files pkgs lists under p) all name p.
+func headerPackage(h string) string {
+	path, variant, _ := strings.Cut(h, " ")
+	if strings.HasSuffix(path, "_test") && strings.HasPrefix(variant, "[") {
+		return strings.TrimSuffix(path, "_test")
+	}
+	return path
+}
+
+func (pf packageFiles) of(pkg string) ([]string, bool) {
+	if pf == nil {
+		return nil, false
+	}
+	files, ok := pf[pkg]
+	return files, ok
+}
+
+// holds reports whether file is a file of one of the packages.
+func (pf packageFiles) holds(file string) bool {
+	for _, files := range pf {
+		if slices.Contains(files, file) {
+			return true
+		}
+	}
+	return false
+}
+
+// findInPackage returns the file of files that name, as the go command printed it, denotes: the
+// file whose path ends with name once name's leading "./" and "../" are gone ("./demo.go",
+// "demo/demo.go", "../../m/demo/demo.go" all denote /src/m/demo/demo.go). "" if none does.
+func findInPackage(files []string, name string) string {
+	if filepath.IsAbs(name) {
+		if slices.Contains(files, filepath.Clean(name)) {
+			return filepath.Clean(name)
+		}
+		return ""
+	}
+	rel := trimParents(name)
+	found, n := "", 0
+	for _, f := range files {
+		if s := filepath.ToSlash(f); s == rel || strings.HasSuffix(s, "/"+rel) {
+			found, n = f, n+1
+		}
+	}
+	if n == 1 {
+		return found
+	}
+	return ""
+}
+
+// trimParents returns name, slash-separated and cleaned, without its leading "../" elements.
+func trimParents(name string) string {
+	rel := filepath.ToSlash(filepath.Clean(name))
+	for strings.HasPrefix(rel, "../") {
+		rel = rel[len("../"):]
+	}
+	return rel
+}
+
+// elsewhere reports whether a file name that is not one of its package's files still denotes a
+// file: an existing absolute name (the standard library, the module cache), a name relative to one
+// of dirs, or a file of another listed package.
+func (pf packageFiles) elsewhere(dirs []string, name string) bool {
+	if filepath.IsAbs(name) {
+		_, err := os.Stat(name)
+		return err == nil
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, name)); err == nil {
+			return true
+		}
+	}
+	rel := trimParents(name)
+	for _, files := range pf {
+		for _, f := range files {
+			if s := filepath.ToSlash(f); strings.HasSuffix(s, "/"+rel) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func resolve(dirs []string, rel string) string {
@@ -259,6 +437,21 @@ func other(b []byte, full bool) (Diagnostic, bool) {
 type Diagnostics struct {
 	byFile map[string][]Diagnostic // sorted by line, col
 	under  *Diagnostics            // when set, the files that byFile does not hold (see withFile)
+	// Lost holds, by import path, the packages some of whose -m lines name files that gcfix could
+	// not find (see packageFiles): never dropped in silence.
+	Lost map[string]*Lost
+}
+
+// Unreadable says why the diagnostics of pkg cannot be used, when every -m line of it was lost: ""
+// when some were read, or none was lost.
+func (x *Diagnostics) Unreadable(pkg string) string {
+	if x == nil {
+		return ""
+	}
+	if l := x.Lost[pkg]; l != nil && l.Resolved == 0 {
+		return "gcfix cannot read its -m=2 diagnostics: " + l.String()
+	}
+	return ""
 }
 
 // file returns the diagnostics of one file.

@@ -3,6 +3,7 @@ package rewrite
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -165,5 +166,70 @@ func TestInlineGeneric(t *testing.T) {
 	}
 	if _, ok := x.Inline("/m/g.go", "Other"); ok {
 		t.Error("Inline(Other) found something")
+	}
+}
+
+// TestParseDiagnosticsByPackage reads -m text recorded in some other directory: each line is
+// resolved among the files of the package its header names, a dependency's lines are left out,
+// and lines whose file the package does not have are counted, never dropped in silence.
+func TestParseDiagnosticsByPackage(t *testing.T) {
+	pkgs := packageFiles{
+		"example.com/m/p": {"/src/m/p/p.go", "/src/m/p/util.go", "/src/m/p/p_test.go"},
+		"example.com/m/q": {"/src/m/q/q.go"},
+	}
+	// Code inlined from another package may be placed in that package's file, named absolutely.
+	inlined := filepath.Join(t.TempDir(), "log.go")
+	if err := os.WriteFile(inlined, []byte("package log\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := `# example.com/m/p
+./p.go:3:6: can inline F with cost 4 as: func() int { return 1 }
+../../m/p/util.go:5:9: &T{} escapes to heap
+gone.go:7:2: moved to heap: x
+gone.go:8:2: moved to heap: y
+# fmt
+print.go:1:1: can inline newPrinter with cost 20 as: func() *pp { ... }
+` + inlined + `:9:9: inlining call to elsewhere
+# example.com/m/q
+../../q/q.go:2:6: can inline G with cost 2 as: func() {}
+../p/util.go:3:3: moved to heap: z
+# example.com/m/p_test [example.com/m/p.test]
+./p_test.go:4:6: can inline TestF with cost 3 as: func(*testing.T) {}
+# example.com/m/r
+r.go:1:6: can inline H with cost 2 as: func() {}
+`
+	ds, lost, err := parseDiagnostics(strings.NewReader(in), []string{"/cwd"}, pkgs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.File+":"+d.Subject)
+	}
+	want := []string{"/src/m/p/p.go:F", "/src/m/p/util.go:&T{}", "/src/m/q/q.go:G", "/src/m/p/p_test.go:TestF"}
+	if !slices.Equal(got, want) {
+		t.Errorf("resolved %q, want %q", got, want)
+	}
+	if len(lost) != 1 || lost["example.com/m/p"] == nil {
+		t.Fatalf("lost = %v, want example.com/m/p only", lost)
+	}
+	l := lost["example.com/m/p"]
+	if l.Lines != 2 || l.Resolved != 3 || !slices.Equal(l.Names, []string{"gone.go"}) {
+		t.Errorf("lost = %+v, want 2 lines of gone.go, 3 resolved", *l)
+	}
+	x := NewDiagnostics(ds)
+	x.Lost = lost
+	if msg := x.Unreadable("example.com/m/p"); msg != "" {
+		t.Errorf("Unreadable(p) = %q: some of its lines were read", msg)
+	}
+
+	// A package whose every line is lost cannot be used.
+	_, lost, err = parseDiagnostics(strings.NewReader("# example.com/m/q\nelsewhere.go:2:6: can inline G with cost 2 as: func() {}\n"), nil, pkgs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x = &Diagnostics{Lost: lost}
+	if msg := x.Unreadable("example.com/m/q"); !strings.Contains(msg, "1 diagnostics name files gcfix cannot find: elsewhere.go") {
+		t.Errorf("Unreadable(q) = %q", msg)
 	}
 }

@@ -143,7 +143,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 	}
-	targets, diags, broken, err := ld.finish(ctx, inDir, root, ls)
+	targets, diags, broken, err := ld.finish(ctx, inDir, ls)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
 	}
@@ -167,11 +167,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	for _, path := range todo {
 		t := e.targets[path]
 		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
+		if l := diags.Lost[t.path]; l != nil {
+			pr.Unresolved, pr.UnresolvedFiles = l.Lines, l.Names
+			rep.Unresolved += l.Lines
+		}
 		switch {
 		case len(t.errors) > 0:
 			pr.Error = strings.ReplaceAll(strings.Join(t.errors, "\n"), root+string(filepath.Separator), "")
 		case broken[t.path] != "":
 			pr.Error = "does not build before any rewrite:\n" + broken[t.path]
+		case diags.Unreadable(t.path) != "":
+			pr.Error = diags.Unreadable(t.path)
 		default:
 			ready = append(ready, path)
 		}
@@ -208,7 +214,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.files = append(rep.files, &fileChange{path: name, old: e.orig[name], new: b})
 	}
 	rep.Diff = unifiedDiff(root, rep.files)
-	if cacheKey != "" {
+	if cacheKey != "" && rep.Unresolved == 0 {
 		storeResult(opts.Cache, cacheKey, rep)
 	}
 	return rep, nil

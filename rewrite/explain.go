@@ -73,6 +73,9 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 	if broken[t.path] != "" {
 		return nil, fmt.Errorf("%s does not build:\n%s", t.path, broken[t.path])
 	}
+	if l := diags.Lost[t.path]; l != nil {
+		return nil, fmt.Errorf("%s: %s", t.path, l)
+	}
 	pass := t.pass(fset, diags)
 	pass.Module = []*Pass{pass}
 	fd := findFunc(pass, match)
@@ -264,8 +267,8 @@ func plainFlow(root string, flow []string) []string {
 		} else {
 			why = "(" + why + ")"
 		}
-		if abs, err := filepath.Abs(filepath.Join(root, at)); err == nil && !filepath.IsAbs(at) {
-			at = relPath(root, abs)
+		if filepath.IsAbs(at) { // as the parser resolved it
+			at = relPath(root, at)
 		}
 		out = append(out, fmt.Sprintf("  %s: %s %s", at, what, why))
 	}

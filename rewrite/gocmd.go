@@ -163,7 +163,7 @@ func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diag
 // diagnoseFor is diagnose that also returns each package's export data file. Without full, the
 // diagnostics are only those rules read (no flow explanations).
 func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, full bool) (*Diagnostics, map[string]string, map[string]string, error) {
-	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,Error,DepsErrors"}
+	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,GoFiles,CgoFiles,CompiledGoFiles,Error,DepsErrors"}
 	args = append(args, g.buildFlags()...)
 	args = append(args, ov.flag()...)
 	run := g
@@ -206,25 +206,19 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 	for _, p := range pkgs {
 		wanted[p] = true
 	}
-	dirs := map[string]bool{}
+	files := packageFiles{}
 	broken, exports := map[string]string{}, map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(stdout))
 	for dec.More() {
-		var p struct {
-			ImportPath string
-			Dir        string
-			Export     string
-			Error      *struct{ Err string }
-			DepsErrors []*struct{ Err string }
-		}
-		if err := dec.Decode(&p); err != nil {
+		p := &listedPackage{}
+		if err := dec.Decode(p); err != nil {
 			return nil, nil, nil, fmt.Errorf("go list -json: %v", err)
 		}
 		if p.Export != "" {
 			exports[p.ImportPath] = p.Export
 		}
 		if wanted[p.ImportPath] {
-			dirs[p.Dir] = true
+			files[p.ImportPath] = filesOf([]*listedPackage{p})[p.ImportPath]
 		}
 		switch {
 		case p.Error != nil:
@@ -238,11 +232,19 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ds, err := parseDiagnostics(bytes.NewReader(stderr), []string{rundir, g.dir}, full, func(file string) bool { return dirs[filepath.Dir(file)] })
+	ds, lost, err := parseDiagnostics(bytes.NewReader(stderr), []string{rundir, g.dir}, files, full)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return NewDiagnostics(ds), broken, exports, nil
+	diags := NewDiagnostics(ds)
+	diags.Lost = lost
+	// A confirmation cannot judge a promise on diagnostics it could not read.
+	for p := range lost {
+		if broken[p] == "" && wanted[p] {
+			broken[p] = "gcfix cannot read the -m=2 diagnostics of the rewritten package: " + lost[p].String()
+		}
+	}
+	return diags, broken, exports, nil
 }
 
 // goTest runs the package's tests with the overlay and reports whether it has any. The error carries

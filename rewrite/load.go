@@ -42,7 +42,7 @@ func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patter
 		return nil, nil, nil, "", done, err
 	}
 	ls.full = full
-	targets, diags, broken, err = ld.finish(ctx, inDir, root, ls)
+	targets, diags, broken, err = ld.finish(ctx, inDir, ls)
 	return targets, diags, broken, pgoSummary(root, inDir.pgo, note), done, err
 }
 

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -38,6 +39,7 @@ type listedPackage struct {
 	Export          string
 	BuildID         string
 	GoFiles         []string
+	CgoFiles        []string
 	CompiledGoFiles []string
 	TestGoFiles     []string
 	XTestGoFiles    []string
@@ -55,7 +57,7 @@ type listedPackage struct {
 	DepsErrors []*struct{ Pos, Err string }
 }
 
-const listFields = "ImportPath,Name,Dir,Export,BuildID,GoFiles,CompiledGoFiles,TestGoFiles,XTestGoFiles,TestImports,Imports,ImportMap,Module,DepOnly,Error,DepsErrors"
+const listFields = "ImportPath,Name,Dir,Export,BuildID,GoFiles,CgoFiles,CompiledGoFiles,TestGoFiles,XTestGoFiles,TestImports,Imports,ImportMap,Module,DepOnly,Error,DepsErrors"
 
 // loader type-checks packages against export data that the go command compiled.
 type loader struct {
@@ -161,34 +163,30 @@ func (ls *listing) close() {
 }
 
 // finish parses the diagnostics of a listing and type-checks its packages.
-func (l *loader) finish(ctx context.Context, g goTool, root string, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
+func (l *loader) finish(ctx context.Context, g goTool, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
 	// The go command compiles what only tests import while the diagnostics are read.
 	imported := make(chan error, 1)
 	go func() { imported <- l.listTestImports(ctx, g, ls.metas) }()
 	var diags *Diagnostics
 	if ls.diagnose {
-		// The go command names files relative to where it ran, or to the module root.
 		dir, err := filepath.Abs(g.dir)
 		if err != nil {
 			<-imported
 			return nil, nil, nil, err
-		}
-		dirs := []string{dir}
-		if root != "" {
-			dirs = append(dirs, root)
 		}
 		f, err := os.Open(ls.stderr)
 		if err != nil {
 			<-imported
 			return nil, nil, nil, err
 		}
-		ds, err := parseDiagnostics(bufio.NewReaderSize(f, 1<<20), dirs, ls.full, nil)
+		ds, lost, err := parseDiagnostics(bufio.NewReaderSize(f, 1<<20), []string{dir}, filesOf(ls.metas), ls.full)
 		f.Close()
 		if err != nil {
 			<-imported
 			return nil, nil, nil, err
 		}
 		diags = NewDiagnostics(ds)
+		diags.Lost = lost
 	}
 	if err := <-imported; err != nil {
 		return nil, nil, nil, err
@@ -248,6 +246,24 @@ func (m *listedPackage) resolve(imp string) string {
 		return p
 	}
 	return imp
+}
+
+// filesOf returns the files of the packages, by import path, for resolving their -m lines: their
+// own, cgo and compiled files, and their tests'.
+func filesOf(metas []*listedPackage) packageFiles {
+	pf := packageFiles{}
+	for _, m := range metas {
+		var files []string
+		for _, list := range [][]string{m.GoFiles, m.CgoFiles, m.CompiledGoFiles, m.TestGoFiles, m.XTestGoFiles} {
+			for _, name := range list {
+				if f := m.abs(name); !slices.Contains(files, f) {
+					files = append(files, f)
+				}
+			}
+		}
+		pf[m.ImportPath] = files
+	}
+	return pf
 }
 
 func (m *listedPackage) abs(name string) string {

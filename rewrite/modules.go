@@ -41,6 +41,7 @@ func Combine(root string, runs []ModuleRun) *Report {
 				p.Dir = underDir(prefix, p.Dir)
 				out.Packages = append(out.Packages, p)
 			}
+			out.Unresolved += r.Unresolved
 			for _, c := range r.Candidates {
 				c.File = underDir(prefix, c.File)
 				for i, e := range c.Evidence {

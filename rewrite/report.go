@@ -47,6 +47,10 @@ type PackageReport struct {
 	Path  string `json:"path"`
 	Dir   string `json:"dir"` // relative to the module root
 	Error string `json:"error,omitempty"`
+	// Unresolved counts the package's -m=2 lines that name files gcfix cannot find (the first few
+	// names in UnresolvedFiles): their diagnostics were not used.
+	Unresolved      int      `json:"unresolved_diagnostics,omitempty"`
+	UnresolvedFiles []string `json:"unresolved_files,omitempty"`
 }
 
 // Report is the outcome of a run.
@@ -61,6 +65,8 @@ type Report struct {
 	// ambiguous.
 	PGO     string `json:"pgo,omitempty"`
 	PGONote string `json:"pgo_note,omitempty"`
+	// Unresolved is the number of -m=2 lines of all packages whose files gcfix could not find.
+	Unresolved int `json:"unresolved_diagnostics,omitempty"`
 
 	root  string
 	files []*fileChange

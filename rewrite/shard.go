@@ -55,6 +55,7 @@ func Merge(reps []*Report) (*Report, error) {
 			seen[p.Path] = true
 			out.Packages = append(out.Packages, p)
 		}
+		out.Unresolved += r.Unresolved
 		out.Modules = mergeModules(out.Modules, r.Modules)
 		out.Candidates = append(out.Candidates, r.Candidates...)
 		for _, sec := range diffSections(r.Diff) {

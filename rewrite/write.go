@@ -26,7 +26,16 @@ func (r *Report) Rewritten() map[string][]byte {
 // directory, renamed over it, with its mode kept), and only if it is still as gcfix read it. Files
 // that cannot be written are named in the error; the others are written. The test files of
 // EmitAllocTests come last, and only when every rewrite was written.
-func (r *Report) Apply() error {
+func (r *Report) Apply() error { return r.ApplyEach(nil) }
+
+// ApplyEach is Apply that calls wrote, when not nil, with each file written (relative to the module
+// root), in the order written.
+func (r *Report) ApplyEach(wrote func(name string)) error {
+	written := func(c *fileChange) {
+		if wrote != nil {
+			wrote(relPath(r.root, c.path))
+		}
+	}
 	changes := append([]*fileChange(nil), r.files...)
 	sort.Slice(changes, func(i, j int) bool { return changes[i].path < changes[j].path })
 	var errs []string
@@ -36,6 +45,8 @@ func (r *Report) Apply() error {
 		}
 		if err := writeIfUnchanged(c); err != nil {
 			errs = append(errs, err.Error())
+		} else {
+			written(c)
 		}
 	}
 	// The allocation budgets hold only for the rewritten code: with a rewrite missing, they would
@@ -49,6 +60,8 @@ func (r *Report) Apply() error {
 			errs = append(errs, c.path+": not written, since not every rewrite was")
 		} else if err := writeIfUnchanged(c); err != nil {
 			errs = append(errs, err.Error())
+		} else {
+			written(c)
 		}
 	}
 	if len(errs) > 0 {
@@ -75,6 +88,9 @@ func writeIfUnchanged(c *fileChange) error {
 	if err != nil {
 		return err
 	}
+	if err := writable(c.path, fi); err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(c.path), "."+filepath.Base(c.path)+".gcfix-*")
 	if err != nil {
 		return err
@@ -86,10 +102,34 @@ func writeIfUnchanged(c *fileChange) error {
 	return os.Rename(tmp.Name(), c.path)
 }
 
+// writable refuses a file that its mode makes read-only, as gofmt -w and editors do. The rename
+// that replaces a file goes through a read-only file, and for root through anything: the write bits
+// are checked here, and opening the file for writing (which changes nothing) asks the system about
+// the current user.
+func writable(name string, fi os.FileInfo) error {
+	if fi.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("%s: read-only (mode %v); not written", name, fi.Mode().Perm())
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("%s: no permission to write it; not written", name)
+		}
+		return err
+	}
+	return f.Close()
+}
+
 // createNew writes a file that gcfix adds, such as a test file, atomically, and only if no file
 // of that name appeared since gcfix looked: the written temporary file is linked to its name, which
 // fails if the name exists.
 func createNew(c *fileChange) error {
+	dir := filepath.Dir(c.path)
+	if fi, err := os.Stat(dir); err != nil {
+		return err
+	} else if fi.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("%s: its directory is read-only; not written", c.path)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(c.path), "."+filepath.Base(c.path)+".gcfix-*")
 	if err != nil {
 		return err

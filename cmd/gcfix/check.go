@@ -64,6 +64,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, b := range res.Broken {
 		fmt.Fprintf(stdout, "does not build: %s\n", b)
 	}
+	for _, u := range res.Unreadable {
+		fmt.Fprintf(stderr, "gcfix check: %s\n", u)
+	}
 	for _, v := range res.Violations {
 		fmt.Fprintln(stdout, v)
 	}
@@ -83,8 +86,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "gcfix check: no baseline %s: only //gcfix: directives checked; run 'gcfix check -update' to write one\n", res.Baseline)
 	}
 	if res.Failed() {
-		fmt.Fprintf(stderr, "gcfix check: FAIL: %d regressions, %d directive violations, %d packages that do not build\n",
+		fmt.Fprintf(stderr, "gcfix check: FAIL: %d regressions, %d directive violations, %d packages that do not build",
 			len(res.Regressions), len(res.Violations), len(res.Broken))
+		if len(res.Unreadable) > 0 {
+			fmt.Fprintf(stderr, ", %d packages whose diagnostics gcfix cannot read", len(res.Unreadable))
+		}
+		fmt.Fprintln(stderr)
 		if len(res.Improvements) > 0 {
 			fmt.Fprintln(stderr, "gcfix check: once the failures are fixed, run 'gcfix check -update' to record the improvements")
 		}

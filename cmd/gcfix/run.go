@@ -270,6 +270,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	for _, p := range rep.Packages {
+		if p.Unresolved > 0 && p.Error == "" {
+			fmt.Fprintf(stderr, "gcfix: %d diagnostics of %s name files gcfix cannot find: %s\n", p.Unresolved, p.Path, strings.Join(p.UnresolvedFiles, ", "))
+		}
 		if p.Error != "" && len(rep.Modules) > 0 {
 			// Many modules: name the directory too, as the error's positions are relative to it.
 			fmt.Fprintf(stderr, "gcfix: %s (in %s): %s\n", p.Path, p.Dir, p.Error)
@@ -294,12 +297,11 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFailed
 	}
 	if c.apply {
-		if err := rep.Apply(); err != nil {
+		// Each file is written on its own: the files written are named even when another is not.
+		err := rep.ApplyEach(func(name string) { fmt.Fprintf(stderr, "gcfix: wrote %s\n", name) })
+		if err != nil {
 			fmt.Fprintf(stderr, "gcfix: %v\n", err)
 			return exitFailed
-		}
-		for name := range rep.Rewritten() {
-			fmt.Fprintf(stderr, "gcfix: wrote %s\n", name)
 		}
 	}
 	return code
