@@ -8,6 +8,9 @@ import (
 	"go/token"
 	"slices"
 	"sort"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // The build gate needs only the compiler's word, so its candidates are confirmed together: in each
@@ -164,8 +167,8 @@ func (e *engine) matchPackages(paths []string) ([][]ruleCandidate, error) {
 	out := make([][]ruleCandidate, len(paths))
 	errs := make([]error, len(paths))
 	// One view of the module, shared by every package's pass.
-	var module []*Pass
-	byPath := map[string]*Pass{}
+	var module []*rule.Pass
+	byPath := map[string]*rule.Pass{}
 	for _, path := range e.paths() {
 		if t := e.targets[path]; len(t.errors) == 0 && e.broken[path] == "" {
 			p := t.pass(e.fset, e.diags)
@@ -175,7 +178,7 @@ func (e *engine) matchPackages(paths []string) ([][]ruleCandidate, error) {
 			byPath[path] = p
 		}
 	}
-	passes := make([]*Pass, len(paths))
+	passes := make([]*rule.Pass, len(paths))
 	for i, path := range paths {
 		p := *byPath[path]
 		p.Module = module
@@ -454,19 +457,14 @@ func (e *engine) untainted(confirmed, all []*pick) (keep, wait []*pick, tainted 
 // onlyPackages narrows a compile's diagnostics to the files of packages paths, and its export data
 // to the packages that are neither tainted (compiled with a rewrite that is not kept) nor import
 // one.
-func (e *engine) onlyPackages(after *Diagnostics, exports map[string]string, paths []string, tainted map[string]bool) (*Diagnostics, map[string]string) {
+func (e *engine) onlyPackages(after *diag.Diagnostics, exports map[string]string, paths []string, tainted map[string]bool) (*diag.Diagnostics, map[string]string) {
 	files := map[string]bool{}
 	for _, path := range paths {
 		for _, f := range e.targets[path].pkg.Syntax {
 			files[e.fset.File(f.Pos()).Name()] = true
 		}
 	}
-	d := &Diagnostics{byFile: map[string][]Diagnostic{}}
-	for f, list := range after.byFile {
-		if files[f] {
-			d.byFile[f] = list
-		}
-	}
+	d := after.Only(files)
 	memo := map[string]bool{}
 	x := map[string]string{}
 	for path, file := range exports {
@@ -564,15 +562,15 @@ func (e *engine) interfering(picks []*pick, combined map[string][]byte) []*pick 
 // file that other picks change too, their lines are left out, and the lines after the rewrites are
 // numbered as in p's rewrite alone.
 // shared is sharers(picks).
-func (e *engine) views(p *pick, shared *sharing, combined map[string][]byte, after *Diagnostics) (before, view *Diagnostics) {
+func (e *engine) views(p *pick, shared *sharing, combined map[string][]byte, after *diag.Diagnostics) (before, view *diag.Diagnostics) {
 	before, view = e.diags, after
 	for name := range p.changes {
 		owner := shared.owner[name]
 		if owner == nil {
 			continue
 		}
-		view = view.withFile(name, mapLines(after.InLines(name, 0, 1<<30), p.changes[name], combined[name]))
-		before = before.withFile(name, withoutLines(e.diags.InLines(name, 0, 1<<30), func(l int) bool {
+		view = view.WithFile(name, mapLines(after.InLines(name, 0, 1<<30), p.changes[name], combined[name]))
+		before = before.WithFile(name, withoutLines(e.diags.InLines(name, 0, 1<<30), func(l int) bool {
 			q := owner[l]
 			return q != nil && q != p
 		}))
@@ -668,7 +666,7 @@ func (e *engine) combine(picks []*pick) (changes map[string][]byte, err error) {
 					err = fmt.Errorf("%s: rule %s: %v", pos, p.rc.rule.Name, r)
 				}
 			}()
-			return p.rc.c.Fix(&Fix{node: dec.node})
+			return p.rc.c.Fix(rule.NewFix(dec.node))
 		}()
 		if err != nil {
 			return nil, fmt.Errorf("%s: rule %s: %v", pos, p.rc.rule.Name, err)
@@ -693,7 +691,7 @@ func (e *engine) report(res *Result) {
 
 // lostInliningOf is lostInlining for pick p of a round: a function that other picks of the round
 // changed and p did not is theirs to note, not p's.
-func (e *engine) lostInliningOf(p *pick, shared *sharing, after *Diagnostics) []string {
+func (e *engine) lostInliningOf(p *pick, shared *sharing, after *diag.Diagnostics) []string {
 	return lostInliningOf(e.diags, after, p.changes, func(file, fn string) bool {
 		others := shared.picks[file]
 		if len(others) == 0 {
@@ -732,7 +730,7 @@ func (e *engine) funcLines(file, fn string) (from, to int, ok bool) {
 			continue
 		}
 		for _, d := range f.Decls {
-			if fd, isFunc := d.(*ast.FuncDecl); isFunc && FuncName(fd) == fn {
+			if fd, isFunc := d.(*ast.FuncDecl); isFunc && diag.FuncName(fd) == fn {
 				return e.fset.Position(fd.Pos()).Line, e.fset.Position(fd.End()).Line, true
 			}
 		}

@@ -15,15 +15,17 @@ import (
 	"time"
 
 	"github.com/dave/dst"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // markRule renames each function named Mark<X> to Done<X> (no call sites) and promises that the
 // compiler then reports `can inline Done<X>`. MarkBroken's rewrite breaks the build (a call site is
 // left behind); MarkHeavy's promise fails (go:noinline).
-var markRule = &Rule{
+var markRule = &rule.Rule{
 	Name: "mark",
-	Match: func(pass *Pass) []*Candidate {
-		var out []*Candidate
+	Match: func(pass *rule.Pass) []*rule.Candidate {
+		var out []*rule.Candidate
 		for _, f := range pass.Files {
 			for _, d := range f.Decls {
 				fd, ok := d.(*ast.FuncDecl)
@@ -36,15 +38,15 @@ var markRule = &Rule{
 					continue
 				}
 				newName := "Done" + strings.TrimPrefix(fd.Name.Name, "Mark")
-				out = append(out, &Candidate{
-					Pos: fd.Pos(), Func: fd, Evidence: []Diagnostic{ev}, Summary: "mark " + fd.Name.Name,
-					Fix: func(fix *Fix) error {
+				out = append(out, &rule.Candidate{
+					Pos: fd.Pos(), Func: fd, Evidence: []diag.Diagnostic{ev}, Summary: "mark " + fd.Name.Name,
+					Fix: func(fix *rule.Fix) error {
 						fix.Dst(fd.Name).(*dst.Ident).Name = newName
 						return nil
 					},
-					Confirm: func(c *Confirm) error {
+					Confirm: func(c *rule.Confirm) error {
 						for _, d := range c.AllAfter.All() {
-							if d.Kind == CanInline && d.Subject == newName {
+							if d.Kind == diag.CanInline && d.Subject == newName {
 								return nil
 							}
 						}
@@ -78,7 +80,7 @@ func TestBuildGateRounds(t *testing.T) {
 		"a/a_test.go": "package a\n\nimport \"testing\"\n\nfunc TestTwo(t *testing.T) {\n\tif OldTwo() != 2 {\n\t\tt.Fatal(OldTwo())\n\t}\n}\n",
 	})
 	var log []string
-	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{renameRule, markRule}, Gate: GateBuild,
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{renameRule, markRule}, Gate: GateBuild,
 		Log: func(format string, args ...any) { log = append(log, fmt.Sprintf(format, args...)) }})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +152,7 @@ func TestResultCache(t *testing.T) {
 	cache := t.TempDir()
 	run := func() (*Report, bool) {
 		hit := false
-		rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild, Cache: cache,
+		rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{markRule}, Gate: GateBuild, Cache: cache,
 			Log: func(format string, args ...any) { hit = hit || strings.Contains(format, "result cache") }})
 		if err != nil {
 			t.Fatal(err)
@@ -201,7 +203,7 @@ func TestBuildGateFromSubdirectory(t *testing.T) {
 		"c/d/d.go":  "package d\n\nfunc MarkD() int { return 4 }\n",
 		"c/d/d2.go": "package d\n\nfunc other() int { return MarkD() }\n",
 	})
-	rep, err := Run(t.Context(), Options{Dir: filepath.Join(dir, "c"), Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild})
+	rep, err := Run(t.Context(), Options{Dir: filepath.Join(dir, "c"), Patterns: []string{"./..."}, Rules: []*rule.Rule{markRule}, Gate: GateBuild})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,10 +218,10 @@ func TestBuildGateFromSubdirectory(t *testing.T) {
 // tailRule rebuilds Sum's body from copies of its statements with `_ = x` before the return; bumpRule
 // changes the constant in `y := x + 1`. Their lines differ, but made together in that order the
 // bump is lost (it edits a statement that the rebuilt body no longer holds).
-var tailRule = &Rule{
+var tailRule = &rule.Rule{
 	Name: "tail",
-	Match: func(pass *Pass) []*Candidate {
-		return sumCandidates(pass, "append to Sum", func(fix *Fix, fd *ast.FuncDecl) error {
+	Match: func(pass *rule.Pass) []*rule.Candidate {
+		return sumCandidates(pass, "append to Sum", func(fix *rule.Fix, fd *ast.FuncDecl) error {
 			body := fix.Dst(fd.Body).(*dst.BlockStmt)
 			var list []dst.Stmt
 			for _, s := range body.List {
@@ -232,10 +234,10 @@ var tailRule = &Rule{
 	},
 }
 
-var bumpRule = &Rule{
+var bumpRule = &rule.Rule{
 	Name: "bump",
-	Match: func(pass *Pass) []*Candidate {
-		return sumCandidates(pass, "bump Sum", func(fix *Fix, fd *ast.FuncDecl) error {
+	Match: func(pass *rule.Pass) []*rule.Candidate {
+		return sumCandidates(pass, "bump Sum", func(fix *rule.Fix, fd *ast.FuncDecl) error {
 			as := fd.Body.List[0].(*ast.AssignStmt)
 			fix.Dst(as.Rhs[0].(*ast.BinaryExpr).Y).(*dst.BasicLit).Value = "2"
 			return nil
@@ -243,15 +245,15 @@ var bumpRule = &Rule{
 	},
 }
 
-func sumCandidates(pass *Pass, summary string, fix func(*Fix, *ast.FuncDecl) error) []*Candidate {
-	var out []*Candidate
+func sumCandidates(pass *rule.Pass, summary string, fix func(*rule.Fix, *ast.FuncDecl) error) []*rule.Candidate {
+	var out []*rule.Candidate
 	for _, f := range pass.Files {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "Sum" && len(fd.Body.List) >= 3 {
 				if lit, ok := fd.Body.List[0].(*ast.AssignStmt).Rhs[0].(*ast.BinaryExpr).Y.(*ast.BasicLit); summary == "bump Sum" && lit.Value != "1" || !ok {
 					continue
 				}
-				out = append(out, &Candidate{Pos: fd.Pos(), Func: fd, Summary: summary, Fix: func(f *Fix) error { return fix(f, fd) }})
+				out = append(out, &rule.Candidate{Pos: fd.Pos(), Func: fd, Summary: summary, Fix: func(f *rule.Fix) error { return fix(f, fd) }})
 			}
 		}
 	}
@@ -270,7 +272,7 @@ func TestBuildGateInterference(t *testing.T) {
 		"a/a.go": "package a\n\nfunc Sum(x int) int {\n\ty := x + 1\n\tz := y * 2\n\treturn z\n}\n",
 	})
 	var log []string
-	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{tailRule, bumpRule}, Gate: GateBuild,
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{tailRule, bumpRule}, Gate: GateBuild,
 		Log: func(format string, args ...any) { log = append(log, fmt.Sprintf(format, args...)) }})
 	if err != nil {
 		t.Fatal(err)
@@ -304,7 +306,7 @@ func TestBuildGateBreakOutsideItsPackages(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild})
+	rep, err := Run(ctx, Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{markRule}, Gate: GateBuild})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,17 +321,17 @@ func TestBuildGateBreakOutsideItsPackages(t *testing.T) {
 }
 
 // bloatRule makes Bloat* functions too big to inline: a rewrite whose note is "no longer inlines".
-var bloatRule = &Rule{
+var bloatRule = &rule.Rule{
 	Name: "bloat",
-	Match: func(pass *Pass) []*Candidate {
-		var out []*Candidate
+	Match: func(pass *rule.Pass) []*rule.Candidate {
+		var out []*rule.Candidate
 		for _, f := range pass.Files {
 			for _, d := range f.Decls {
 				fd, ok := d.(*ast.FuncDecl)
 				if !ok || !strings.HasPrefix(fd.Name.Name, "Bloat") {
 					continue
 				}
-				out = append(out, &Candidate{Pos: fd.Pos(), Func: fd, Summary: "bloat " + fd.Name.Name, Fix: func(fix *Fix) error {
+				out = append(out, &rule.Candidate{Pos: fd.Pos(), Func: fd, Summary: "bloat " + fd.Name.Name, Fix: func(fix *rule.Fix) error {
 					body := fix.Dst(fd.Body).(*dst.BlockStmt)
 					var more []dst.Stmt
 					for range 20 {
@@ -356,7 +358,7 @@ func TestBuildGateLostInliningNotes(t *testing.T) {
 		"a/a.go": "package a\n\nfunc BloatF(x int) int {\n\treturn x + 1\n}\n\nfunc MarkA() int { return 1 }\n",
 	})
 	var compiles int
-	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule, bloatRule}, Gate: GateBuild,
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{markRule, bloatRule}, Gate: GateBuild,
 		Log: func(format string, args ...any) {
 			if strings.HasPrefix(format, "confirming ") {
 				compiles++

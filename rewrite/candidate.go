@@ -6,32 +6,34 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // The steps one candidate goes through: match, rewrite, confirm, test, bench.
 
 type ruleCandidate struct {
-	rule *Rule
-	c    *Candidate
+	rule *rule.Rule
+	c    *rule.Candidate
 	n    int // how many earlier candidates have the same key
 }
 
-func matchAll(pass *Pass, rules []*Rule) (out []ruleCandidate, err error) {
-	var current *Rule
+func matchAll(pass *rule.Pass, rules []*rule.Rule) (out []ruleCandidate, err error) {
+	var current *rule.Rule
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: rule %s: %v", pass.Pkg.PkgPath, current.Name, r)
+			err = fmt.Errorf("%s: rule %s: %v", pass.Types.Path(), current.Name, r)
 		}
 	}()
 	for _, r := range rules {
 		current = r
 		seen := map[string]int{}
 		for _, c := range r.Match(pass) {
-			k := FuncName(c.Func) + "\x00" + c.Summary
+			k := diag.FuncName(c.Func) + "\x00" + c.Summary
 			out = append(out, ruleCandidate{rule: r, c: c, n: seen[k]})
 			seen[k]++
 		}
@@ -41,7 +43,7 @@ func matchAll(pass *Pass, rules []*Rule) (out []ruleCandidate, err error) {
 
 // candidateKey identifies a candidate across reloads, when earlier kept rewrites moved its position.
 func (e *engine) candidateKey(rc ruleCandidate) string {
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", rc.rule.Name, e.fset.Position(rc.c.Pos).Filename, FuncName(rc.c.Func), rc.c.Summary, rc.n)
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", rc.rule.Name, e.fset.Position(rc.c.Pos).Filename, diag.FuncName(rc.c.Func), rc.c.Summary, rc.n)
 }
 
 func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, changes map[string][]byte, err error) {
@@ -161,7 +163,7 @@ func (e *engine) newResult(rc ruleCandidate) *Result {
 		File:    relPath(e.root, pos.Filename),
 		Line:    pos.Line,
 		Col:     pos.Column,
-		Func:    FuncName(c.Func),
+		Func:    diag.FuncName(c.Func),
 		Summary: c.Summary,
 		Metrics: []Metric{},
 	}
@@ -217,7 +219,7 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 		ts = append(ts, e.targets[path])
 	}
 	dec := newDecoration(ts, e.fset, &e.decor)
-	if err := rc.c.Fix(&Fix{node: dec.node}); err != nil {
+	if err := rc.c.Fix(rule.NewFix(dec.node)); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, err)
 	}
 	return dec.changed()
@@ -248,13 +250,13 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, cha
 
 // promise checks the rule's promise for a candidate against the compiler's diagnostics of the code
 // before and after its rewrite; changes holds the rewritten files (others are as kept).
-func (e *engine) promise(rc ruleCandidate, before, after *Diagnostics, changes map[string][]byte) error {
+func (e *engine) promise(rc ruleCandidate, before, after *diag.Diagnostics, changes map[string][]byte) error {
 	if rc.c.Confirm == nil {
 		return nil
 	}
-	cf := &Confirm{AllAfter: after}
+	cf := &rule.Confirm{AllAfter: after}
 	if fd := rc.c.Func; fd != nil {
-		cf.Func = FuncName(fd)
+		cf.Func = diag.FuncName(fd)
 		from, to := e.fset.Position(fd.Pos()), e.fset.Position(fd.End())
 		cf.Before = before.InLines(from.Filename, from.Line, to.Line)
 		if d, ok := before.Inline(from.Filename, cf.Func); ok {
@@ -278,54 +280,25 @@ func (e *engine) promise(rc ruleCandidate, before, after *Diagnostics, changes m
 }
 
 // lostInlining lists the functions of files that could be inlined before and cannot after.
-func lostInlining(before, after *Diagnostics, files map[string][]byte) []string {
+func lostInlining(before, after *diag.Diagnostics, files map[string][]byte) []string {
 	return lostInliningOf(before, after, files, nil)
 }
 
 // lostInliningOf is lostInlining for the functions that mine says are the rewrite's to note (all,
 // when mine is nil), by file and the compiler's name.
-func lostInliningOf(before, after *Diagnostics, files map[string][]byte, mine func(file, fn string) bool) []string {
+func lostInliningOf(before, after *diag.Diagnostics, files map[string][]byte, mine func(file, fn string) bool) []string {
 	var notes []string
 	for name := range files {
 		for _, d := range before.InLines(name, 0, 1<<30) {
-			if d.Kind != CanInline || mine != nil && !mine(name, d.Subject) {
+			if d.Kind != diag.CanInline || mine != nil && !mine(name, d.Subject) {
 				continue
 			}
-			if now, ok := after.Inline(name, d.Subject); ok && now.Kind == CannotInline {
+			if now, ok := after.Inline(name, d.Subject); ok && now.Kind == diag.CannotInline {
 				notes = append(notes, fmt.Sprintf("%s no longer inlines (cost %d, was %d): %s", d.Subject, now.Cost, d.Cost, now.Reason))
 			}
 		}
 	}
 	return notes
-}
-
-// FuncName returns the compiler's name for fd, as -m prints it: "F", "T.M", "(*T).M"; a generic
-// receiver as "T[...]".
-func FuncName(fd *ast.FuncDecl) string {
-	if fd == nil {
-		return ""
-	}
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return fd.Name.Name
-	}
-	typ := fd.Recv.List[0].Type
-	star := false
-	if s, ok := typ.(*ast.StarExpr); ok {
-		star, typ = true, s.X
-	}
-	var recv string
-	switch x := typ.(type) {
-	case *ast.Ident:
-		recv = x.Name
-	case *ast.IndexExpr:
-		recv = types.ExprString(x.X) + "[...]"
-	case *ast.IndexListExpr:
-		recv = types.ExprString(x.X) + "[...]"
-	}
-	if star {
-		return "(*" + recv + ")." + fd.Name.Name
-	}
-	return recv + "." + fd.Name.Name
 }
 
 // funcLines finds the function named as the compiler names it in src and returns its line range.
@@ -336,7 +309,7 @@ func funcLines(src []byte, name string) (from, to int, ok bool) {
 		return 0, 0, false
 	}
 	for _, d := range f.Decls {
-		if fd, isFunc := d.(*ast.FuncDecl); isFunc && FuncName(fd) == name {
+		if fd, isFunc := d.(*ast.FuncDecl); isFunc && diag.FuncName(fd) == name {
 			return fset.Position(fd.Pos()).Line, fset.Position(fd.End()).Line, true
 		}
 	}

@@ -14,6 +14,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // DefaultBaseline is the name of the baseline file `gcfix check` reads, in the module root.
@@ -85,9 +88,9 @@ type FuncFacts struct {
 	Inline  Inlining
 	Allocs  []AllocSite // sorted by kind, subject, ordinal
 
-	pos        string      // where the function is declared (not in the file)
-	directives []string    // its //gcfix: directives (not in the file)
-	inlineDiag *Diagnostic // the compiler's verdict (not in the file)
+	pos        string           // where the function is declared (not in the file)
+	directives []string         // its //gcfix: directives (not in the file)
+	inlineDiag *diag.Diagnostic // the compiler's verdict (not in the file)
 }
 
 // Inlining is a function's inlining verdict.
@@ -362,7 +365,7 @@ func sortFindings(fs []Finding) {
 }
 
 // funcFacts gathers the verdicts on every function declared in the package's non-test files.
-func funcFacts(p *Pass, root string) []*FuncFacts {
+func funcFacts(p *rule.Pass, root string) []*FuncFacts {
 	var out []*FuncFacts
 	for _, file := range p.Files {
 		if p.IsTestFile(file) {
@@ -392,12 +395,12 @@ func funcFacts(p *Pass, root string) []*FuncFacts {
 	return out
 }
 
-func factsOf(p *Pass, root string, fd *ast.FuncDecl) *FuncFacts {
-	name := FuncName(fd)
+func factsOf(p *rule.Pass, root string, fd *ast.FuncDecl) *FuncFacts {
+	name := diag.FuncName(fd)
 	from, to := p.Position(fd.Pos()), p.Position(fd.End())
 	nameAt := p.Position(fd.Name.Pos())
 	f := &FuncFacts{
-		Package: p.Pkg.PkgPath,
+		Package: p.Types.Path(),
 		Func:    name,
 		Inline:  Inlining{Verdict: "unknown"},
 		pos:     fmt.Sprintf("%s:%d:%d", relPath(root, nameAt.Filename), nameAt.Line, nameAt.Column),
@@ -411,7 +414,7 @@ func factsOf(p *Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 	}
 	if d, ok := p.Diags.Inline(from.Filename, name); ok {
 		f.inlineDiag = &d
-		if d.Kind == CanInline {
+		if d.Kind == diag.CanInline {
 			f.Inline = Inlining{Verdict: "inline", Cost: d.Cost}
 		} else {
 			f.Inline = Inlining{Verdict: "noinline", Cost: d.Cost, Reason: normalize(d.Reason)}
@@ -422,9 +425,9 @@ func factsOf(p *Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 	// A position is one allocation site, named by its longest subject.
 	type site struct{ line, col int }
 	var order []site
-	escapes := map[site]Diagnostic{}
+	escapes := map[site]diag.Diagnostic{}
 	moved := map[string]bool{}
-	var in []Diagnostic
+	var in []diag.Diagnostic
 	for _, d := range p.Diags.InLines(from.Filename, from.Line, to.Line) {
 		if d.Line == from.Line && d.Col < from.Column || d.Line == to.Line && d.Col >= to.Column {
 			continue // another declaration on the same line
@@ -432,9 +435,9 @@ func factsOf(p *Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 		in = append(in, d)
 		s := site{d.Line, d.Col}
 		switch d.Kind {
-		case MovedToHeap:
+		case diag.MovedToHeap:
 			moved[fmt.Sprintf("%d:%d %s", d.Line, d.Col, d.Subject)] = true
-		case Escapes:
+		case diag.Escapes:
 			e, ok := escapes[s]
 			if !ok {
 				order = append(order, s)
@@ -445,7 +448,7 @@ func factsOf(p *Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 		}
 	}
 	seen := map[string]int{}
-	add := func(kind string, d Diagnostic) {
+	add := func(kind string, d diag.Diagnostic) {
 		a := AllocSite{Kind: kind, Subject: normalize(d.Subject), message: d.Message,
 			pos: fmt.Sprintf("%s:%d:%d", relPath(root, d.File), d.Line, d.Col)}
 		seen[a.key()]++
@@ -454,9 +457,9 @@ func factsOf(p *Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 	}
 	for _, d := range in {
 		switch d.Kind {
-		case MovedToHeap:
+		case diag.MovedToHeap:
 			add("moved", d)
-		case Escapes:
+		case diag.Escapes:
 			s := site{d.Line, d.Col}
 			e, ok := escapes[s]
 			if !ok {
@@ -494,7 +497,7 @@ func checkDirectives(b *Baseline) []Finding {
 				switch {
 				case f.inlineDiag == nil:
 					out = append(out, Finding{f.pos, f.Package, f.Func, dir + " violated: the compiler said nothing about inlining it"})
-				case f.inlineDiag.Kind != CanInline:
+				case f.inlineDiag.Kind != diag.CanInline:
 					out = append(out, Finding{f.pos, f.Package, f.Func, dir + " violated: cannot inline: " + f.inlineDiag.Reason})
 				}
 			case DirectiveNoescape:

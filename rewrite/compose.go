@@ -7,6 +7,8 @@ import (
 	"go/token"
 	"slices"
 	"strings"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 // Several candidates of one function can be confirmed by one compile when their rewrites change
@@ -147,12 +149,12 @@ func composes(old, combined []byte, alone [][]byte) bool {
 // mapLines renumbers ds, diagnostics of text to, as lines of text from: a line that the change
 // from → to touched is dropped, except for inlining verdicts, which are looked up by function
 // name and keep the line of the change.
-func mapLines(ds []Diagnostic, from, to []byte) []Diagnostic {
+func mapLines(ds []diag.Diagnostic, from, to []byte) []diag.Diagnostic {
 	hs := lineHunks(from, to)
-	out := make([]Diagnostic, 0, len(ds))
+	out := make([]diag.Diagnostic, 0, len(ds))
 	for _, d := range ds {
 		l, ok := unchangedLine(hs, d.Line)
-		if !ok && d.Kind != CanInline && d.Kind != CannotInline {
+		if !ok && d.Kind != diag.CanInline && d.Kind != diag.CannotInline {
 			continue
 		}
 		d.Line = l
@@ -162,19 +164,13 @@ func mapLines(ds []Diagnostic, from, to []byte) []Diagnostic {
 }
 
 // withoutLines drops ds's diagnostics on the lines for which drop is true, except inlining verdicts.
-func withoutLines(ds []Diagnostic, drop func(line int) bool) []Diagnostic {
-	out := make([]Diagnostic, 0, len(ds))
+func withoutLines(ds []diag.Diagnostic, drop func(line int) bool) []diag.Diagnostic {
+	out := make([]diag.Diagnostic, 0, len(ds))
 	for _, d := range ds {
-		if drop(d.Line) && d.Kind != CanInline && d.Kind != CannotInline {
+		if drop(d.Line) && d.Kind != diag.CanInline && d.Kind != diag.CannotInline {
 			continue
 		}
 		out = append(out, d)
 	}
 	return out
-}
-
-// withFile returns an index with file's diagnostics replaced by ds (already sorted); the others
-// are x's.
-func (x *Diagnostics) withFile(file string, ds []Diagnostic) *Diagnostics {
-	return &Diagnostics{byFile: map[string][]Diagnostic{file: ds}, under: x}
 }

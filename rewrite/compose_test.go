@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 const composeOld = `package p
@@ -111,18 +113,18 @@ func TestComposes(t *testing.T) {
 func TestViews(t *testing.T) {
 	// Diagnostics of the combined text (line numbers of composeAB): the verdict on F at line 8, one
 	// on A's line 9, one on B's line 12 and one on the unchanged return at line 13.
-	after := []Diagnostic{
-		{File: "p.go", Line: 8, Kind: CannotInline, Subject: "F"},
-		{File: "p.go", Line: 9, Kind: NoEscape, Subject: "a"},
-		{File: "p.go", Line: 12, Kind: Escapes, Subject: "b"},
-		{File: "p.go", Line: 13, Kind: Escapes, Subject: "x"},
+	after := []diag.Diagnostic{
+		{File: "p.go", Line: 8, Kind: diag.CannotInline, Subject: "F"},
+		{File: "p.go", Line: 9, Kind: diag.NoEscape, Subject: "a"},
+		{File: "p.go", Line: 12, Kind: diag.Escapes, Subject: "b"},
+		{File: "p.go", Line: 13, Kind: diag.Escapes, Subject: "x"},
 	}
 	// As A sees them (numbered as in composeA): B's lines are gone, the return is line 12.
 	got := mapLines(after, []byte(composeA), []byte(composeAB))
-	want := []Diagnostic{
-		{File: "p.go", Line: 8, Kind: CannotInline, Subject: "F"},
-		{File: "p.go", Line: 9, Kind: NoEscape, Subject: "a"},
-		{File: "p.go", Line: 12, Kind: Escapes, Subject: "x"},
+	want := []diag.Diagnostic{
+		{File: "p.go", Line: 8, Kind: diag.CannotInline, Subject: "F"},
+		{File: "p.go", Line: 9, Kind: diag.NoEscape, Subject: "a"},
+		{File: "p.go", Line: 12, Kind: diag.Escapes, Subject: "x"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("A's view:\n got %v\nwant %v", got, want)
@@ -131,10 +133,10 @@ func TestViews(t *testing.T) {
 	if hs := lineHunks([]byte(composeOld), []byte(composeB)); len(hs) != 2 || hs[1].oldStart != 8 || hs[1].oldLen != 1 {
 		t.Fatalf("B's hunks: %+v, want the import block and line 8", hs)
 	}
-	before := []Diagnostic{
-		{File: "p.go", Line: 5, Kind: CannotInline, Subject: "F"},
-		{File: "p.go", Line: 6, Kind: Escapes, Subject: "a"},
-		{File: "p.go", Line: 8, Kind: Escapes, Subject: "b"},
+	before := []diag.Diagnostic{
+		{File: "p.go", Line: 5, Kind: diag.CannotInline, Subject: "F"},
+		{File: "p.go", Line: 6, Kind: diag.Escapes, Subject: "a"},
+		{File: "p.go", Line: 8, Kind: diag.Escapes, Subject: "b"},
 	}
 	got = withoutLines(before, func(l int) bool { return l == 8 })
 	if !reflect.DeepEqual(got, before[:2]) {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 // a.m2.txt is what go1.26 printed for `go build -gcflags=example.com/m=-m=2` of a.go.txt.
@@ -15,26 +17,26 @@ func TestParseDiagnosticsCaptured(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ds, err := ParseDiagnostics(f, "/mod")
+	ds, err := diag.Parse(f, "/mod")
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := NewDiagnostics(ds)
+	x := diag.New(ds)
 	file := filepath.Join("/mod", "a.go")
 
 	key, ok := x.Inline(file, "Key")
-	if !ok || key.Kind != CanInline || key.Cost != 67 || key.Line != 8 || key.Col != 6 {
+	if !ok || key.Kind != diag.CanInline || key.Cost != 67 || key.Line != 8 || key.Col != 6 {
 		t.Errorf("Key inline = %+v, %v; want can inline with cost 67 at 8:6", key, ok)
 	}
 	if key.Message != "can inline Key with cost 67" {
 		t.Errorf("Key message = %q; the inlined body should be cut", key.Message)
 	}
 	str, ok := x.Inline(file, "(*T).String")
-	if !ok || str.Kind != CannotInline || str.Cost != 89 || str.Budget != 80 {
+	if !ok || str.Kind != diag.CannotInline || str.Cost != 89 || str.Budget != 80 {
 		t.Errorf("(*T).String inline = %+v; want cannot inline, cost 89, budget 80", str)
 	}
 
-	esc := x.At(file, 9, 30, Escapes)
+	esc := x.At(file, 9, 30, diag.Escapes)
 	if len(esc) != 1 {
 		t.Fatalf("escapes at 9:30 = %v; want one merged diagnostic", esc)
 	}
@@ -46,19 +48,19 @@ func TestParseDiagnosticsCaptured(t *testing.T) {
 		!strings.Contains(a.Flow[5], `fmt.Sprintf("%d:%d", ... argument...) (call parameter)`) {
 		t.Errorf("flow of a = %q", a.Flow)
 	}
-	if got := x.At(file, 20, 6, MovedToHeap); len(got) != 1 || got[0].Subject != "buf" {
+	if got := x.At(file, 20, 6, diag.MovedToHeap); len(got) != 1 || got[0].Subject != "buf" {
 		t.Errorf("moved to heap at 20:6 = %v", got)
 	}
-	if got := x.At(file, 12, 12, LeakingParam); len(got) != 1 || got[0].Subject != "name" {
+	if got := x.At(file, 12, 12, diag.LeakingParam); len(got) != 1 || got[0].Subject != "name" {
 		t.Errorf("leaking param at 12:12 = %v", got)
 	}
-	if got := x.At(file, 22, 19, InliningCall); len(got) != 1 || got[0].Subject != "bytes.(*Buffer).String" {
+	if got := x.At(file, 22, 19, diag.InliningCall); len(got) != 1 || got[0].Subject != "bytes.(*Buffer).String" {
 		t.Errorf("inlining call at 22:19 = %v", got)
 	}
-	if got := x.At(file, 19, 7, NoEscape); len(got) != 1 || got[0].Subject != "t" {
+	if got := x.At(file, 19, 7, diag.NoEscape); len(got) != 1 || got[0].Subject != "t" {
 		t.Errorf("does not escape at 19:7 = %v", got)
 	}
-	if n := Count(x.InLines(file, 8, 10), Escapes); n != 2 {
+	if n := diag.Count(x.InLines(file, 8, 10), diag.Escapes); n != 2 {
 		t.Errorf("escapes in Key = %d; want 2 (a and b, each once)", n)
 	}
 }
@@ -68,17 +70,17 @@ func TestParseDiagnosticsAbsoluteAndNoise(t *testing.T) {
 		"/abs/p/x.go:3:6: cannot inline F: marked go:noinline\n" +
 		"warning: something else\n" +
 		"/abs/p/x.go:4:9: &T{...} escapes to heap\n"
-	ds, err := ParseDiagnostics(strings.NewReader(in), "/elsewhere")
+	ds, err := diag.Parse(strings.NewReader(in), "/elsewhere")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ds) != 2 {
 		t.Fatalf("got %d diagnostics, want 2: %+v", len(ds), ds)
 	}
-	if ds[0].File != "/abs/p/x.go" || ds[0].Kind != CannotInline || ds[0].Reason != "marked go:noinline" || ds[0].Cost != 0 {
+	if ds[0].File != "/abs/p/x.go" || ds[0].Kind != diag.CannotInline || ds[0].Reason != "marked go:noinline" || ds[0].Cost != 0 {
 		t.Errorf("first = %+v", ds[0])
 	}
-	if ds[1].Kind != Escapes || ds[1].Subject != "&T{...}" {
+	if ds[1].Kind != diag.Escapes || ds[1].Subject != "&T{...}" {
 		t.Errorf("second = %+v", ds[1])
 	}
 }
@@ -88,14 +90,14 @@ func TestParseDiagnosticsAbsoluteAndNoise(t *testing.T) {
 func TestParseDiagnosticsFixture(t *testing.T) {
 	x := parseCaptured(t, "testdata/m2/demo.m2.txt", "/fixtures")
 	file := "/fixtures/demo/demo.go"
-	if d, ok := x.Inline(file, "Level.String"); !ok || d.Kind != CanInline || d.Cost != 8 {
+	if d, ok := x.Inline(file, "Level.String"); !ok || d.Kind != diag.CanInline || d.Cost != 8 {
 		t.Errorf("Level.String = %+v, %v; want can inline with cost 8", d, ok)
 	}
 	for _, c := range []struct {
 		line, col int
 		subject   string
 	}{{8, 30, "tenant"}, {8, 38, "object"}, {14, 40, "name"}, {14, 46, "version"}, {29, 32, "l"}, {29, 35, "msg"}} {
-		got := x.At(file, c.line, c.col, Escapes)
+		got := x.At(file, c.line, c.col, diag.Escapes)
 		if len(got) != 1 || got[0].Subject != c.subject || len(got[0].Flow) == 0 {
 			t.Errorf("escape at %d:%d = %+v; want %s with its flow", c.line, c.col, got, c.subject)
 		}
@@ -126,21 +128,21 @@ func TestDiagnoseMatchesCapture(t *testing.T) {
 	}
 }
 
-func parseCaptured(t *testing.T, name, dir string) *Diagnostics {
+func parseCaptured(t *testing.T, name, dir string) *diag.Diagnostics {
 	t.Helper()
 	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ds, err := ParseDiagnostics(f, dir)
+	ds, err := diag.Parse(f, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewDiagnostics(ds)
+	return diag.New(ds)
 }
 
-func render(ds []Diagnostic) string {
+func render(ds []diag.Diagnostic) string {
 	var b strings.Builder
 	for _, d := range ds {
 		b.WriteString(d.String() + " [" + d.Kind.String() + " " + d.Subject + "] " + strings.Join(d.Flow, " | ") + "\n")
@@ -153,12 +155,12 @@ func TestInlineGeneric(t *testing.T) {
 		"/m/g.go:5:6: cannot inline At[int]: function too complex: cost 99 exceeds budget 80\n" +
 		"/m/g.go:5:6: cannot inline At[go.shape.string]: function too complex: cost 90 exceeds budget 80\n" +
 		"/m/g.go:9:6: can inline (*List[go.shape.struct { a int; b [2]int }]).Get with cost 12 as: method\n"
-	ds, err := ParseDiagnostics(strings.NewReader(in), "/m")
+	ds, err := diag.Parse(strings.NewReader(in), "/m")
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := NewDiagnostics(ds)
-	if d, ok := x.Inline("/m/g.go", "At"); !ok || d.Kind != CannotInline || d.Cost != 90 {
+	x := diag.New(ds)
+	if d, ok := x.Inline("/m/g.go", "At"); !ok || d.Kind != diag.CannotInline || d.Cost != 90 {
 		t.Errorf("Inline(At) = %+v, %v; want the worst instance, cannot inline with cost 90", d, ok)
 	}
 	if d, ok := x.Inline("/m/g.go", "(*List[...]).Get"); !ok || d.Cost != 12 {
@@ -173,7 +175,7 @@ func TestInlineGeneric(t *testing.T) {
 // resolved among the files of the package its header names, a dependency's lines are left out,
 // and lines whose file the package does not have are counted, never dropped in silence.
 func TestParseDiagnosticsByPackage(t *testing.T) {
-	pkgs := packageFiles{
+	pkgs := diag.PackageFiles{
 		"example.com/m/p": {"/src/m/p/p.go", "/src/m/p/util.go", "/src/m/p/p_test.go"},
 		"example.com/m/q": {"/src/m/q/q.go"},
 	}
@@ -198,7 +200,7 @@ print.go:1:1: can inline newPrinter with cost 20 as: func() *pp { ... }
 # example.com/m/r
 r.go:1:6: can inline H with cost 2 as: func() {}
 `
-	ds, lost, err := parseDiagnostics(strings.NewReader(in), []string{"/cwd"}, pkgs, false)
+	ds, lost, err := diag.ParsePackages(strings.NewReader(in), []string{"/cwd"}, pkgs, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +208,8 @@ r.go:1:6: can inline H with cost 2 as: func() {}
 	for _, d := range ds {
 		got = append(got, d.File+":"+d.Subject)
 	}
-	want := []string{"/src/m/p/p.go:F", "/src/m/p/util.go:&T{}", "/src/m/q/q.go:G", "/src/m/p/p_test.go:TestF"}
+	// q instantiates a generic function of p: its diagnostic in p's file is p's.
+	want := []string{"/src/m/p/p.go:F", "/src/m/p/util.go:&T{}", "/src/m/q/q.go:G", "/src/m/p/util.go:z", "/src/m/p/p_test.go:TestF"}
 	if !slices.Equal(got, want) {
 		t.Errorf("resolved %q, want %q", got, want)
 	}
@@ -217,18 +220,18 @@ r.go:1:6: can inline H with cost 2 as: func() {}
 	if l.Lines != 2 || l.Resolved != 3 || !slices.Equal(l.Names, []string{"gone.go"}) {
 		t.Errorf("lost = %+v, want 2 lines of gone.go, 3 resolved", *l)
 	}
-	x := NewDiagnostics(ds)
+	x := diag.New(ds)
 	x.Lost = lost
 	if msg := x.Unreadable("example.com/m/p"); msg != "" {
 		t.Errorf("Unreadable(p) = %q: some of its lines were read", msg)
 	}
 
 	// A package whose every line is lost cannot be used.
-	_, lost, err = parseDiagnostics(strings.NewReader("# example.com/m/q\nelsewhere.go:2:6: can inline G with cost 2 as: func() {}\n"), nil, pkgs, false)
+	_, lost, err = diag.ParsePackages(strings.NewReader("# example.com/m/q\nelsewhere.go:2:6: can inline G with cost 2 as: func() {}\n"), nil, pkgs, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x = &Diagnostics{Lost: lost}
+	x = &diag.Diagnostics{Lost: lost}
 	if msg := x.Unreadable("example.com/m/q"); !strings.Contains(msg, "1 diagnostics name files gcfix cannot find: elsewhere.go") {
 		t.Errorf("Unreadable(q) = %q", msg)
 	}

@@ -10,6 +10,10 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/profile"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // Gate says how much proof a rewrite needs before it is kept.
@@ -25,7 +29,7 @@ const (
 type Options struct {
 	Dir         string   // where to run, as the go command would; the module root is found from it
 	Patterns    []string // go list patterns
-	Rules       []*Rule
+	Rules       []*rule.Rule
 	Gate        Gate
 	Bench       BenchOptions
 	TestTimeout time.Duration // for go test; a hang beyond it fails the candidate
@@ -48,7 +52,7 @@ type Options struct {
 	Select func(pkgPath string) bool
 	// Profile, when set, orders the candidates hottest function first; those in functions with less
 	// than Hot percent of its samples (cumulative) are skipped. See hot.go.
-	Profile *Profile
+	Profile *profile.Profile
 	Hot     float64
 	// PGO is a profile that every go command of the run builds with, as go build -pgo; "" uses the
 	// default.pgo of the main package being diagnosed, PGOOff none. See pgo.go.
@@ -270,14 +274,14 @@ type engine struct {
 	// of targets); a reload drops it.
 	filePaths map[string][]string
 	broken    map[string]string // packages that did not build before any rewrite
-	diags     *Diagnostics      // the compiler's view of the kept state of every package
+	diags     *diag.Diagnostics // the compiler's view of the kept state of every package
 	orig      map[string][]byte // file contents as read before any rewrite
 	kept      map[string][]byte // file contents with the kept rewrites
 	baseline  map[string]*baseline
 
 	t         *target           // the package whose candidates are being tried
 	old       *oldBinary        // the bench gate's baseline test binary for its kept state
-	confirmed *Diagnostics      // from the last confirm step: the compiler's view of the candidate's code
+	confirmed *diag.Diagnostics // from the last confirm step: the compiler's view of the candidate's code
 	exports   map[string]string // from the last confirm step: the export data of the packages it compiled
 	affected  []string          // the packages the last kept candidate changed
 	keptNow   []string          // the packages the last round of the build gate changed
@@ -336,7 +340,7 @@ func (e *engine) process(ctx context.Context, t *target) error {
 }
 
 // pass is the rules' view of the current package, with every loaded package of the module beside it.
-func (e *engine) pass() *Pass {
+func (e *engine) pass() *rule.Pass {
 	p := e.t.pass(e.fset, e.diags)
 	for _, path := range e.paths() {
 		if t := e.targets[path]; len(t.errors) == 0 && e.broken[path] == "" {
@@ -422,7 +426,7 @@ func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 	}
 	e.filePaths = nil
 	e.t = e.targets[e.t.path]
-	e.diags = e.diags.replace(stale, e.confirmed)
+	e.diags = e.diags.Replace(stale, e.confirmed)
 	if e.old != nil {
 		os.Remove(e.old.path)
 		e.old = nil

@@ -9,15 +9,17 @@ import (
 	"testing"
 
 	"github.com/dave/dst"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // renameRule renames every function whose name starts with "old" (and that the compiler can
 // inline: its evidence) to "new…", with its call sites in every package of the module. It is the
 // smallest rule that edits several packages, as a rule changing a signature must.
-var renameRule = &Rule{
+var renameRule = &rule.Rule{
 	Name: "rename",
-	Match: func(pass *Pass) []*Candidate {
-		var out []*Candidate
+	Match: func(pass *rule.Pass) []*rule.Candidate {
+		var out []*rule.Candidate
 		for _, f := range pass.Files {
 			for _, d := range f.Decls {
 				fd, ok := d.(*ast.FuncDecl)
@@ -26,13 +28,13 @@ var renameRule = &Rule{
 				}
 				at := pass.Position(fd.Name.Pos())
 				ev, ok := pass.Diags.Inline(at.Filename, fd.Name.Name)
-				if !ok || ev.Kind != CanInline {
+				if !ok || ev.Kind != diag.CanInline {
 					continue
 				}
 				obj := pass.Info.Defs[fd.Name]
-				out = append(out, &Candidate{
-					Pos: fd.Pos(), Func: fd, Evidence: []Diagnostic{ev}, Summary: "rename " + fd.Name.Name,
-					Fix: func(fix *Fix) error {
+				out = append(out, &rule.Candidate{
+					Pos: fd.Pos(), Func: fd, Evidence: []diag.Diagnostic{ev}, Summary: "rename " + fd.Name.Name,
+					Fix: func(fix *rule.Fix) error {
 						newName := "New" + strings.TrimPrefix(fd.Name.Name, "Old")
 						fix.Dst(fd.Name).(*dst.Ident).Name = newName
 						for _, p := range pass.Module {
@@ -44,10 +46,10 @@ var renameRule = &Rule{
 						}
 						return nil
 					},
-					Confirm: func(c *Confirm) error {
+					Confirm: func(c *rule.Confirm) error {
 						newName := "New" + strings.TrimPrefix(fd.Name.Name, "Old")
 						for _, d := range c.AllAfter.All() {
-							if d.Kind == CanInline && d.Subject == newName {
+							if d.Kind == diag.CanInline && d.Subject == newName {
 								return nil
 							}
 						}
@@ -88,7 +90,7 @@ func TestRunAcrossPackages(t *testing.T) {
 		"b/b.go":      "package b\n\nimport \"example.com/m/a\"\n\nfunc Three() int { return a.OldOne() + a.OldTwo() }\n",
 		"b/b_test.go": "package b\n\nimport \"testing\"\n\nfunc TestThree(t *testing.T) {\n\tif Three() != 3 {\n\t\tt.Fatal(Three())\n\t}\n}\n",
 	})
-	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{renameRule}, Gate: GateTest})
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{renameRule}, Gate: GateTest})
 	if err != nil {
 		t.Fatal(err)
 	}

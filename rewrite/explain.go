@@ -10,13 +10,16 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // ExplainOptions says which function `gcfix explain` looks at.
 type ExplainOptions struct {
 	Dir   string // where to run, as the go command would
 	Tags  string
-	Rules []*Rule // to name the rule that would address an allocation
+	Rules []*rule.Rule // to name the rule that would address an allocation
 	// Target is file:line (a line inside the function) or [pkgpath.]Func, where Func is named as the
 	// compiler names it: F, T.M or (*T).M.
 	Target string
@@ -77,7 +80,7 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 		return nil, fmt.Errorf("%s: %s", t.path, l)
 	}
 	pass := t.pass(fset, diags)
-	pass.Module = []*Pass{pass}
+	pass.Module = []*rule.Pass{pass}
 	fd := findFunc(pass, match)
 	if fd == nil {
 		return nil, fmt.Errorf("%s: no such function in %s", opts.Target, t.path)
@@ -88,7 +91,7 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 }
 
 // explainTarget turns the target into a package pattern and a function matcher.
-func explainTarget(dir, target string) (pattern string, match func(p *Pass, fd *ast.FuncDecl) bool, err error) {
+func explainTarget(dir, target string) (pattern string, match func(p *rule.Pass, fd *ast.FuncDecl) bool, err error) {
 	if file, line, ok := strings.Cut(target, ":"); ok && strings.HasSuffix(file, ".go") {
 		n, err := strconv.Atoi(line)
 		if err != nil {
@@ -118,7 +121,7 @@ func explainTarget(dir, target string) (pattern string, match func(p *Pass, fd *
 				pattern = "./" + pattern
 			}
 		}
-		return pattern, func(p *Pass, fd *ast.FuncDecl) bool {
+		return pattern, func(p *rule.Pass, fd *ast.FuncDecl) bool {
 			from, to := p.Position(fd.Pos()), p.Position(fd.End())
 			return from.Filename == abs && from.Line <= n && n <= to.Line
 		}, nil
@@ -133,12 +136,12 @@ func explainTarget(dir, target string) (pattern string, match func(p *Pass, fd *
 	} else if i := strings.Index(target, ".("); i > 0 {
 		pkg, fn = target[:i], target[i+1:]
 	}
-	return pkg, func(p *Pass, fd *ast.FuncDecl) bool { return FuncName(fd) == fn }, nil
+	return pkg, func(p *rule.Pass, fd *ast.FuncDecl) bool { return diag.FuncName(fd) == fn }, nil
 }
 
 func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
 
-func findFunc(p *Pass, match func(*Pass, *ast.FuncDecl) bool) *ast.FuncDecl {
+func findFunc(p *rule.Pass, match func(*rule.Pass, *ast.FuncDecl) bool) *ast.FuncDecl {
 	for _, f := range p.Files {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && match(p, fd) {
@@ -149,12 +152,12 @@ func findFunc(p *Pass, match func(*Pass, *ast.FuncDecl) bool) *ast.FuncDecl {
 	return nil
 }
 
-func explainFunc(p *Pass, root string, fd *ast.FuncDecl, rules []*Rule) *Explanation {
-	name := FuncName(fd)
+func explainFunc(p *rule.Pass, root string, fd *ast.FuncDecl, rules []*rule.Rule) *Explanation {
+	name := diag.FuncName(fd)
 	from, to := p.Position(fd.Pos()), p.Position(fd.End())
-	x := &Explanation{Package: p.Pkg.PkgPath, Func: name, File: relPath(root, from.Filename), Line: from.Line}
+	x := &Explanation{Package: p.Types.Path(), Func: name, File: relPath(root, from.Filename), Line: from.Line}
 	if d, ok := p.Diags.Inline(from.Filename, name); ok {
-		if d.Kind == CanInline {
+		if d.Kind == diag.CanInline {
 			x.Inline = fmt.Sprintf("can inline: cost %d, budget 80", d.Cost)
 		} else {
 			x.Inline = "cannot inline: " + d.Reason
@@ -182,23 +185,23 @@ func explainFunc(p *Pass, root string, fd *ast.FuncDecl, rules []*Rule) *Explana
 	in := p.Diags.InLines(from.Filename, from.Line, to.Line)
 	flows := map[string][]string{} // an escape's flow, by position and subject, for its moved-to-heap line
 	for _, d := range in {
-		if d.Kind == Escapes {
+		if d.Kind == diag.Escapes {
 			flows[fmt.Sprintf("%d:%d %s", d.Line, d.Col, d.Subject)] = d.Flow
 		}
 	}
 	moved := map[string]bool{}
 	for _, d := range in {
-		if d.Kind == MovedToHeap {
+		if d.Kind == diag.MovedToHeap {
 			moved[fmt.Sprintf("%d:%d %s", d.Line, d.Col, d.Subject)] = true
 		}
 	}
 	for _, d := range in {
 		key := fmt.Sprintf("%d:%d %s", d.Line, d.Col, d.Subject)
-		if d.Kind != MovedToHeap && (d.Kind != Escapes || moved[key]) {
+		if d.Kind != diag.MovedToHeap && (d.Kind != diag.Escapes || moved[key]) {
 			continue // a variable moved to heap is reported once, by its "moved to heap" line
 		}
 		flow := d.Flow
-		if d.Kind == MovedToHeap {
+		if d.Kind == diag.MovedToHeap {
 			flow = flows[key]
 		}
 		a := Allocation{

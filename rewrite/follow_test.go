@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // The follower counts the "# import/path" lines of the compiler's output however the text arrives:
@@ -36,7 +38,7 @@ func TestListingProgress(t *testing.T) {
 	defer func(d time.Duration) { followDelay = d }(followDelay)
 	followDelay = 0 // a small module compiles in less than the delay
 	var events []Progress
-	_, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild,
+	_, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{markRule}, Gate: GateBuild,
 		Progress: func(p Progress) { events = append(events, p) }})
 	if err != nil {
 		t.Fatal(err)

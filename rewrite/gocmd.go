@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 // goTool runs the go command for one module: in its root, with the build tags and environment of
@@ -155,14 +157,14 @@ func (o *overlay) remove() {
 
 // diagnose compiles pkgs without linking (go list -export) with -m=2 for exactly those packages,
 // and returns the compiler's diagnostics and, per package, the build error if it did not compile.
-func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*Diagnostics, map[string]string, error) {
+func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*diag.Diagnostics, map[string]string, error) {
 	ds, broken, _, err := g.diagnoseFor(ctx, pkgs, ov, true)
 	return ds, broken, err
 }
 
 // diagnoseFor is diagnose that also returns each package's export data file. Without full, the
 // diagnostics are only those rules read (no flow explanations).
-func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, full bool) (*Diagnostics, map[string]string, map[string]string, error) {
+func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, full bool) (*diag.Diagnostics, map[string]string, map[string]string, error) {
 	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,GoFiles,CgoFiles,CompiledGoFiles,Error,DepsErrors"}
 	args = append(args, g.buildFlags()...)
 	args = append(args, ov.flag()...)
@@ -206,7 +208,7 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 	for _, p := range pkgs {
 		wanted[p] = true
 	}
-	files := packageFiles{}
+	files := diag.PackageFiles{}
 	broken, exports := map[string]string{}, map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(stdout))
 	for dec.More() {
@@ -217,9 +219,7 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 		if p.Export != "" {
 			exports[p.ImportPath] = p.Export
 		}
-		if wanted[p.ImportPath] {
-			files[p.ImportPath] = filesOf([]*listedPackage{p})[p.ImportPath]
-		}
+		files[p.ImportPath] = filesOf([]*listedPackage{p})[p.ImportPath]
 		switch {
 		case p.Error != nil:
 			broken[p.ImportPath] = ov.original(strings.TrimSpace(p.Error.Err))
@@ -227,16 +227,18 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 			broken[p.ImportPath] = ov.original(strings.TrimSpace(p.DepsErrors[0].Err))
 		}
 	}
-	// Dependencies that the patterns cover print their (cached) diagnostics too: only pkgs' count.
+	// Dependencies that the patterns cover print their (cached) diagnostics too: only pkgs' count,
+	// wherever they are printed (a package that instantiates a generic function of pkgs prints
+	// diagnostics in its files).
 	rundir, err := filepath.Abs(run.dir)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ds, lost, err := parseDiagnostics(bytes.NewReader(stderr), []string{rundir, g.dir}, files, full)
+	ds, lost, err := diag.ParsePackages(bytes.NewReader(stderr), []string{rundir, g.dir}, files, func(pkg string) bool { return wanted[pkg] }, full)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	diags := NewDiagnostics(ds)
+	diags := diag.New(ds)
 	diags.Lost = lost
 	// A confirmation cannot judge a promise on diagnostics it could not read.
 	for p := range lost {

@@ -3,6 +3,9 @@ package rewrite
 import (
 	"fmt"
 	"sort"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // DefaultHot is the share of a profile's samples, in percent, below which a function is cold.
@@ -23,7 +26,7 @@ func (e *engine) hotFirst(cands []ruleCandidate, tried map[string]bool) []ruleCa
 	}
 	var hot []ranked
 	for _, rc := range cands {
-		_, cum := prof.Func(e.t.path, FuncName(rc.c.Func))
+		_, cum := prof.Func(e.t.path, diag.FuncName(rc.c.Func))
 		if rc.c.Decline != "" || cum >= e.opts.Hot {
 			hot = append(hot, ranked{rc, cum})
 			continue
@@ -58,7 +61,7 @@ func percent(p float64) string {
 }
 
 // withProfile gives the rules' passes the run's profile.
-func (e *engine) withProfile(p *Pass) *Pass {
+func (e *engine) withProfile(p *rule.Pass) *rule.Pass {
 	p.Profile = e.opts.Profile
 	for _, m := range p.Module {
 		m.Profile = e.opts.Profile

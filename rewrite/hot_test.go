@@ -1,6 +1,13 @@
 package rewrite
 
-import "testing"
+import (
+	"testing"
+
+	pprof "github.com/google/pprof/profile"
+
+	"github.com/gcfix/gcfix/rewrite/profile"
+	"github.com/gcfix/gcfix/rewrite/rule"
+)
 
 // A candidate skipped as cold counts in the progress line like any other decided candidate: the
 // counts at the end add up to the report's candidates.
@@ -13,9 +20,19 @@ func TestHotSkippedCounted(t *testing.T) {
 		"a/a.go": "package a\n\nfunc MarkA() int { return 1 }\n",
 		"c/c.go": "package c\n\nfunc MarkC() int { return 3 }\n",
 	})
-	prof := &Profile{Total: 100, funcs: map[string]*funcSamples{"example.com/m/a.MarkA": {flat: 90, cum: 90}}}
+	fn := &pprof.Function{ID: 1, Name: "example.com/m/a.MarkA", Filename: "a/a.go"}
+	loc := &pprof.Location{ID: 1, Line: []pprof.Line{{Function: fn, Line: 3}}}
+	prof, err := profile.New("cpu.pprof", &pprof.Profile{
+		SampleType: []*pprof.ValueType{{Type: "cpu", Unit: "nanoseconds"}},
+		Sample:     []*pprof.Sample{{Location: []*pprof.Location{loc}, Value: []int64{90}}, {Value: []int64{10}}},
+		Location:   []*pprof.Location{loc},
+		Function:   []*pprof.Function{fn},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var last Progress
-	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{markRule}, Gate: GateBuild,
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{markRule}, Gate: GateBuild,
 		Profile: prof, Hot: DefaultHot, Progress: func(p Progress) { last = p }})
 	if err != nil {
 		t.Fatal(err)

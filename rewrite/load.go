@@ -18,6 +18,8 @@ import (
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
 	"github.com/dave/dst/decorator/resolver/gotypes"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -33,7 +35,7 @@ type target struct {
 // diagnosedTargets loads the packages that patterns match in dir as Run does, for check and
 // explain (listDiagnosed, then finish). full keeps every diagnostic, escape flows included. done
 // removes the profile's temporary copy; summary says which profile, as Report.PGOSummary does.
-func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *Diagnostics, broken map[string]string, summary string, done func(), err error) {
+func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *diag.Diagnostics, broken map[string]string, summary string, done func(), err error) {
 	inDir := tool
 	inDir.dir = dir
 	ld, ls, note, done, err := listDiagnosed(ctx, tool, &inDir, fset, patterns, pgo, cache, nil)
@@ -72,8 +74,8 @@ func listDiagnosed(ctx context.Context, tool goTool, in *goTool, fset *token.Fil
 }
 
 // pass builds the rule's view of a loaded target.
-func (t *target) pass(fset *token.FileSet, diags *Diagnostics) *Pass {
-	p := &Pass{Pkg: t.pkg, Fset: fset, Info: t.pkg.TypesInfo, Types: t.pkg.Types, Sizes: t.pkg.TypesSizes, Diags: diags}
+func (t *target) pass(fset *token.FileSet, diags *diag.Diagnostics) *rule.Pass {
+	p := &rule.Pass{Fset: fset, Info: t.pkg.TypesInfo, Types: t.pkg.Types, Sizes: t.pkg.TypesSizes, Diags: diags}
 	for _, f := range t.pkg.Syntax {
 		name := fset.File(f.Pos()).Name()
 		if ast.IsGenerated(f) || filepath.Dir(name) != t.dir {

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gcfix/gcfix/rewrite/diag"
 	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
 )
@@ -163,11 +164,11 @@ func (ls *listing) close() {
 }
 
 // finish parses the diagnostics of a listing and type-checks its packages.
-func (l *loader) finish(ctx context.Context, g goTool, ls *listing) ([]*target, *Diagnostics, map[string]string, error) {
+func (l *loader) finish(ctx context.Context, g goTool, ls *listing) ([]*target, *diag.Diagnostics, map[string]string, error) {
 	// The go command compiles what only tests import while the diagnostics are read.
 	imported := make(chan error, 1)
 	go func() { imported <- l.listTestImports(ctx, g, ls.metas) }()
-	var diags *Diagnostics
+	var diags *diag.Diagnostics
 	if ls.diagnose {
 		dir, err := filepath.Abs(g.dir)
 		if err != nil {
@@ -179,13 +180,13 @@ func (l *loader) finish(ctx context.Context, g goTool, ls *listing) ([]*target, 
 			<-imported
 			return nil, nil, nil, err
 		}
-		ds, lost, err := parseDiagnostics(bufio.NewReaderSize(f, 1<<20), []string{dir}, filesOf(ls.metas), ls.full)
+		ds, lost, err := diag.ParsePackages(bufio.NewReaderSize(f, 1<<20), []string{dir}, filesOf(ls.metas), nil, ls.full)
 		f.Close()
 		if err != nil {
 			<-imported
 			return nil, nil, nil, err
 		}
-		diags = NewDiagnostics(ds)
+		diags = diag.New(ds)
 		diags.Lost = lost
 	}
 	if err := <-imported; err != nil {
@@ -250,8 +251,8 @@ func (m *listedPackage) resolve(imp string) string {
 
 // filesOf returns the files of the packages, by import path, for resolving their -m lines: their
 // own, cgo and compiled files, and their tests'.
-func filesOf(metas []*listedPackage) packageFiles {
-	pf := packageFiles{}
+func filesOf(metas []*listedPackage) diag.PackageFiles {
+	pf := diag.PackageFiles{}
 	for _, m := range metas {
 		var files []string
 		for _, list := range [][]string{m.GoFiles, m.CgoFiles, m.CompiledGoFiles, m.TestGoFiles, m.XTestGoFiles} {

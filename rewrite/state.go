@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 // State is a file of recorded verdicts (gcfix -state): one JSON line per measured candidate,
@@ -225,9 +227,9 @@ func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, ch
 			return "", nil, nil, err
 		}
 		if from.Offset < 0 || to.Offset > len(src) || from.Offset > to.Offset {
-			return "", nil, nil, fmt.Errorf("%s: function %s is not where it was loaded", from, FuncName(fd))
+			return "", nil, nil, fmt.Errorf("%s: function %s is not where it was loaded", from, diag.FuncName(fd))
 		}
-		field(FuncName(fd))
+		field(diag.FuncName(fd))
 		field(string(src[from.Offset:to.Offset]))
 	}
 	for _, d := range diffs {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dave/dst"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // An interrupted write leaves a torn last line: it is ignored, and the next record starts on a
@@ -71,12 +72,12 @@ func TestStateFixOnce(t *testing.T) {
 		"a/a_test.go": "package a\n\nimport \"testing\"\n\nvar sink int\n\nfunc BenchmarkSum(b *testing.B) {\n\tfor i := 0; i < b.N; i++ {\n\t\tsink = Sum(i)\n\t}\n}\n",
 	})
 	var fixes atomic.Int32
-	touch := &Rule{Name: "touch", Match: func(pass *Pass) []*Candidate {
-		var out []*Candidate
+	touch := &rule.Rule{Name: "touch", Match: func(pass *rule.Pass) []*rule.Candidate {
+		var out []*rule.Candidate
 		for _, f := range pass.Files {
 			for _, d := range f.Decls {
 				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "Sum" {
-					out = append(out, &Candidate{Pos: fd.Pos(), Func: fd, Summary: "touch Sum", Fix: func(fix *Fix) error {
+					out = append(out, &rule.Candidate{Pos: fd.Pos(), Func: fd, Summary: "touch Sum", Fix: func(fix *rule.Fix) error {
 						fixes.Add(1)
 						fix.Dst(fd).(*dst.FuncDecl).Decs.Start.Append("// Sum adds one.")
 						return nil
@@ -91,7 +92,7 @@ func TestStateFixOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*Rule{touch}, Gate: GateBench, State: st,
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{touch}, Gate: GateBench, State: st,
 		Bench: BenchOptions{Count: 2, Benchtime: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

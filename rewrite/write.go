@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 // Rewritten returns the content of every file that kept rewrites change, by path relative to the
@@ -180,6 +182,6 @@ func isGenerated(src []byte) bool {
 // Diagnose compiles the packages (import paths) of the module at dir with -m=2 and returns the
 // compiler's diagnostics and the build error of each package that does not compile. For tests and
 // tools; Run diagnoses by itself.
-func Diagnose(ctx context.Context, dir string, pkgs []string, tags string) (*Diagnostics, map[string]string, error) {
+func Diagnose(ctx context.Context, dir string, pkgs []string, tags string) (*diag.Diagnostics, map[string]string, error) {
 	return goTool{dir: dir, tags: tags}.diagnose(ctx, pkgs, nil)
 }

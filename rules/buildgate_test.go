@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // The build gate confirms several rewrites of one function with one compile: three Sprintf calls
@@ -51,7 +52,7 @@ func Joined(ids []int) int {
 	}
 	compiles := 0
 	rep, err := rewrite.Run(t.Context(), rewrite.Options{
-		Dir: dir, Patterns: []string{"./..."}, Rules: []*rewrite.Rule{Sprintf, Makecap}, Gate: rewrite.GateBuild,
+		Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{Sprintf, Makecap}, Gate: rewrite.GateBuild,
 		Log: func(format string, args ...any) {
 			if strings.HasPrefix(fmt.Sprintf(format, args...), "confirming ") {
 				compiles++

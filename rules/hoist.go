@@ -75,13 +75,14 @@ import (
 
 	"github.com/dave/dst"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // Hoist allocates a per-iteration buffer once before the loop and reuses it.
-var Hoist = &rewrite.Rule{
+var Hoist = &rule.Rule{
 	Name: "hoist",
-	Doc: rewrite.Doc{
+	Doc: rule.Doc{
 		Title: "allocate a per-iteration buffer once before the loop and reuse it",
 		Text: "A make([]T, n), make([]T, 0, n) or bytes.Buffer declared in a loop body allocates every " +
 			"iteration when the compiler reports it escaping (or moved to heap, or a variable-sized make). " +
@@ -116,8 +117,8 @@ type hoistSeed struct {
 	subject  string        // the evidence's subject
 }
 
-func matchHoist(pass *rewrite.Pass) []*rewrite.Candidate {
-	var out []*rewrite.Candidate
+func matchHoist(pass *rule.Pass) []*rule.Candidate {
+	var out []*rule.Candidate
 	eachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
 		for i, st := range list {
 			loop := st
@@ -148,7 +149,7 @@ func matchHoist(pass *rewrite.Pass) []*rewrite.Candidate {
 }
 
 // hoistSeedOf recognises the buffer declarations and their evidence.
-func hoistSeedOf(pass *rewrite.Pass, st ast.Stmt) (*hoistSeed, []rewrite.Diagnostic) {
+func hoistSeedOf(pass *rule.Pass, st ast.Stmt) (*hoistSeed, []diag.Diagnostic) {
 	info := pass.Info
 	var id *ast.Ident
 	var rhs ast.Expr
@@ -186,8 +187,8 @@ func hoistSeedOf(pass *rewrite.Pass, st ast.Stmt) (*hoistSeed, []rewrite.Diagnos
 	if p, ok := typ.(*types.Pointer); ok {
 		named = "*" + namedPath(p.Elem())
 	}
-	var evidence []rewrite.Diagnostic
-	keep := func(ds []rewrite.Diagnostic, kinds ...rewrite.Kind) {
+	var evidence []diag.Diagnostic
+	keep := func(ds []diag.Diagnostic, kinds ...diag.Kind) {
 		for _, d := range ds {
 			for _, k := range kinds {
 				if d.Kind == k {
@@ -208,7 +209,7 @@ func hoistSeedOf(pass *rewrite.Pass, st ast.Stmt) (*hoistSeed, []rewrite.Diagnos
 		if named == "strings.Builder" {
 			seed.kind = hoistBuilder
 		}
-		keep(pass.DiagsAt(id.Pos(), rewrite.MovedToHeap), rewrite.MovedToHeap)
+		keep(pass.DiagsAt(id.Pos(), diag.MovedToHeap), diag.MovedToHeap)
 	case named == "*bytes.Buffer" || named == "*strings.Builder":
 		call, ok := rhs.(*ast.CallExpr)
 		if !ok || !isBuiltin(info, call.Fun, "new") {
@@ -218,7 +219,7 @@ func hoistSeedOf(pass *rewrite.Pass, st ast.Stmt) (*hoistSeed, []rewrite.Diagnos
 		if named == "*strings.Builder" {
 			seed.kind = hoistBuilder
 		}
-		keep(pass.DiagsAtExpr(call, rewrite.Escapes), rewrite.Escapes)
+		keep(pass.DiagsAtExpr(call, diag.Escapes), diag.Escapes)
 	default:
 		call, ok := rhs.(*ast.CallExpr)
 		if !ok || !isBuiltin(info, call.Fun, "make") || call.Ellipsis.IsValid() {
@@ -237,9 +238,9 @@ func hoistSeedOf(pass *rewrite.Pass, st ast.Stmt) (*hoistSeed, []rewrite.Diagnos
 			return nil, nil
 		}
 		seed.constant = info.Types[seed.size].Value != nil
-		keep(pass.DiagsAtExpr(call, rewrite.Other), rewrite.Escapes)
+		keep(pass.DiagsAtExpr(call, diag.Other), diag.Escapes)
 		if !seed.constant {
-			keep(pass.DiagsAtExpr(call, rewrite.Other), rewrite.NoEscape)
+			keep(pass.DiagsAtExpr(call, diag.Other), diag.NoEscape)
 		}
 	}
 	if len(evidence) == 0 {
@@ -257,13 +258,13 @@ func namedPath(t types.Type) string {
 	return n.Obj().Pkg().Path() + "." + n.Obj().Name()
 }
 
-func matchHoistDecl(pass *rewrite.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int, loop ast.Stmt, body *ast.BlockStmt, st ast.Stmt) *rewrite.Candidate {
+func matchHoistDecl(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int, loop ast.Stmt, body *ast.BlockStmt, st ast.Stmt) *rule.Candidate {
 	seed, evidence := hoistSeedOf(pass, st)
 	if seed == nil {
 		return nil
 	}
 	name := seed.obj.Name()
-	c := &rewrite.Candidate{Pos: st.Pos(), Func: fd, Evidence: evidence, Summary: "hoist " + name + " out of the loop"}
+	c := &rule.Candidate{Pos: st.Pos(), Func: fd, Evidence: evidence, Summary: "hoist " + name + " out of the loop"}
 	why := ""
 	if seed.kind == hoistBuilder {
 		why = "strings.Builder: Reset drops its array, so reusing it gains nothing"
@@ -291,12 +292,12 @@ func matchHoistDecl(pass *rewrite.Pass, fd *ast.FuncDecl, owner ast.Node, list [
 	}
 	form := hoistForm(seed)
 	c.Summary = "hoist " + name + " out of the loop: " + form
-	c.Fix = func(fix *rewrite.Fix) error { return fixHoist(fix, pass.Info, owner, list[i], body, seed) }
+	c.Fix = func(fix *rule.Fix) error { return fixHoist(fix, pass.Info, owner, list[i], body, seed) }
 	loopLine := pass.Position(list[i].Pos()).Line
 	declLine := pass.Position(st.Pos()).Line
 	// every line after the one inserted before the loop moves down by one
 	endLine := pass.Position(loop.End()).Line + 1
-	c.Confirm = func(cf *rewrite.Confirm) error {
+	c.Confirm = func(cf *rule.Confirm) error {
 		return confirmHoisted(cf, seed, loopLine, declLine+1, endLine+hoistGrowth(seed))
 	}
 	return c
@@ -326,10 +327,10 @@ func hoistGrowth(seed *hoistSeed) int {
 }
 
 // confirmHoisted checks where the compiler now reports the allocation.
-func confirmHoisted(cf *rewrite.Confirm, seed *hoistSeed, loopLine, declLine, endLine int) error {
+func confirmHoisted(cf *rule.Confirm, seed *hoistSeed, loopLine, declLine, endLine int) error {
 	var at []int
 	for _, d := range cf.After {
-		if d.Subject == seed.subject && (d.Kind == rewrite.Escapes || d.Kind == rewrite.NoEscape || d.Kind == rewrite.MovedToHeap) {
+		if d.Subject == seed.subject && (d.Kind == diag.Escapes || d.Kind == diag.NoEscape || d.Kind == diag.MovedToHeap) {
 			at = append(at, d.Line)
 		}
 	}
@@ -383,7 +384,7 @@ var bufferMethods = map[string]bool{
 
 // hoistUses says why a use of the buffer in the loop body could keep it past the iteration, or see
 // the difference between a fresh buffer and a reused one.
-func hoistUses(pass *rewrite.Pass, body *ast.BlockStmt, seed *hoistSeed) string {
+func hoistUses(pass *rule.Pass, body *ast.BlockStmt, seed *hoistSeed) string {
 	name := seed.obj.Name()
 	return firstObjection(pass.Info, body, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
 		why := ""
@@ -405,7 +406,7 @@ func hoistUses(pass *rewrite.Pass, body *ast.BlockStmt, seed *hoistSeed) string 
 }
 
 // hoistUse judges one use x (the identifier, or a slice of it) under the ancestors in stack.
-func hoistUse(pass *rewrite.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) string {
+func hoistUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) string {
 	info := pass.Info
 	name := seed.obj.Name()
 	parent := stack[len(stack)-1]
@@ -510,7 +511,7 @@ func exprOf(n ast.Node, x ast.Expr) ast.Expr {
 }
 
 // bufferUse judges one use of a bytes.Buffer variable.
-func bufferUse(pass *rewrite.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) string {
+func bufferUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) string {
 	info := pass.Info
 	name := seed.obj.Name()
 	parent := stack[len(stack)-1]
@@ -592,7 +593,7 @@ func argIndex(call *ast.CallExpr, x ast.Expr) int {
 
 // paramNoEscape reports whether fn is a function of this package whose parameter k the compiler
 // reports as `p does not escape`.
-func paramNoEscape(pass *rewrite.Pass, fn *types.Func, k int) bool {
+func paramNoEscape(pass *rule.Pass, fn *types.Func, k int) bool {
 	if fn.Pkg() != pass.Types {
 		return false
 	}
@@ -604,7 +605,7 @@ func paramNoEscape(pass *rewrite.Pass, fn *types.Func, k int) bool {
 		return false
 	}
 	p := sig.Params().At(k)
-	for _, d := range pass.DiagsAt(p.Pos(), rewrite.NoEscape) {
+	for _, d := range pass.DiagsAt(p.Pos(), diag.NoEscape) {
 		if d.Subject == p.Name() {
 			return true
 		}
@@ -654,7 +655,7 @@ func sizeExpr(info *types.Info, e ast.Expr) bool {
 }
 
 // hoistCollision says why the name cannot be declared before the loop.
-func hoistCollision(pass *rewrite.Pass, list []ast.Stmt, i int, loop ast.Stmt, seed *hoistSeed) string {
+func hoistCollision(pass *rule.Pass, list []ast.Stmt, i int, loop ast.Stmt, seed *hoistSeed) string {
 	name := seed.obj.Name()
 	scope := pass.Types.Scope().Innermost(list[i].Pos() - 1)
 	if scope != nil && scope.Lookup(name) != nil {
@@ -688,7 +689,7 @@ func hoistCollision(pass *rewrite.Pass, list []ast.Stmt, i int, loop ast.Stmt, s
 }
 
 // fixHoist declares the buffer before the loop and resets it where it was declared.
-func fixHoist(fix *rewrite.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body *ast.BlockStmt, seed *hoistSeed) error {
+func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body *ast.BlockStmt, seed *hoistSeed) error {
 	name := seed.obj.Name()
 	old := fix.Dst(seed.decl).(dst.Stmt)
 	var hoisted dst.Stmt

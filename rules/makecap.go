@@ -66,13 +66,14 @@ import (
 
 	"github.com/dave/dst"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // Makecap gives a slice or map filled once per loop iteration its capacity before the loop.
-var Makecap = &rewrite.Rule{
+var Makecap = &rule.Rule{
 	Name: "makecap",
-	Doc: rewrite.Doc{
+	Doc: rule.Doc{
 		Title: "preallocate a slice or map that a loop with a known trip count fills",
 		Text: "A slice that starts empty and gets one append per iteration calls growslice every time it " +
 			"outgrows its array; a map rehashes. Where the compiler reports the append (or the map's make " +
@@ -88,8 +89,8 @@ var Makecap = &rewrite.Rule{
 	Match: matchMakecap,
 }
 
-func matchMakecap(pass *rewrite.Pass) []*rewrite.Candidate {
-	var out []*rewrite.Candidate
+func matchMakecap(pass *rule.Pass) []*rule.Candidate {
+	var out []*rule.Candidate
 	eachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
 		for i := range list {
 			if c := matchGrowth(pass, fd, block, list, i); c != nil {
@@ -186,7 +187,7 @@ func seedOf(info *types.Info, st ast.Stmt) *growSeed {
 
 // matchGrowth makes a candidate of the declaration list[i] and the loop after it, if the compiler
 // reports the growth.
-func matchGrowth(pass *rewrite.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int) *rewrite.Candidate {
+func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int) *rule.Candidate {
 	info := pass.Info
 	seed := seedOf(info, list[i])
 	if seed == nil {
@@ -224,7 +225,7 @@ func matchGrowth(pass *rewrite.Pass, fd *ast.FuncDecl, owner ast.Node, list []as
 		return nil
 	}
 	name := seed.obj.Name()
-	c := &rewrite.Candidate{Func: fd}
+	c := &rule.Candidate{Func: fd}
 	if seed.isMap {
 		c.Pos = seed.decl.Pos()
 		c.Evidence = siteEvidence(pass, seed.site)
@@ -232,8 +233,8 @@ func matchGrowth(pass *rewrite.Pass, fd *ast.FuncDecl, owner ast.Node, list []as
 		first := grows[0]
 		c.Pos = first.stmt.Pos()
 		call := first.stmt.Rhs[0].(*ast.CallExpr)
-		for _, d := range pass.DiagsAt(call.Lparen, rewrite.Other) {
-			if d.Subject == "append" && (d.Kind == rewrite.Escapes || d.Kind == rewrite.NoEscape) {
+		for _, d := range pass.DiagsAt(call.Lparen, diag.Other) {
+			if d.Subject == "append" && (d.Kind == diag.Escapes || d.Kind == diag.NoEscape) {
 				c.Evidence = append(c.Evidence, d)
 			}
 		}
@@ -268,12 +269,12 @@ func matchGrowth(pass *rewrite.Pass, fd *ast.FuncDecl, owner ast.Node, list []as
 		return c
 	}
 	c.Summary = fmt.Sprintf("preallocate %s: %s", name, makeText(seed, capX.text))
-	c.Fix = func(fix *rewrite.Fix) error { return fixGrowth(fix, owner, seed, capX) }
+	c.Fix = func(fix *rule.Fix) error { return fixGrowth(fix, owner, seed, capX) }
 	want := 2
 	if seed.isMap {
 		want = 1
 	}
-	c.Confirm = func(cf *rewrite.Confirm) error {
+	c.Confirm = func(cf *rule.Confirm) error {
 		before, after := countSizedMakes(cf.Before, want), countSizedMakes(cf.After, want)
 		if after <= before {
 			return fmt.Errorf("the compiler reports no new make with a capacity in %s (%d before, %d after)", cf.Func, before, after)
@@ -283,10 +284,10 @@ func matchGrowth(pass *rewrite.Pass, fd *ast.FuncDecl, owner ast.Node, list []as
 	return c
 }
 
-func siteEvidence(pass *rewrite.Pass, site ast.Expr) []rewrite.Diagnostic {
-	var out []rewrite.Diagnostic
-	for _, d := range pass.DiagsAtExpr(site, rewrite.Other) {
-		if d.Kind == rewrite.Escapes || d.Kind == rewrite.NoEscape {
+func siteEvidence(pass *rule.Pass, site ast.Expr) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, d := range pass.DiagsAtExpr(site, diag.Other) {
+		if d.Kind == diag.Escapes || d.Kind == diag.NoEscape {
 			out = append(out, d)
 		}
 	}
@@ -342,10 +343,10 @@ func growthStmts(info *types.Info, body *ast.BlockStmt, seed *growSeed) []growth
 type capExpr struct {
 	text  string
 	refs  []ast.Expr // expressions evaluated at the declaration instead of at the loop
-	build func(fix *rewrite.Fix) dst.Expr
+	build func(fix *rule.Fix) dst.Expr
 }
 
-func tripCount(pass *rewrite.Pass, loop ast.Stmt, seed *growSeed) (capExpr, string) {
+func tripCount(pass *rule.Pass, loop ast.Stmt, seed *growSeed) (capExpr, string) {
 	info := pass.Info
 	switch l := loop.(type) {
 	case *ast.RangeStmt:
@@ -385,7 +386,7 @@ func tripCount(pass *rewrite.Pass, loop ast.Stmt, seed *growSeed) (capExpr, stri
 			return capExpr{
 				text:  "len(" + types.ExprString(x) + ")",
 				refs:  []ast.Expr{x},
-				build: func(fix *rewrite.Fix) dst.Expr { return mcCall("len", cloneDst(fix, x)) },
+				build: func(fix *rule.Fix) dst.Expr { return mcCall("len", cloneDst(fix, x)) },
 			}, ""
 		}
 		return capExpr{}, "range over " + t.String() + ": the number of iterations is not known"
@@ -432,7 +433,7 @@ func countedLoop(info *types.Info, l *ast.ForStmt, seed *growSeed) (capExpr, str
 	return capExpr{
 		text: "max(" + types.ExprString(b) + "-" + types.ExprString(a) + ", 0)",
 		refs: []ast.Expr{a, b},
-		build: func(fix *rewrite.Fix) dst.Expr {
+		build: func(fix *rule.Fix) dst.Expr {
 			var y dst.Expr = cloneDst(fix, a)
 			if _, bin := ast.Unparen(a).(*ast.BinaryExpr); bin {
 				y = &dst.ParenExpr{X: y}
@@ -445,7 +446,7 @@ func countedLoop(info *types.Info, l *ast.ForStmt, seed *growSeed) (capExpr, str
 
 // nonNegative returns n itself when it cannot be negative, else max(n, 0).
 func nonNegative(info *types.Info, n ast.Expr) capExpr {
-	c := capExpr{text: types.ExprString(n), refs: []ast.Expr{n}, build: func(fix *rewrite.Fix) dst.Expr { return cloneDst(fix, n) }}
+	c := capExpr{text: types.ExprString(n), refs: []ast.Expr{n}, build: func(fix *rule.Fix) dst.Expr { return cloneDst(fix, n) }}
 	if tv := info.Types[n]; tv.Value != nil {
 		if v, ok := constant.Int64Val(constant.ToInt(tv.Value)); ok && v >= 0 {
 			return c
@@ -458,7 +459,7 @@ func nonNegative(info *types.Info, n ast.Expr) capExpr {
 		return c
 	}
 	c.text = "max(" + c.text + ", 0)"
-	c.build = func(fix *rewrite.Fix) dst.Expr {
+	c.build = func(fix *rule.Fix) dst.Expr {
 		return mcCall("max", cloneDst(fix, n), &dst.BasicLit{Kind: token.INT, Value: "0"})
 	}
 	return c
@@ -697,7 +698,7 @@ func containsExpr(list []ast.Expr, e ast.Expr) bool {
 }
 
 // fixGrowth rewrites the declaration into a make with the capacity.
-func fixGrowth(fix *rewrite.Fix, owner ast.Node, seed *growSeed, c capExpr) error {
+func fixGrowth(fix *rule.Fix, owner ast.Node, seed *growSeed, c capExpr) error {
 	args := []dst.Expr{cloneDst(fix, seed.typ)}
 	if !seed.isMap {
 		args = append(args, &dst.BasicLit{Kind: token.INT, Value: "0"})
@@ -740,10 +741,10 @@ func replaceStmt(owner dst.Node, old, repl dst.Stmt) error {
 }
 
 // countSizedMakes counts the make diagnostics whose call has at least commas top-level commas.
-func countSizedMakes(ds []rewrite.Diagnostic, commas int) int {
+func countSizedMakes(ds []diag.Diagnostic, commas int) int {
 	n := 0
 	for _, d := range ds {
-		if (d.Kind != rewrite.Escapes && d.Kind != rewrite.NoEscape) || !strings.HasPrefix(d.Subject, "make(") {
+		if (d.Kind != diag.Escapes && d.Kind != diag.NoEscape) || !strings.HasPrefix(d.Subject, "make(") {
 			continue
 		}
 		depth, c := 0, 0
@@ -773,7 +774,7 @@ func mcCall(name string, args ...dst.Expr) *dst.CallExpr {
 }
 
 // cloneDst returns a copy of the decorated form of e, without its comments.
-func cloneDst(fix *rewrite.Fix, e ast.Expr) dst.Expr {
+func cloneDst(fix *rule.Fix, e ast.Expr) dst.Expr {
 	x := dst.Clone(fix.Dst(e)).(dst.Expr)
 	x.Decorations().Start.Clear()
 	x.Decorations().End.Clear()
@@ -932,7 +933,7 @@ func hasCall(info *types.Info, n ast.Node) bool {
 }
 
 // isUniversal reports whether name means the predeclared identifier at pos.
-func isUniversal(pass *rewrite.Pass, name string, pos token.Pos) bool {
+func isUniversal(pass *rule.Pass, name string, pos token.Pos) bool {
 	scope := pass.Types.Scope().Innermost(pos)
 	if scope == nil {
 		return false

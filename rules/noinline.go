@@ -40,13 +40,14 @@ import (
 	"github.com/dave/dst"
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // Noinline removes a //go:noinline directive that the compiler obeys on a small production function.
-var Noinline = &rewrite.Rule{
+var Noinline = &rule.Rule{
 	Name: "noinline",
-	Doc: rewrite.Doc{
+	Doc: rule.Doc{
 		Title: "remove a leftover //go:noinline so that a small function inlines",
 		Text: "When the compiler says `cannot inline F: marked go:noinline` at a function of a non-test file, the " +
 			"rule removes the directive; the compiler must then say `can inline F`, and the bench gate keeps the " +
@@ -69,8 +70,8 @@ var (
 	noinlineSlowName = regexp.MustCompile(`Slow(Path)?\d*$`)
 )
 
-func matchNoinline(pass *rewrite.Pass) []*rewrite.Candidate {
-	var out []*rewrite.Candidate
+func matchNoinline(pass *rule.Pass) []*rule.Candidate {
+	var out []*rule.Candidate
 	var cold []*olRegion // computed on first need
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
@@ -82,19 +83,19 @@ func matchNoinline(pass *rewrite.Pass) []*rewrite.Candidate {
 			if !ok || fd.Body == nil || !noinlineHasDirective(fd) {
 				continue
 			}
-			name := rewrite.FuncName(fd)
+			name := diag.FuncName(fd)
 			verdict, ok := pass.Diags.Inline(file, name)
-			if !ok || verdict.Kind != rewrite.CannotInline || !strings.Contains(verdict.Reason, "marked go:noinline") {
+			if !ok || verdict.Kind != diag.CannotInline || !strings.Contains(verdict.Reason, "marked go:noinline") {
 				continue
 			}
 			doc := noinlineDoc(fd)
 			if noinlineSlowName.MatchString(fd.Name.Name) && strings.Contains(strings.ToLower(doc), "out of line") {
 				continue // an outlined slow path
 			}
-			c := &rewrite.Candidate{
+			c := &rule.Candidate{
 				Pos:      fd.Pos(),
 				Func:     fd,
-				Evidence: []rewrite.Diagnostic{verdict},
+				Evidence: []diag.Diagnostic{verdict},
 				Summary:  "remove //go:noinline from " + name,
 			}
 			out = append(out, c)
@@ -119,8 +120,8 @@ func matchNoinline(pass *rewrite.Pass) []*rewrite.Candidate {
 					continue
 				}
 			}
-			c.Fix = func(fix *rewrite.Fix) error { return noinlineRemove(fix.Dst(fd).(*dst.FuncDecl)) }
-			c.Confirm = (*rewrite.Confirm).Inlines
+			c.Fix = func(fix *rule.Fix) error { return noinlineRemove(fix.Dst(fd).(*dst.FuncDecl)) }
+			c.Confirm = (*rule.Confirm).Inlines
 		}
 	}
 	return out
@@ -177,7 +178,7 @@ func noinlineCallsCallers(info *types.Info, fd *ast.FuncDecl) string {
 }
 
 // noinlineColdRegions returns the cold regions of every function of the package's non-test files.
-func noinlineColdRegions(pass *rewrite.Pass) []*olRegion {
+func noinlineColdRegions(pass *rule.Pass) []*olRegion {
 	cold := []*olRegion{}
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
@@ -194,7 +195,7 @@ func noinlineColdRegions(pass *rewrite.Pass) []*olRegion {
 
 // noinlineOnlyCold returns how many calls of fn the package's non-test files make, if every one is in
 // a cold region; 0 otherwise.
-func noinlineOnlyCold(pass *rewrite.Pass, fn *types.Func, cold []*olRegion) int {
+func noinlineOnlyCold(pass *rule.Pass, fn *types.Func, cold []*olRegion) int {
 	n := 0
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {

@@ -102,14 +102,15 @@ import (
 	"github.com/dave/dst"
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // Outline moves a cold branch of a function that just misses the inlining budget into a
 // //go:noinline function.
-var Outline = &rewrite.Rule{
+var Outline = &rule.Rule{
 	Name: "outline",
-	Doc: rewrite.Doc{
+	Doc: rule.Doc{
 		Title: "move a cold branch out of line so that a function just over the inlining budget inlines",
 		Text: "When the compiler says `cannot inline F: function too complex: cost N exceeds budget 80`, the rule " +
 			"looks for cold regions by their shape: an if branch, the error arm of an if/else, or a switch case " +
@@ -151,7 +152,7 @@ type olRegion struct {
 // whose condition runs either way), as a region that runs often costs a call each time once it is
 // out of line; among equally cold regions, and without a profile, by estimated cost, heaviest
 // first.
-func rankOutlineRegions(pass *rewrite.Pass, rs []*olRegion) {
+func rankOutlineRegions(pass *rule.Pass, rs []*olRegion) {
 	samples := map[*olRegion]int64{}
 	for _, r := range rs {
 		if len(r.stmts) > 0 {
@@ -166,8 +167,8 @@ func rankOutlineRegions(pass *rewrite.Pass, rs []*olRegion) {
 	})
 }
 
-func matchOutline(pass *rewrite.Pass) []*rewrite.Candidate {
-	var out []*rewrite.Candidate
+func matchOutline(pass *rule.Pass) []*rule.Candidate {
+	var out []*rule.Candidate
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
 			continue
@@ -179,8 +180,8 @@ func matchOutline(pass *rewrite.Pass) []*rewrite.Candidate {
 				continue
 			}
 			// For a generic function the worst shaped instance answers (At[go.shape.int]).
-			verdict, ok := pass.Diags.Inline(file, rewrite.FuncName(fd))
-			if !ok || verdict.Kind != rewrite.CannotInline || verdict.Budget == 0 || verdict.Cost <= verdict.Budget {
+			verdict, ok := pass.Diags.Inline(file, diag.FuncName(fd))
+			if !ok || verdict.Kind != diag.CannotInline || verdict.Budget == 0 || verdict.Cost <= verdict.Budget {
 				continue
 			}
 			out = append(out, outlineFunc(pass, f, fd, verdict)...)
@@ -190,7 +191,7 @@ func matchOutline(pass *rewrite.Pass) []*rewrite.Candidate {
 }
 
 // outlineFunc returns the candidates of one function that is too complex to inline.
-func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewrite.Diagnostic) []*rewrite.Candidate {
+func outlineFunc(pass *rule.Pass, f *ast.File, fd *ast.FuncDecl, verdict diag.Diagnostic) []*rule.Candidate {
 	need := outlineCallCost + verdict.Cost - verdict.Budget
 	var heavy []*olRegion
 	coster := newOlCoster(pass, fd, verdict.Cost)
@@ -204,21 +205,21 @@ func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewr
 		return nil // nothing cold is heavy enough to bring fd under budget
 	}
 	rankOutlineRegions(pass, heavy)
-	name := rewrite.FuncName(fd)
-	candidate := func(r *olRegion) *rewrite.Candidate {
-		return &rewrite.Candidate{
+	name := diag.FuncName(fd)
+	candidate := func(r *olRegion) *rule.Candidate {
+		return &rule.Candidate{
 			Pos:      r.stmt.Pos(),
 			Func:     fd,
-			Evidence: []rewrite.Diagnostic{verdict},
+			Evidence: []diag.Diagnostic{verdict},
 			Summary:  fmt.Sprintf("move `%s` of %s out of line", r.label, name),
 		}
 	}
 	if why := outlineFuncDecline(fd); why != "" {
 		c := candidate(heavy[0])
 		c.Decline = why
-		return []*rewrite.Candidate{c}
+		return []*rule.Candidate{c}
 	}
-	var out []*rewrite.Candidate
+	var out []*rule.Candidate
 	for _, r := range heavy {
 		c := candidate(r)
 		p, why := planOutline(pass, fd, r)
@@ -231,8 +232,8 @@ func outlineFunc(pass *rewrite.Pass, f *ast.File, fd *ast.FuncDecl, verdict rewr
 			continue // the call that replaces the region costs more than it saves
 		}
 		c.Summary += " into " + p.name
-		c.Fix = func(fix *rewrite.Fix) error { return p.apply(fix, f, fd, r) }
-		c.Confirm = (*rewrite.Confirm).Inlines
+		c.Fix = func(fix *rule.Fix) error { return p.apply(fix, f, fd, r) }
+		c.Confirm = (*rule.Confirm).Inlines
 		out = append(out, c)
 	}
 	return out
@@ -360,7 +361,7 @@ func olNeverReturns(fn *types.Func) bool {
 // total cost calibrates it: what the total leaves after the rest is shared evenly among those
 // calls (at most 80 each, the budget).
 type olCoster struct {
-	pass    *rewrite.Pass
+	pass    *rule.Pass
 	unknown float64             // the estimate for an inlined call of another package
 	params  map[*types.Var]bool // the function's parameters: a call of one costs olParamCallCost
 	results *types.Tuple        // the function's results, for the conversions that return adds
@@ -375,7 +376,7 @@ const (
 	olParamCallCost = 17
 )
 
-func newOlCoster(pass *rewrite.Pass, fd *ast.FuncDecl, total int) *olCoster {
+func newOlCoster(pass *rule.Pass, fd *ast.FuncDecl, total int) *olCoster {
 	c := &olCoster{pass: pass, params: map[*types.Var]bool{}}
 	if fn, ok := pass.Info.Defs[fd.Name].(*types.Func); ok {
 		c.results = fn.Type().(*types.Signature).Results()
@@ -455,7 +456,7 @@ func (c *olCoster) callCost(call *ast.CallExpr) (int, bool) {
 	if tv, ok := pass.Info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
 		return 0, true
 	}
-	inlined := pass.DiagsAtExpr(call, rewrite.InliningCall)
+	inlined := pass.DiagsAtExpr(call, diag.InliningCall)
 	if len(inlined) == 0 {
 		if fn, ok := typeutil.Callee(pass.Info, call).(*types.Func); ok && olIntrinsic(fn) {
 			return 0, true
@@ -468,14 +469,14 @@ func (c *olCoster) callCost(call *ast.CallExpr) (int, bool) {
 		return outlineCallCost, true
 	}
 	// A callee in the same file (a closure too: "F.func1") has its cost printed there.
-	if d, ok := pass.Diags.Inline(inlined[0].File, inlined[0].Subject); ok && d.Kind == rewrite.CanInline {
+	if d, ok := pass.Diags.Inline(inlined[0].File, inlined[0].Subject); ok && d.Kind == diag.CanInline {
 		return d.Cost, true
 	}
 	fn, ok := typeutil.Callee(pass.Info, call).(*types.Func)
 	if !ok || fn.Pkg() != pass.Types {
 		return 0, false
 	}
-	if d, ok := pass.Diags.Inline(pass.Fset.Position(fn.Pos()).Filename, olTypesFuncName(fn)); ok && d.Kind == rewrite.CanInline {
+	if d, ok := pass.Diags.Inline(pass.Fset.Position(fn.Pos()).Filename, olTypesFuncName(fn)); ok && d.Kind == diag.CanInline {
 		return d.Cost, true
 	}
 	return 0, false
@@ -496,7 +497,7 @@ type olPlan struct {
 }
 
 // planOutline checks that region r of fd can move exactly, and says how; or why not.
-func planOutline(pass *rewrite.Pass, fd *ast.FuncDecl, r *olRegion) (*olPlan, string) {
+func planOutline(pass *rule.Pass, fd *ast.FuncDecl, r *olRegion) (*olPlan, string) {
 	info := pass.Info
 	fn, _ := info.Defs[fd.Name].(*types.Func)
 	if fn == nil {
@@ -580,7 +581,7 @@ func (p *olPlan) callCost() int {
 }
 
 // olSlowName picks the slow function's name: <f>Slow, unexported, or another clear one if that is taken.
-func olSlowName(pass *rewrite.Pass, fd *ast.FuncDecl, fn *types.Func) string {
+func olSlowName(pass *rule.Pass, fd *ast.FuncDecl, fn *types.Func) string {
 	base := olUnexported(fd.Name.Name) + "Slow"
 	local := map[string]bool{}
 	for id, obj := range pass.Info.Defs {
@@ -631,7 +632,7 @@ func olUnexported(name string) string {
 }
 
 // apply moves r's statements into the slow function, inserted after fd, and calls it in their place.
-func (p *olPlan) apply(fix *rewrite.Fix, f *ast.File, fd *ast.FuncDecl, r *olRegion) error {
+func (p *olPlan) apply(fix *rule.Fix, f *ast.File, fd *ast.FuncDecl, r *olRegion) error {
 	df, ok := fix.Dst(f).(*dst.File)
 	if !ok {
 		return fmt.Errorf("no decorated file for %s", fd.Name.Name)

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // outlineDeclineSrc holds one function per decline that the fixtures cannot show, because the
@@ -170,14 +171,14 @@ func TestOutlineDeclines(t *testing.T) {
 		"ExitAndReturn": "ends in a call that never returns, which is not a terminating statement, and also returns",
 		"ExitInCase":    "ends in a call that never returns in an else block or case",
 	}
-	pass := syntheticPass(t, outlineDeclineSrc, func(fd *ast.FuncDecl) bool { return want[rewrite.FuncName(fd)] != "" })
+	pass := syntheticPass(t, outlineDeclineSrc, func(fd *ast.FuncDecl) bool { return want[diag.FuncName(fd)] != "" })
 	got := map[string]string{}
 	for _, c := range Outline.Match(pass) {
 		if c.Decline == "" {
-			t.Errorf("%s: not declined: %s", rewrite.FuncName(c.Func), c.Summary)
+			t.Errorf("%s: not declined: %s", diag.FuncName(c.Func), c.Summary)
 			continue
 		}
-		got[rewrite.FuncName(c.Func)] = c.Decline
+		got[diag.FuncName(c.Func)] = c.Decline
 	}
 	t.Logf("declines: %q", got)
 	for fn, w := range want {
@@ -189,7 +190,7 @@ func TestOutlineDeclines(t *testing.T) {
 
 // syntheticPass type-checks src as the only file of a package and gives every function that judged
 // accepts the compiler's verdict `function too complex: cost 81 exceeds budget 80`.
-func syntheticPass(t *testing.T, src string, judged func(*ast.FuncDecl) bool) *rewrite.Pass {
+func syntheticPass(t *testing.T, src string, judged func(*ast.FuncDecl) bool) *rule.Pass {
 	t.Helper()
 	fset := token.NewFileSet()
 	name := filepath.Join(t.TempDir(), "p.go")
@@ -205,13 +206,13 @@ func syntheticPass(t *testing.T, src string, judged func(*ast.FuncDecl) bool) *r
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ds []rewrite.Diagnostic
+	var ds []diag.Diagnostic
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && judged(fd) {
 			pos := fset.Position(fd.Name.Pos())
-			ds = append(ds, rewrite.Diagnostic{File: name, Line: pos.Line, Col: pos.Column, Kind: rewrite.CannotInline,
-				Subject: rewrite.FuncName(fd), Cost: 81, Budget: 80, Reason: "function too complex: cost 81 exceeds budget 80"})
+			ds = append(ds, diag.Diagnostic{File: name, Line: pos.Line, Col: pos.Column, Kind: diag.CannotInline,
+				Subject: diag.FuncName(fd), Cost: 81, Budget: 80, Reason: "function too complex: cost 81 exceeds budget 80"})
 		}
 	}
-	return &rewrite.Pass{Fset: fset, Files: []*ast.File{f}, Info: info, Types: pkg, Diags: rewrite.NewDiagnostics(ds)}
+	return &rule.Pass{Fset: fset, Files: []*ast.File{f}, Info: info, Types: pkg, Diags: diag.New(ds)}
 }

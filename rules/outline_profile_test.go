@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gcfix/gcfix/rewrite"
-	"github.com/google/pprof/profile"
+	"github.com/gcfix/gcfix/rewrite/profile"
+	"github.com/gcfix/gcfix/rewrite/rule"
+	pprof "github.com/google/pprof/profile"
 )
 
 const outlineProfileSrc = `package p
@@ -38,19 +39,19 @@ func TestOutlineRanksByProfile(t *testing.T) {
 		t.Fatalf("without a profile: regions %q, want the heavier `if x < 0` first", got)
 	}
 
-	fn := &profile.Function{ID: 1, Name: "p.F", Filename: "/built/elsewhere/p.go"}
-	at := func(id uint64, line int64) *profile.Location {
-		return &profile.Location{ID: id, Line: []profile.Line{{Function: fn, Line: line}}}
+	fn := &pprof.Function{ID: 1, Name: "p.F", Filename: "/built/elsewhere/p.go"}
+	at := func(id uint64, line int64) *pprof.Location {
+		return &pprof.Location{ID: id, Line: []pprof.Line{{Function: fn, Line: line}}}
 	}
 	inRegion, inCondition := at(1, 7), at(2, 11) // log.Print(x, x, x); if x > 100
-	p := &profile.Profile{
-		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
-		Sample: []*profile.Sample{
-			{Location: []*profile.Location{inRegion}, Value: []int64{10, 10e6}},
-			{Location: []*profile.Location{inCondition}, Value: []int64{900, 900e6}},
+	p := &pprof.Profile{
+		SampleType: []*pprof.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
+		Sample: []*pprof.Sample{
+			{Location: []*pprof.Location{inRegion}, Value: []int64{10, 10e6}},
+			{Location: []*pprof.Location{inCondition}, Value: []int64{900, 900e6}},
 		},
-		Location: []*profile.Location{inRegion, inCondition},
-		Function: []*profile.Function{fn},
+		Location: []*pprof.Location{inRegion, inCondition},
+		Function: []*pprof.Function{fn},
 	}
 	file := filepath.Join(t.TempDir(), "cpu.pprof")
 	f, err := os.Create(file)
@@ -61,7 +62,7 @@ func TestOutlineRanksByProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if pass.Profile, err = rewrite.LoadProfile(file); err != nil {
+	if pass.Profile, err = profile.Load(file); err != nil {
 		t.Fatal(err)
 	}
 	if got := outlineLabels(pass); len(got) != 2 || got[0] != "if x > 100" {
@@ -70,7 +71,7 @@ func TestOutlineRanksByProfile(t *testing.T) {
 }
 
 // outlineLabels returns the regions of the outline candidates, in the rule's order.
-func outlineLabels(pass *rewrite.Pass) []string {
+func outlineLabels(pass *rule.Pass) []string {
 	var out []string
 	for _, c := range Outline.Match(pass) {
 		label, _, _ := strings.Cut(strings.TrimPrefix(c.Summary, "move `"), "`")

@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rewritetest"
 )
 
@@ -56,9 +56,9 @@ func TestOutlineCostMatchesCompiler(t *testing.T) {
 			if !ok || fd.Body == nil {
 				continue
 			}
-			name := rewrite.FuncName(fd)
+			name := diag.FuncName(fd)
 			verdict, ok := pass.Diags.Inline(file, name)
-			if !ok || verdict.Kind != rewrite.CanInline {
+			if !ok || verdict.Kind != diag.CanInline {
 				continue // the //go:noinline callees
 			}
 			known, calls := newOlCoster(pass, fd, verdict.Cost).count(fd.Body.List)

@@ -86,7 +86,8 @@ import (
 	"github.com/dave/dst"
 	"github.com/dave/dst/dstutil"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // PtrvalueMaxSize is the largest struct, in bytes, that ptrvalue returns by value. Above it, the
@@ -99,9 +100,9 @@ var AllowAPIChange bool
 
 // Ptrvalue rewrites constructors that return a pointer to a small fresh struct into constructors
 // that return the struct, so that callers keep it on their stack.
-var Ptrvalue = &rewrite.Rule{
+var Ptrvalue = &rule.Rule{
 	Name: "ptrvalue",
-	Doc: rewrite.Doc{
+	Doc: rule.Doc{
 		Title: "return small structs by value from constructors whose result escapes",
 		Text: "A constructor `func newT(...) *T { return &T{...} }` that is not inlined (or whose inlined " +
 			"copy escapes) heap-allocates at every call, which the compiler reports as `&T{...} escapes to heap`. " +
@@ -117,8 +118,8 @@ var Ptrvalue = &rewrite.Rule{
 	Match: matchPtrvalue,
 }
 
-func matchPtrvalue(pass *rewrite.Pass) []*rewrite.Candidate {
-	var out []*rewrite.Candidate
+func matchPtrvalue(pass *rule.Pass) []*rule.Candidate {
+	var out []*rule.Candidate
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
 			continue
@@ -142,7 +143,7 @@ func matchPtrvalue(pass *rewrite.Pass) []*rewrite.Candidate {
 
 // pvResult returns T and the `*T` expression when fd returns exactly one *T, T a struct type
 // defined in the package.
-func pvResult(pass *rewrite.Pass, fd *ast.FuncDecl) (*types.Named, *ast.StarExpr) {
+func pvResult(pass *rule.Pass, fd *ast.FuncDecl) (*types.Named, *ast.StarExpr) {
 	res := fd.Type.Results
 	if res == nil || len(res.List) != 1 || len(res.List[0].Names) > 1 {
 		return nil, nil
@@ -178,7 +179,7 @@ type pvLine struct {
 
 // pvSite is one reference to the constructor.
 type pvSite struct {
-	pass  *rewrite.Pass
+	pass  *rule.Pass
 	file  *ast.File
 	stack []ast.Node // from the file down to the identifier
 	call  *ast.CallExpr
@@ -186,7 +187,7 @@ type pvSite struct {
 
 // pvPlan gathers what one constructor's rewrite needs.
 type pvPlan struct {
-	pass    *rewrite.Pass
+	pass    *rule.Pass
 	named   *types.Named
 	tname   string
 	fname   string
@@ -199,7 +200,7 @@ type pvPlan struct {
 	addressed bool
 }
 
-func pvMatch(pass *rewrite.Pass, file *ast.File, fd *ast.FuncDecl, named *types.Named, star *ast.StarExpr) *rewrite.Candidate {
+func pvMatch(pass *rule.Pass, file *ast.File, fd *ast.FuncDecl, named *types.Named, star *ast.StarExpr) *rule.Candidate {
 	pl := &pvPlan{
 		pass: pass, named: named, tname: named.Obj().Name(), fname: fd.Name.Name,
 		locals: map[string]bool{}, methods: map[string]token.Pos{},
@@ -214,7 +215,7 @@ func pvMatch(pass *rewrite.Pass, file *ast.File, fd *ast.FuncDecl, named *types.
 		}
 		return true
 	})
-	var evidence []rewrite.Diagnostic
+	var evidence []diag.Diagnostic
 	for _, d := range pass.DiagsIn(fd.Body) {
 		if pl.allocates(d) {
 			evidence = append(evidence, d)
@@ -223,13 +224,13 @@ func pvMatch(pass *rewrite.Pass, file *ast.File, fd *ast.FuncDecl, named *types.
 	if len(evidence) == 0 {
 		return nil
 	}
-	c := &rewrite.Candidate{
+	c := &rule.Candidate{
 		Pos:      fd.Name.Pos(),
 		Func:     fd,
 		Evidence: evidence,
 		Summary:  fmt.Sprintf("%s returns %s by value", pl.fname, pl.tname),
 	}
-	decline := func(pos token.Pos, format string, args ...any) *rewrite.Candidate {
+	decline := func(pos token.Pos, format string, args ...any) *rule.Candidate {
 		c.Pos, c.Decline = pos, fmt.Sprintf(format, args...)
 		return c
 	}
@@ -293,8 +294,8 @@ func pvMatch(pass *rewrite.Pass, file *ast.File, fd *ast.FuncDecl, named *types.
 	edits, lines := pl.edits, pl.lines
 	n := len(sites)
 	c.Summary = fmt.Sprintf("%s returns %s by value (%d call site%s)", pl.fname, pl.tname, n, pvPlural(n))
-	c.Fix = func(fix *rewrite.Fix) error { return pvFix(fix, edits) }
-	c.Confirm = func(cf *rewrite.Confirm) error { return pl.confirm(cf, lines) }
+	c.Fix = func(fix *rule.Fix) error { return pvFix(fix, edits) }
+	c.Confirm = func(cf *rule.Confirm) error { return pl.confirm(cf, lines) }
 	return c
 }
 
@@ -307,24 +308,24 @@ func pvPlural(n int) string {
 
 // allocates reports whether d is the constructor's allocation: `&T{...} escapes to heap` (the
 // type qualified with its package outside it) or `moved to heap: v` for a variable of type T.
-func (pl *pvPlan) allocates(d rewrite.Diagnostic) bool {
+func (pl *pvPlan) allocates(d diag.Diagnostic) bool {
 	switch d.Kind {
-	case rewrite.Escapes:
+	case diag.Escapes:
 		s := d.Subject
 		return s == "&"+pl.tname+"{...}" || strings.HasPrefix(s, "&") && strings.HasSuffix(s, "."+pl.tname+"{...}")
-	case rewrite.MovedToHeap:
+	case diag.MovedToHeap:
 		return pl.locals[d.Subject]
 	}
 	return false
 }
 
 // pvSites returns every reference to fn in the module's packages, calls and others.
-func pvSites(pass *rewrite.Pass, fn *types.Func) []pvSite {
+func pvSites(pass *rule.Pass, fn *types.Func) []pvSite {
 	var out []pvSite
 	path := fn.Pkg().Path()
 	module := pass.Module
 	if len(module) == 0 {
-		module = []*rewrite.Pass{pass} // a Pass built without the module (the fixture harness) sees its own package
+		module = []*rule.Pass{pass} // a Pass built without the module (the fixture harness) sees its own package
 	}
 	for _, q := range module {
 		if !refersTo(q, path, fn.Exported()) {
@@ -373,7 +374,7 @@ func pvSites(pass *rewrite.Pass, fn *types.Func) []pvSite {
 
 // refersTo reports whether package q can refer to a function of package path: its own package, or
 // for an exported function, a package that imports path.
-func refersTo(q *rewrite.Pass, path string, exported bool) bool {
+func refersTo(q *rule.Pass, path string, exported bool) bool {
 	if q.Types == nil || q.Types.Path() == path {
 		return true
 	}
@@ -392,12 +393,12 @@ func refersTo(q *rewrite.Pass, path string, exported bool) bool {
 // constructor is not inlined, or where its inlined copy escapes (those diagnostics are returned
 // as evidence). Test files have no diagnostics; a call there counts only when the constructor
 // cannot be inlined at all.
-func (pl *pvPlan) heapAtCalls(fd *ast.FuncDecl, sites []pvSite) (bool, []rewrite.Diagnostic) {
+func (pl *pvPlan) heapAtCalls(fd *ast.FuncDecl, sites []pvSite) (bool, []diag.Diagnostic) {
 	at := pl.pass.Position(fd.Name.Pos())
 	v, ok := pl.pass.Diags.Inline(at.Filename, pl.fname)
-	cannotInline := ok && v.Kind == rewrite.CannotInline
+	cannotInline := ok && v.Kind == diag.CannotInline
 	heap := false
-	var evidence []rewrite.Diagnostic
+	var evidence []diag.Diagnostic
 	for _, s := range sites {
 		if s.call == nil {
 			continue
@@ -407,7 +408,7 @@ func (pl *pvPlan) heapAtCalls(fd *ast.FuncDecl, sites []pvSite) (bool, []rewrite
 			continue
 		}
 		inlined := false
-		for _, d := range s.pass.DiagsAt(s.call.Lparen, rewrite.InliningCall) {
+		for _, d := range s.pass.DiagsAt(s.call.Lparen, diag.InliningCall) {
 			if d.Subject == pl.fname || strings.HasSuffix(d.Subject, "."+pl.fname) {
 				inlined = true
 			}
@@ -416,7 +417,7 @@ func (pl *pvPlan) heapAtCalls(fd *ast.FuncDecl, sites []pvSite) (bool, []rewrite
 			heap = true
 			continue
 		}
-		for _, d := range s.pass.DiagsAt(s.call.Lparen, rewrite.Other) {
+		for _, d := range s.pass.DiagsAt(s.call.Lparen, diag.Other) {
 			if pl.allocates(d) {
 				heap = true
 				evidence = append(evidence, d)
@@ -858,8 +859,8 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 }
 
 // pvEscapes reports whether the compiler said that the closure lit escapes to the heap.
-func pvEscapes(pass *rewrite.Pass, lit *ast.FuncLit) bool {
-	for _, d := range pass.DiagsAt(lit.Pos(), rewrite.Escapes) {
+func pvEscapes(pass *rule.Pass, lit *ast.FuncLit) bool {
+	for _, d := range pass.DiagsAt(lit.Pos(), diag.Escapes) {
 		if d.Subject == "func literal" {
 			return true
 		}
@@ -870,7 +871,7 @@ func pvEscapes(pass *rewrite.Pass, lit *ast.FuncLit) bool {
 // pvLeakingParam returns the name of the parameter of call's callee that takes argument k, when
 // the compiler said that it leaks (`leaking param: x`): a function or method of the package, or a
 // closure assigned once to a local variable. "" when it does not leak or the callee is not known.
-func pvLeakingParam(pass *rewrite.Pass, call *ast.CallExpr, k int) string {
+func pvLeakingParam(pass *rule.Pass, call *ast.CallExpr, k int) string {
 	var params *ast.FieldList
 	variadic := false
 	switch fun := ast.Unparen(call.Fun).(type) {
@@ -918,7 +919,7 @@ func pvLeakingParam(pass *rewrite.Pass, call *ast.CallExpr, k int) string {
 	if k >= len(names) || names[k].Name == "_" {
 		return ""
 	}
-	for _, d := range pass.DiagsAt(names[k].Pos(), rewrite.LeakingParam) {
+	for _, d := range pass.DiagsAt(names[k].Pos(), diag.LeakingParam) {
 		if d.Message == "leaking param: "+names[k].Name {
 			return names[k].Name
 		}
@@ -927,7 +928,7 @@ func pvLeakingParam(pass *rewrite.Pass, call *ast.CallExpr, k int) string {
 }
 
 // pvFuncDecl returns the declaration of fn among the package's files.
-func pvFuncDecl(pass *rewrite.Pass, fn *types.Func) *ast.FuncDecl {
+func pvFuncDecl(pass *rule.Pass, fn *types.Func) *ast.FuncDecl {
 	for _, f := range pass.Files {
 		if f.FileStart <= fn.Pos() && fn.Pos() < f.FileEnd {
 			for _, d := range f.Decls {
@@ -942,7 +943,7 @@ func pvFuncDecl(pass *rewrite.Pass, fn *types.Func) *ast.FuncDecl {
 
 // pvClosureOf returns the function literal that v is declared with (v := func(...) {...}), when v
 // is never assigned again.
-func pvClosureOf(pass *rewrite.Pass, v *types.Var) *ast.FuncLit {
+func pvClosureOf(pass *rule.Pass, v *types.Var) *ast.FuncLit {
 	var lit *ast.FuncLit
 	assigned := 0
 	for _, f := range pass.Files {
@@ -1050,7 +1051,7 @@ func (pl *pvPlan) leakingReceivers() (token.Pos, string) {
 				continue
 			}
 			recv := fd.Recv.List[0].Names[0]
-			for _, dg := range pl.pass.DiagsAt(recv.Pos(), rewrite.LeakingParam) {
+			for _, dg := range pl.pass.DiagsAt(recv.Pos(), diag.LeakingParam) {
 				if dg.Message == "leaking param: "+recv.Name {
 					return at, fmt.Sprintf("pointer-receiver method %s leaks its receiver: the value would escape anyway", fd.Name.Name)
 				}
@@ -1104,7 +1105,7 @@ func pvNoCopy(t types.Type, seen map[types.Type]bool) string {
 
 // pvExternalTestUse returns the directory of a module package whose external test files (package
 // x_test, not loaded) mention name, or "".
-func pvExternalTestUse(pass *rewrite.Pass, name string) string {
+func pvExternalTestUse(pass *rule.Pass, name string) string {
 	for _, q := range pass.Module {
 		if len(q.Files) == 0 {
 			continue
@@ -1142,14 +1143,14 @@ func pvExternalTestUse(pass *rewrite.Pass, name string) string {
 	return ""
 }
 
-func pvWhere(pass *rewrite.Pass, pos token.Pos) string {
+func pvWhere(pass *rule.Pass, pos token.Pos) string {
 	p := pass.Position(pos)
 	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
 }
 
 // confirm checks that the constructor no longer allocates and that no variable now holding a T
 // moved to the heap at its call site.
-func (pl *pvPlan) confirm(cf *rewrite.Confirm, lines []pvLine) error {
+func (pl *pvPlan) confirm(cf *rule.Confirm, lines []pvLine) error {
 	for _, d := range cf.After {
 		if pl.allocates(d) {
 			return fmt.Errorf("%s still allocates: %s", pl.fname, d)
@@ -1157,7 +1158,7 @@ func (pl *pvPlan) confirm(cf *rewrite.Confirm, lines []pvLine) error {
 	}
 	for _, l := range lines {
 		for _, d := range cf.AllAfter.InLines(l.file, l.line, l.line) {
-			if d.Kind == rewrite.MovedToHeap && (d.Subject == l.name || pl.locals[d.Subject]) {
+			if d.Kind == diag.MovedToHeap && (d.Subject == l.name || pl.locals[d.Subject]) {
 				return fmt.Errorf("the value now moves to the heap at the call site: %s", d)
 			}
 		}
@@ -1166,7 +1167,7 @@ func (pl *pvPlan) confirm(cf *rewrite.Confirm, lines []pvLine) error {
 }
 
 // pvFix applies the edits on the decorated files.
-func pvFix(fix *rewrite.Fix, edits []pvEdit) error {
+func pvFix(fix *rule.Fix, edits []pvEdit) error {
 	byFile := map[*ast.File]map[dst.Node]bool{}
 	var order []*ast.File
 	for _, e := range edits {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite"
 	"github.com/gcfix/gcfix/rewrite/rewritetest"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // TestPtrvalueFixtures runs every case under fixtures/ptrvalue through the harness.
@@ -40,7 +41,7 @@ func TestPtrvalueAcrossPackages(t *testing.T) {
 	rep, err := rewrite.Run(t.Context(), rewrite.Options{
 		Dir:      fixtures,
 		Patterns: []string{"./" + caseDir + "/..."},
-		Rules:    []*rewrite.Rule{Ptrvalue},
+		Rules:    []*rule.Rule{Ptrvalue},
 		Gate:     rewrite.GateTest,
 	})
 	if err != nil {

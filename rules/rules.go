@@ -5,24 +5,24 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // All returns every rule, in the order gcfix runs them.
-func All() []*rewrite.Rule {
-	return []*rewrite.Rule{Sprintf, Makecap, Hoist, Outline, Noinline, Ptrvalue}
+func All() []*rule.Rule {
+	return []*rule.Rule{Sprintf, Makecap, Hoist, Outline, Noinline, Ptrvalue}
 }
 
 // ByName returns the rules with the given names, in the order given. An unknown name is an error
 // that lists the known ones.
-func ByName(names []string) ([]*rewrite.Rule, error) {
-	known := map[string]*rewrite.Rule{}
+func ByName(names []string) ([]*rule.Rule, error) {
+	known := map[string]*rule.Rule{}
 	var list []string
 	for _, r := range All() {
 		known[r.Name] = r
 		list = append(list, r.Name)
 	}
-	var out []*rewrite.Rule
+	var out []*rule.Rule
 	seen := map[string]bool{}
 	for _, n := range names {
 		n = strings.TrimSpace(n)

@@ -78,14 +78,15 @@ import (
 	"github.com/dave/dst"
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // Sprintf rewrites fmt.Sprintf, fmt.Sprint and fmt.Fprintf calls whose operands escape into
 // strconv appends that do not box them.
-var Sprintf = &rewrite.Rule{
+var Sprintf = &rule.Rule{
 	Name: "sprintf",
-	Doc: rewrite.Doc{
+	Doc: rule.Doc{
 		Title: "format with strconv appends instead of fmt when fmt's operands escape",
 		Text: "fmt boxes each operand into an interface, which the compiler reports as `x escapes to heap`. " +
 			"The rule rewrites Sprintf, Sprint and Fprintf (into a *bytes.Buffer or *strings.Builder) with " +
@@ -102,8 +103,8 @@ var Sprintf = &rewrite.Rule{
 	Match: matchSprintf,
 }
 
-func matchSprintf(pass *rewrite.Pass) []*rewrite.Candidate {
-	var out []*rewrite.Candidate
+func matchSprintf(pass *rule.Pass) []*rule.Candidate {
+	var out []*rule.Candidate
 	names := namesUsed{}
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
@@ -128,7 +129,7 @@ func matchSprintf(pass *rewrite.Pass) []*rewrite.Candidate {
 }
 
 // matchCall makes a candidate of the call at the top of stack, if it is a fmt call with evidence.
-func matchCall(pass *rewrite.Pass, stack []ast.Node, names namesUsed) *rewrite.Candidate {
+func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candidate {
 	call := stack[len(stack)-1].(*ast.CallExpr)
 	fn, _ := typeutil.Callee(pass.Info, call).(*types.Func)
 	if fn == nil {
@@ -149,12 +150,12 @@ func matchCall(pass *rewrite.Pass, stack []ast.Node, names namesUsed) *rewrite.C
 		fc.args = nil // one slice operand: fmt's evidence is elsewhere
 	}
 	for _, arg := range fc.args {
-		fc.evidence = append(fc.evidence, pass.DiagsAtExpr(arg, rewrite.Escapes)...)
+		fc.evidence = append(fc.evidence, pass.DiagsAtExpr(arg, diag.Escapes)...)
 	}
 	if len(fc.evidence) == 0 {
 		return nil
 	}
-	c := &rewrite.Candidate{
+	c := &rule.Candidate{
 		Pos:      call.Pos(),
 		Func:     enclosingFunc(stack),
 		Evidence: fc.evidence,
@@ -190,7 +191,7 @@ func matchCall(pass *rewrite.Pass, stack []ast.Node, names namesUsed) *rewrite.C
 	for _, d := range fc.evidence {
 		subjects[d.Subject] = true
 	}
-	c.Confirm = func(cf *rewrite.Confirm) error { return confirmUnboxed(cf, subjects) }
+	c.Confirm = func(cf *rule.Confirm) error { return confirmUnboxed(cf, subjects) }
 	return c
 }
 
@@ -224,12 +225,12 @@ func failureArgument(info *types.Info, stack []ast.Node) string {
 }
 
 // confirmUnboxed checks that fewer of the operands escape in the function than before.
-func confirmUnboxed(cf *rewrite.Confirm, subjects map[string]bool) error {
-	count := func(ds []rewrite.Diagnostic) (int, []string) {
+func confirmUnboxed(cf *rule.Confirm, subjects map[string]bool) error {
+	count := func(ds []diag.Diagnostic) (int, []string) {
 		n := 0
 		var list []string
 		for _, d := range ds {
-			if d.Kind == rewrite.Escapes && subjects[d.Subject] {
+			if d.Kind == diag.Escapes && subjects[d.Subject] {
 				n++
 				list = append(list, d.String())
 			}
@@ -265,7 +266,7 @@ func outermostFunc(stack []ast.Node) ast.Node {
 
 // matcher chooses the form of one candidate.
 type matcher struct {
-	pass  *rewrite.Pass
+	pass  *rule.Pass
 	fc    *fmtCall
 	stack []ast.Node
 	names *namer
@@ -297,7 +298,7 @@ func (m *matcher) shadowed(ps []piece) string {
 }
 
 // form picks the rewrite for the call and returns its Fix and summary, or why it declines.
-func (m *matcher) form() (func(*rewrite.Fix) error, string, string) {
+func (m *matcher) form() (func(*rule.Fix) error, string, string) {
 	fc := m.fc
 	if fc.name == "fmt.Fprintf" {
 		return m.bufferForm(fc.writer, m.stack)
@@ -316,15 +317,15 @@ func (m *matcher) form() (func(*rewrite.Fix) error, string, string) {
 }
 
 // exprForm rewrites a Sprintf or Sprint call where it stands, hoisting into a stack array if needed.
-func (m *matcher) exprForm() (func(*rewrite.Fix) error, string, string) {
+func (m *matcher) exprForm() (func(*rule.Fix) error, string, string) {
 	fc, info := m.fc, m.pass.Info
 	parent := m.stack[len(m.stack)-2]
 	switch parent.(type) {
 	case *ast.ExprStmt, *ast.DeferStmt, *ast.GoStmt:
 		return nil, "", "the result of " + fc.name + " is not used"
 	}
-	inPlace := func(build func(e *emitter) dst.Expr) func(*rewrite.Fix) error {
-		return func(fix *rewrite.Fix) error {
+	inPlace := func(build func(e *emitter) dst.Expr) func(*rule.Fix) error {
+		return func(fix *rule.Fix) error {
 			e := &emitter{fix: fix, info: info}
 			return replaceExpr(fix.Dst(parent), fix.Dst(fc.call), build(e), needsParens(parent))
 		}
@@ -355,7 +356,7 @@ func (m *matcher) exprForm() (func(*rewrite.Fix) error, string, string) {
 	buf, out := m.names.fresh("buf"), m.names.fresh("out")
 	loop := m.loopName(ps)
 	size := bufferSize(ps, m.pass.Sizes)
-	fix := func(fix *rewrite.Fix) error {
+	fix := func(fix *rule.Fix) error {
 		e := &emitter{fix: fix, info: info, loop: loop}
 		stmts := e.stackBuffer(ps, buf, out, size)
 		if err := replaceExpr(fix.Dst(parent), fix.Dst(fc.call), call(ident("string"), ident(out)), false); err != nil {
@@ -433,7 +434,7 @@ func bufferKind(t types.Type) (kind string, pointer bool) {
 
 // writeStringForm handles b.WriteString(fmt.Sprintf(...)) as a statement. It returns nothing (and
 // no reason) when the call is not in that form, so that the other forms get their turn.
-func (m *matcher) writeStringForm() (func(*rewrite.Fix) error, string, string) {
+func (m *matcher) writeStringForm() (func(*rule.Fix) error, string, string) {
 	parent, ok := m.stack[len(m.stack)-2].(*ast.CallExpr)
 	if !ok || len(parent.Args) != 1 || parent.Args[0] != m.fc.call {
 		return nil, "", ""
@@ -458,7 +459,7 @@ func (m *matcher) writeStringForm() (func(*rewrite.Fix) error, string, string) {
 
 // bufferForm writes the pieces into the buffer w in one Write: the expression statement at the top
 // of stack (a Fprintf or WriteString call) is replaced.
-func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rewrite.Fix) error, string, string) {
+func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) error, string, string) {
 	fc, info := m.fc, m.pass.Info
 	kind, pointer := bufferKind(info.TypeOf(w))
 	if kind == "" {
@@ -499,7 +500,7 @@ func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rewrite.Fix) e
 	// grow a slice from nothing, so it gets a stack array like a strings.Builder.
 	if kind == "bytes.Buffer" && aliasFree && (nonNil || safeArgs) && !m.declaredInFunc(recv) {
 		out := m.names.fresh("out")
-		fix := func(fix *rewrite.Fix) error {
+		fix := func(fix *rule.Fix) error {
 			e := &emitter{fix: fix, info: info, loop: loop}
 			avail := call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident("AvailableBuffer")})
 			stmts := []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{ident(out)}, Tok: token.DEFINE, Rhs: []dst.Expr{avail}}}
@@ -511,7 +512,7 @@ func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rewrite.Fix) e
 	}
 	buf, out := m.names.fresh("buf"), m.names.fresh("out")
 	size := bufferSize(ps, m.pass.Sizes)
-	fix := func(fix *rewrite.Fix) error {
+	fix := func(fix *rule.Fix) error {
 		e := &emitter{fix: fix, info: info, loop: loop}
 		stmts := e.stackBuffer(ps, buf, out, size)
 		stmts = append(stmts, write(e, out))
@@ -522,7 +523,7 @@ func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rewrite.Fix) e
 
 // appendForm handles x = append(x, fmt.Sprintf(...)...) by appending straight onto x. It returns
 // nothing when the call is not in that form or the form is not exact; the expression form follows.
-func (m *matcher) appendForm() (func(*rewrite.Fix) error, string) {
+func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 	fc, info := m.fc, m.pass.Info
 	app, ok := m.stack[len(m.stack)-2].(*ast.CallExpr)
 	if !ok || len(app.Args) != 2 || app.Args[1] != fc.call || !app.Ellipsis.IsValid() {
@@ -556,7 +557,7 @@ func (m *matcher) appendForm() (func(*rewrite.Fix) error, string) {
 	}
 	ps := fc.pieces
 	loop := m.loopName(ps)
-	fix := func(fix *rewrite.Fix) error {
+	fix := func(fix *rule.Fix) error {
 		e := &emitter{fix: fix, info: info, loop: loop}
 		dx := e.expr(x)
 		acc := func() dst.Expr { return dst.Clone(dx).(dst.Expr) }

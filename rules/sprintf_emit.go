@@ -9,15 +9,14 @@ import (
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/dstutil"
-
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // This file builds the replacement code on the decorated tree.
 
 // emitter turns pieces into decorated expressions and statements.
 type emitter struct {
-	fix  *rewrite.Fix
+	fix  *rule.Fix
 	info *types.Info
 	loop string // the byte variable of hex loops
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 // This file turns a fmt call into the pieces of its output, or says why that cannot be done exactly.
@@ -190,7 +190,7 @@ type fmtCall struct {
 	name     string     // "fmt.Sprintf", "fmt.Sprint", "fmt.Fprintf"
 	writer   ast.Expr   // Fprintf's first argument
 	args     []ast.Expr // the operands that fmt formats
-	evidence []rewrite.Diagnostic
+	evidence []diag.Diagnostic
 	pieces   []piece
 	effect   ast.Expr // the first call or receive among the operands, if any
 }

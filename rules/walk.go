@@ -4,12 +4,12 @@ import (
 	"go/ast"
 	"go/types"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // eachStmtList calls fn for every statement list (a block, or the body of a case or select clause)
 // inside the functions of the package's non-test files, outermost first.
-func eachStmtList(pass *rewrite.Pass, fn func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt)) {
+func eachStmtList(pass *rule.Pass, fn func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt)) {
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
 			continue

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // checkFormat settles -format against -json, its older synonym.
@@ -44,7 +45,7 @@ func (c *config) parseShard() error {
 }
 
 // printReport writes the report in c.format; the diff format prints nothing with -apply.
-func printReport(w io.Writer, c *config, rep *rewrite.Report, selected []*rewrite.Rule) error {
+func printReport(w io.Writer, c *config, rep *rewrite.Report, selected []*rule.Rule) error {
 	switch c.format {
 	case "json":
 		enc := json.NewEncoder(w)

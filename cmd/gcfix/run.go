@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/profile"
+	"github.com/gcfix/gcfix/rewrite/rule"
 	"github.com/gcfix/gcfix/rules"
 )
 
@@ -204,7 +206,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	if c.profile != "" {
-		prof, err := rewrite.LoadProfile(inDir(c.dir, c.profile))
+		prof, err := profile.Load(inDir(c.dir, c.profile))
 		if err != nil {
 			fmt.Fprintf(stderr, "gcfix: -profile: %v\n", err)
 			return exitFailed
@@ -366,7 +368,7 @@ func firstLine(s string) string {
 	return s
 }
 
-func listRules(w io.Writer, rs []*rewrite.Rule) {
+func listRules(w io.Writer, rs []*rule.Rule) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range rs {
 		fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Doc.Title)

@@ -12,7 +12,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // lineComments are the expectations written on one line.
@@ -86,7 +87,7 @@ func parseComment(c string) (errs, declines []*regexp.Regexp, err error) {
 
 // loadPass loads the package as the engine does (with its internal tests) and makes the rule's
 // view of it, so that the harness can call Match on the original code.
-func loadPass(ctx context.Context, dir, pkgPath string, diags *rewrite.Diagnostics) (*rewrite.Pass, error) {
+func loadPass(ctx context.Context, dir, pkgPath string, diags *diag.Diagnostics) (*rule.Pass, error) {
 	fset := token.NewFileSet()
 	cfg := &packages.Config{
 		Context: ctx,
@@ -115,8 +116,8 @@ func loadPass(ctx context.Context, dir, pkgPath string, diags *rewrite.Diagnosti
 	if len(pkg.Errors) > 0 {
 		return nil, fmt.Errorf("loading %s: %v", pkgPath, pkg.Errors[0])
 	}
-	pass := &rewrite.Pass{Pkg: pkg, Fset: fset, Info: pkg.TypesInfo, Types: pkg.Types, Sizes: pkg.TypesSizes, Diags: diags}
-	pass.Module = []*rewrite.Pass{pass}
+	pass := &rule.Pass{Fset: fset, Info: pkg.TypesInfo, Types: pkg.Types, Sizes: pkg.TypesSizes, Diags: diags}
+	pass.Module = []*rule.Pass{pass}
 	pkgDir := filepath.Dir(pkg.GoFiles[0])
 	for _, f := range pkg.Syntax {
 		if ast.IsGenerated(f) || filepath.Dir(fset.File(f.Pos()).Name()) != pkgDir {

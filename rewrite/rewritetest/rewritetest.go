@@ -40,6 +40,8 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the fixture cases")
@@ -49,9 +51,9 @@ var update = flag.Bool("update", false, "rewrite the golden files of the fixture
 func Update() bool { return *update }
 
 // Run runs rule on the case at moduleDir/caseDir (caseDir relative, with slashes) and checks it.
-func Run(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule) {
+func Run(t *testing.T, moduleDir, caseDir string, r *rule.Rule) {
 	t.Helper()
-	RunOptions(t, moduleDir, caseDir, rule, Options{})
+	RunOptions(t, moduleDir, caseDir, r, Options{})
 }
 
 // Options change what RunOptions requires of a case; the zero value requires what Run does.
@@ -65,7 +67,7 @@ type Options struct {
 
 // RunAll runs every case directory under moduleDir/ruleDir (fixtures/<rule>/<case>) through
 // RunOptions, in parallel subtests named after the cases.
-func RunAll(t *testing.T, moduleDir, ruleDir string, rule *rewrite.Rule, opts Options) {
+func RunAll(t *testing.T, moduleDir, ruleDir string, r *rule.Rule, opts Options) {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join(moduleDir, ruleDir))
 	if err != nil {
@@ -77,16 +79,16 @@ func RunAll(t *testing.T, moduleDir, ruleDir string, rule *rewrite.Rule, opts Op
 		}
 		t.Run(e.Name(), func(t *testing.T) {
 			t.Parallel()
-			RunOptions(t, moduleDir, ruleDir+"/"+e.Name(), rule, opts)
+			RunOptions(t, moduleDir, ruleDir+"/"+e.Name(), r, opts)
 		})
 	}
 }
 
 // RunOptions is Run with options.
-func RunOptions(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule, opts Options) {
+func RunOptions(t *testing.T, moduleDir, caseDir string, r *rule.Rule, opts Options) {
 	t.Helper()
 	ctx := t.Context()
-	c := newFixtureCase(t, moduleDir, caseDir, rule)
+	c := newFixtureCase(t, moduleDir, caseDir, r)
 	moduleDir = c.moduleDir
 	c.untouched = strings.HasPrefix(filepath.Base(caseDir), "no_")
 	c.opts = opts
@@ -97,7 +99,7 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule, opt
 	rep, err := rewrite.Run(ctx, rewrite.Options{
 		Dir:      moduleDir,
 		Patterns: []string{"./" + caseDir},
-		Rules:    []*rewrite.Rule{rule},
+		Rules:    []*rule.Rule{r},
 		Gate:     rewrite.GateTest,
 		Log:      func(format string, args ...any) { t.Logf(format, args...) },
 	})
@@ -130,7 +132,7 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule, opt
 }
 
 // newFixtureCase describes the case at moduleDir/caseDir (relative, with slashes).
-func newFixtureCase(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule) *fixtureCase {
+func newFixtureCase(t *testing.T, moduleDir, caseDir string, r *rule.Rule) *fixtureCase {
 	t.Helper()
 	moduleDir, err := filepath.Abs(moduleDir)
 	if err != nil {
@@ -142,7 +144,7 @@ func newFixtureCase(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule)
 	}
 	return &fixtureCase{
 		t:         t,
-		rule:      rule,
+		rule:      r,
 		moduleDir: moduleDir,
 		caseDir:   caseDir,
 		pkgPath:   modPath + "/" + caseDir,
@@ -154,9 +156,9 @@ func newFixtureCase(t *testing.T, moduleDir, caseDir string, rule *rewrite.Rule)
 // engine: its ERROR and DECLINE comments against the compiler and the rule's Match, as Run does, and
 // that the rule declines every candidate. It is for code that the test gate cannot take, such as
 // calls that go vet rejects.
-func Declines(t *testing.T, moduleDir, dir string, rule *rewrite.Rule) {
+func Declines(t *testing.T, moduleDir, dir string, r *rule.Rule) {
 	t.Helper()
-	c := newFixtureCase(t, moduleDir, dir, rule)
+	c := newFixtureCase(t, moduleDir, dir, r)
 	c.untouched = true
 	moduleDir = c.moduleDir
 	for _, cand := range c.checkInput(t.Context()) {
@@ -168,7 +170,7 @@ func Declines(t *testing.T, moduleDir, dir string, rule *rewrite.Rule) {
 
 type fixtureCase struct {
 	t         *testing.T
-	rule      *rewrite.Rule
+	rule      *rule.Rule
 	moduleDir string
 	caseDir   string
 	pkgPath   string
@@ -179,7 +181,7 @@ type fixtureCase struct {
 
 // positioned is a candidate of the rule with its position.
 type positioned struct {
-	*rewrite.Candidate
+	*rule.Candidate
 	pos token.Position
 }
 
@@ -545,7 +547,7 @@ func carriedErrors(old []byte) map[string][][]*regexp.Regexp {
 
 // keepTrueErrors drops the ERROR regexps of src that no diagnostic of file matches. Lines whose
 // code equals a line of the old golden file (carry) also get that line's ERROR regexps that hold.
-func keepTrueErrors(t *testing.T, file string, src []byte, diags *rewrite.Diagnostics, carry map[string][][]*regexp.Regexp) []byte {
+func keepTrueErrors(t *testing.T, file string, src []byte, diags *diag.Diagnostics, carry map[string][][]*regexp.Regexp) []byte {
 	t.Helper()
 	lines := strings.Split(string(src), "\n")
 	for i, l := range lines {
@@ -611,7 +613,7 @@ func quoteRegexp(re *regexp.Regexp) string {
 	return strconv.Quote(s)
 }
 
-func messagesOn(diags *rewrite.Diagnostics, file string, line int) []string {
+func messagesOn(diags *diag.Diagnostics, file string, line int) []string {
 	var out []string
 	for _, d := range diags.InLines(file, line, line) {
 		out = append(out, d.Message)
@@ -620,7 +622,7 @@ func messagesOn(diags *rewrite.Diagnostics, file string, line int) []string {
 }
 
 // checkErrors checks that each ERROR regexp of a file matches a diagnostic on its line.
-func checkErrors(t *testing.T, file string, fc fileComments, diags *rewrite.Diagnostics) {
+func checkErrors(t *testing.T, file string, fc fileComments, diags *diag.Diagnostics) {
 	t.Helper()
 	lines := make([]int, 0, len(fc))
 	for line := range fc {
@@ -650,7 +652,7 @@ func anyMatch(res []*regexp.Regexp, msgs ...string) bool {
 
 // Load compiles the package at moduleDir/dir (relative, with slashes) with -m=2 and returns the
 // rules' view of it, with the compiler's diagnostics, as a rule's Match gets it.
-func Load(t *testing.T, moduleDir, dir string) *rewrite.Pass {
+func Load(t *testing.T, moduleDir, dir string) *rule.Pass {
 	t.Helper()
 	c := newFixtureCase(t, moduleDir, dir, nil)
 	diags, broken, err := rewrite.Diagnose(t.Context(), c.moduleDir, []string{c.pkgPath}, "")

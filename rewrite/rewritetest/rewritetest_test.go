@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 func TestParseComment(t *testing.T) {
@@ -53,10 +53,10 @@ func TestKeepTrueErrors(t *testing.T) {
 	src := "package p\n\nfunc f(s string) string {\n" +
 		"\treturn s // ERROR \"s escapes to heap\" \"gone\" DECLINE \"why\"\n" +
 		"}\n\nfunc g() int {\n\treturn 1\n}\n"
-	diags := rewrite.NewDiagnostics([]rewrite.Diagnostic{
-		{File: file, Line: 3, Col: 8, Kind: rewrite.LeakingParam, Message: "leaking param: s"},
-		{File: file, Line: 4, Col: 9, Kind: rewrite.Escapes, Message: "s escapes to heap"},
-		{File: file, Line: 8, Col: 2, Kind: rewrite.Other, Message: "one"},
+	diags := diag.New([]diag.Diagnostic{
+		{File: file, Line: 3, Col: 8, Kind: diag.LeakingParam, Message: "leaking param: s"},
+		{File: file, Line: 4, Col: 9, Kind: diag.Escapes, Message: "s escapes to heap"},
+		{File: file, Line: 8, Col: 2, Kind: diag.Other, Message: "one"},
 	})
 	carry := carriedErrors([]byte("func f(s string) string { // ERROR \"leaking param: s\" \"stale\"\n\treturn 1 // ERROR \"one\"\n"))
 	got := string(keepTrueErrors(t, file, []byte(src), diags, carry))

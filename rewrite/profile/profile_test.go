@@ -1,10 +1,10 @@
-package rewrite
+package profile
 
 import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/pprof/profile"
+	pprof "github.com/google/pprof/profile"
 )
 
 func TestProfileFuncKey(t *testing.T) {
@@ -34,24 +34,24 @@ func TestProfileFuncKey(t *testing.T) {
 // in a closure of Hot, which counts as Hot), 1 in Cold; allocation sample types, of which
 // alloc_objects counts.
 func TestProfileShares(t *testing.T) {
-	fn := func(id uint64, name string) *profile.Function {
-		return &profile.Function{ID: id, Name: name, Filename: "/elsewhere/ids/ids.go"}
+	fn := func(id uint64, name string) *pprof.Function {
+		return &pprof.Function{ID: id, Name: name, Filename: "/elsewhere/ids/ids.go"}
 	}
 	hot, caller := fn(1, "example.com/m/ids.(*Set[...]).Hot"), fn(2, "example.com/m/ids.Caller")
 	cold, closure := fn(3, "example.com/m/ids.Cold"), fn(4, "example.com/m/ids.(*Set[...]).Hot.func1")
-	inlined := &profile.Location{ID: 1, Line: []profile.Line{{Function: hot, Line: 10}, {Function: caller, Line: 30}}}
-	inClosure := &profile.Location{ID: 2, Line: []profile.Line{{Function: closure, Line: 12}}}
-	atCaller := &profile.Location{ID: 3, Line: []profile.Line{{Function: caller, Line: 31}}}
-	inCold := &profile.Location{ID: 4, Line: []profile.Line{{Function: cold, Line: 20}}}
-	p := &profile.Profile{
-		SampleType: []*profile.ValueType{{Type: "alloc_space", Unit: "bytes"}, {Type: "alloc_objects", Unit: "count"}},
-		Sample: []*profile.Sample{
-			{Location: []*profile.Location{inlined}, Value: []int64{1000, 2}},
-			{Location: []*profile.Location{inClosure, inlined}, Value: []int64{1000, 1}},
-			{Location: []*profile.Location{inCold, atCaller}, Value: []int64{9000, 1}},
+	inlined := &pprof.Location{ID: 1, Line: []pprof.Line{{Function: hot, Line: 10}, {Function: caller, Line: 30}}}
+	inClosure := &pprof.Location{ID: 2, Line: []pprof.Line{{Function: closure, Line: 12}}}
+	atCaller := &pprof.Location{ID: 3, Line: []pprof.Line{{Function: caller, Line: 31}}}
+	inCold := &pprof.Location{ID: 4, Line: []pprof.Line{{Function: cold, Line: 20}}}
+	p := &pprof.Profile{
+		SampleType: []*pprof.ValueType{{Type: "alloc_space", Unit: "bytes"}, {Type: "alloc_objects", Unit: "count"}},
+		Sample: []*pprof.Sample{
+			{Location: []*pprof.Location{inlined}, Value: []int64{1000, 2}},
+			{Location: []*pprof.Location{inClosure, inlined}, Value: []int64{1000, 1}},
+			{Location: []*pprof.Location{inCold, atCaller}, Value: []int64{9000, 1}},
 		},
 	}
-	prof, err := newProfile("mem.pprof", p)
+	prof, err := New("mem.pprof", p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestProfileShares(t *testing.T) {
 // TestLoadProfileFixture reads the CPU profile checked in with fixtures/hotcold, whose paths are
 // not this machine's.
 func TestLoadProfileFixture(t *testing.T) {
-	prof, err := LoadProfile(filepath.Join("..", "fixtures", "hotcold", "cpu.pprof"))
+	prof, err := Load(filepath.Join("..", "..", "fixtures", "hotcold", "cpu.pprof"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,15 @@
-package rewrite
+// Package profile reads a pprof profile (CPU or allocations) into what gcfix asks of it: how hot
+// each function and each source line is. -profile orders candidates by it, and rules that choose
+// between places to rewrite read it through the rule API.
+package profile
 
 import (
 	"fmt"
 	"os"
 	"path"
-	"sort"
 	"strings"
 
-	"github.com/google/pprof/profile"
+	pprof "github.com/google/pprof/profile"
 )
 
 // A Profile is a pprof profile (CPU or allocations) reduced to what gcfix asks of it: each
@@ -38,20 +40,20 @@ type lineKey struct {
 var profileSampleTypes = []string{"alloc_objects", "alloc_space"}
 
 // LoadProfile reads a pprof profile, gzipped or not.
-func LoadProfile(file string) (*Profile, error) {
+func Load(file string) (*Profile, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := profile.Parse(f)
+	p, err := pprof.Parse(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
-	return newProfile(file, p)
+	return New(file, p)
 }
 
-func newProfile(file string, p *profile.Profile) (*Profile, error) {
+func New(file string, p *pprof.Profile) (*Profile, error) {
 	if len(p.SampleType) == 0 {
 		return nil, fmt.Errorf("%s: the profile has no sample types", file)
 	}
@@ -100,7 +102,7 @@ func newProfile(file string, p *profile.Profile) (*Profile, error) {
 	return out, nil
 }
 
-func preferredSampleType(p *profile.Profile) int {
+func preferredSampleType(p *pprof.Profile) int {
 	for _, want := range profileSampleTypes {
 		for i, st := range p.SampleType {
 			if st.Type == want {
@@ -190,27 +192,4 @@ func (p *Profile) Samples(pkgPath, file string, line int) int64 {
 		return 0
 	}
 	return p.lines[lineKey{pkgPath, path.Base(strings.ReplaceAll(file, `\`, "/")), line}]
-}
-
-// Hottest returns the n functions with the largest cumulative share, for -v: "pkg.F 93.1%".
-func (p *Profile) Hottest(n int) []string {
-	type fc struct {
-		name string
-		cum  int64
-	}
-	var all []fc
-	for k, v := range p.funcs {
-		all = append(all, fc{k, v.cum})
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].cum != all[j].cum {
-			return all[i].cum > all[j].cum
-		}
-		return all[i].name < all[j].name
-	})
-	var out []string
-	for i := 0; i < n && i < len(all); i++ {
-		out = append(out, fmt.Sprintf("%s %.1f%%", all[i].name, 100*float64(all[i].cum)/float64(p.Total)))
-	}
-	return out
 }

@@ -1,13 +1,21 @@
-package rewrite
+// Package rule is the API between gcfix's engine and its rules, like golang.org/x/tools/go/analysis
+// is for analyzers: a Rule is a value with a name, documentation, settings (Flags) and a Match that
+// returns Candidates for one package (a Pass: typed syntax, the compiler's -m=2 diagnostics, an
+// optional profile). A candidate carries the compiler's evidence, a Fix that edits the decorated
+// (dst) syntax, and a Confirm that judges the compiler's verdict after the rewrite. Rules import this
+// package and rewrite/diag, nothing else of the engine.
+package rule
 
 import (
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 
 	"github.com/dave/dst"
-	"golang.org/x/tools/go/packages"
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/profile"
 )
 
 // A Rule is one rewrite that gcfix knows, a value like analysis.Analyzer: the engine loads, diagnoses,
@@ -22,6 +30,9 @@ type Rule struct {
 	// WholeFunction says that a candidate's promise is a verdict on its whole function (it now
 	// inlines): the build gate confirms it with no other rewrite in that function.
 	WholeFunction bool
+	// Flags are the rule's settings, like analysis.Analyzer.Flags: the CLI exposes them, and every
+	// key of a remembered result (the result cache, -state) includes their values.
+	Flags flag.FlagSet
 }
 
 // Doc is a rule's documentation, shown by `gcfix -list` and in reports.
@@ -34,20 +45,19 @@ type Doc struct {
 
 // A Pass is one package as a rule sees it: typed syntax and the compiler's diagnostics.
 type Pass struct {
-	Pkg   *packages.Package
 	Fset  *token.FileSet
 	Files []*ast.File // the package's files that gcfix may rewrite (generated files left out); tests included
 	Info  *types.Info
 	Types *types.Package
 	Sizes types.Sizes
-	Diags *Diagnostics
+	Diags *diag.Diagnostics
 	// Module holds every loaded package of the module that gcfix may rewrite, this one included, for
 	// rules whose rewrite reaches call sites in other packages. Their types come from separate loads:
 	// compare objects across packages by package path and name, not by identity.
 	Module []*Pass
 	// Profile is the run's -profile, nil without one: how often code runs, for rules that choose
 	// between places to rewrite (Samples).
-	Profile *Profile
+	Profile *profile.Profile
 }
 
 // Samples returns the profile's samples on the lines that n spans (each line's samples with that
@@ -65,11 +75,8 @@ func (p *Pass) SamplesBetween(from, to token.Pos) int64 {
 		return 0
 	}
 	path := ""
-	switch {
-	case p.Types != nil:
+	if p.Types != nil {
 		path = p.Types.Path()
-	case p.Pkg != nil:
-		path = p.Pkg.PkgPath
 	}
 	start, end := p.Fset.Position(from), p.Fset.Position(to)
 	var sum int64
@@ -88,7 +95,7 @@ func (p *Pass) IsTestFile(f *ast.File) bool {
 func (p *Pass) Position(pos token.Pos) token.Position { return p.Fset.Position(pos) }
 
 // DiagsAt returns the compiler's diagnostics of kind k that start at pos (Other: any kind).
-func (p *Pass) DiagsAt(pos token.Pos, k Kind) []Diagnostic {
+func (p *Pass) DiagsAt(pos token.Pos, k diag.Kind) []diag.Diagnostic {
 	at := p.Fset.Position(pos)
 	return p.Diags.At(at.Filename, at.Line, at.Column, k)
 }
@@ -97,7 +104,7 @@ func (p *Pass) DiagsAt(pos token.Pos, k Kind) []Diagnostic {
 // an expression where its syntax tree does: a selector at its dot, an index or slice at its bracket,
 // a call or conversion at its parenthesis, a binary expression at its operator, a composite literal
 // at its brace; e.Pos() is tried too.
-func (p *Pass) DiagsAtExpr(e ast.Expr, k Kind) []Diagnostic {
+func (p *Pass) DiagsAtExpr(e ast.Expr, k diag.Kind) []diag.Diagnostic {
 	pos := e.Pos()
 	switch e := e.(type) {
 	case *ast.SelectorExpr:
@@ -125,7 +132,7 @@ func (p *Pass) DiagsAtExpr(e ast.Expr, k Kind) []Diagnostic {
 }
 
 // DiagsIn returns the compiler's diagnostics on the lines that n spans.
-func (p *Pass) DiagsIn(n ast.Node) []Diagnostic {
+func (p *Pass) DiagsIn(n ast.Node) []diag.Diagnostic {
 	from, to := p.Fset.Position(n.Pos()), p.Fset.Position(n.End())
 	return p.Diags.InLines(from.Filename, from.Line, to.Line)
 }
@@ -133,9 +140,9 @@ func (p *Pass) DiagsIn(n ast.Node) []Diagnostic {
 // A Candidate is one place where a rule can rewrite, with the compiler's evidence for it.
 type Candidate struct {
 	Pos      token.Pos
-	Func     *ast.FuncDecl // the enclosing function, if any
-	Evidence []Diagnostic  // the -m lines that make this a candidate
-	Summary  string        // what the rewrite does, in a few words
+	Func     *ast.FuncDecl     // the enclosing function, if any
+	Evidence []diag.Diagnostic // the -m lines that make this a candidate
+	Summary  string            // what the rewrite does, in a few words
 	// Decline, when set, says why the rule leaves this candidate alone although the compiler's
 	// evidence is there. Fix is not called.
 	Decline string
@@ -145,6 +152,9 @@ type Candidate struct {
 	// the escape is gone, or the function now inlines). nil: compiling is the only promise.
 	Confirm func(c *Confirm) error
 }
+
+// NewFix is the engine's: node returns the decorated node of a loaded one.
+func NewFix(node func(ast.Node) (dst.Node, error)) *Fix { return &Fix{node: node} }
 
 // Fix gives a rule the decorated (dst) form of the package's files, freshly decorated for each
 // candidate so that a rejected rewrite leaves nothing behind.
@@ -164,12 +174,12 @@ func (f *Fix) Dst(n ast.Node) dst.Node {
 
 // Confirm holds the compiler's diagnostics for a candidate's function before and after its rewrite.
 type Confirm struct {
-	Func      string       // the compiler's name of the candidate's function ("Key", "(*T).String")
-	Before    []Diagnostic // within the function, before the rewrite
-	After     []Diagnostic // within the function (found by name), after the rewrite
-	InlineWas *Diagnostic  // CanInline or CannotInline before; nil if the compiler said nothing
-	InlineNow *Diagnostic  // the same, after
-	AllAfter  *Diagnostics // every diagnostic of the package after the rewrite
+	Func      string            // the compiler's name of the candidate's function ("Key", "(*T).String")
+	Before    []diag.Diagnostic // within the function, before the rewrite
+	After     []diag.Diagnostic // within the function (found by name), after the rewrite
+	InlineWas *diag.Diagnostic  // CanInline or CannotInline before; nil if the compiler said nothing
+	InlineNow *diag.Diagnostic  // the same, after
+	AllAfter  *diag.Diagnostics // every diagnostic of the package after the rewrite
 }
 
 // Inlines is the promise of rules that make a function inlinable: the compiler now says `can inline
@@ -179,23 +189,12 @@ func (c *Confirm) Inlines() error {
 	switch {
 	case now == nil:
 		return fmt.Errorf("the compiler said nothing about inlining %s", c.Func)
-	case now.Kind == CanInline:
+	case now.Kind == diag.CanInline:
 		return nil
 	case now.Cost > 0:
 		return fmt.Errorf("still too complex (cost %d)", now.Cost)
 	}
 	return fmt.Errorf("still cannot inline %s: %s", c.Func, now.Reason)
-}
-
-// Count returns how many diagnostics of kind k are in ds.
-func Count(ds []Diagnostic, k Kind) int {
-	n := 0
-	for _, d := range ds {
-		if d.Kind == k {
-			n++
-		}
-	}
-	return n
 }
 
 func isTestFile(name string) bool { return len(name) > 8 && name[len(name)-8:] == "_test.go" }

@@ -1,8 +1,14 @@
-package rewrite
+// Package diag reads what the Go compiler says with -gcflags=-m=2: it parses the text into
+// Diagnostics (escapes, moves to the heap, inlining verdicts with their costs, leaking parameters,
+// each with its flow explanation), resolves every line's file within the package whose "# import/path"
+// header it is under, and indexes the result by file and line for the rules and the engine.
+package diag
 
 import (
 	"bufio"
 	"bytes"
+	"go/ast"
+	"go/types"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,20 +55,13 @@ func (d Diagnostic) String() string {
 	return filepath.Base(d.File) + ":" + strconv.Itoa(d.Line) + ":" + strconv.Itoa(d.Col) + ": " + d.Message
 }
 
-// ParseDiagnostics reads the text that `go build -gcflags=-m=2` prints. Relative file names are
+// Parse reads the text that `go build -gcflags=-m=2` prints. Relative file names are
 // resolved against dir. Explanation lines (indented, after "x escapes to heap in F:") become the Flow of
 // the escape they explain; the explanation and the verdict line of one escape merge into one Diagnostic.
-func ParseDiagnostics(r io.Reader, dir string) ([]Diagnostic, error) {
-	ds, _, err := parseDiagnostics(r, []string{dir}, nil, true)
+func Parse(r io.Reader, dir string) ([]Diagnostic, error) {
+	ds, _, err := ParsePackages(r, []string{dir}, nil, nil, true)
 	return ds, err
 }
-
-// packageFiles holds the files of the packages whose -m text is read, by import path (absolute
-// names). A build cache hit replays a compile's -m text as it was first printed, with file names
-// relative to the directory of the run that compiled it, which may be any directory: a line is
-// resolved among the files of the package whose "# import/path" header it is under, never against
-// the current directory alone.
-type packageFiles map[string][]string
 
 // Lost counts the -m lines of one package whose file gcfix could not find among the package's files.
 type Lost struct {
@@ -76,14 +75,14 @@ func (l *Lost) String() string {
 	return strconv.Itoa(l.Lines) + " diagnostics name files gcfix cannot find: " + strings.Join(l.Names, ", ")
 }
 
-// parseDiagnostics is ParseDiagnostics; with full false it keeps only what rules read: the classified
-// lines, without their flow explanations, which are most of the -m=2 text of a large module.
-//
-// With pkgs, only the lines of those packages are returned, each resolved among its package's files
-// (see packageFiles); the lines of a package whose file cannot be found are counted in lost, by
-// import path. Without pkgs (or before any package header), a relative file name is resolved
-// against the first of dirs where that file exists.
-func parseDiagnostics(r io.Reader, dirs []string, pkgs packageFiles, full bool) (ds []Diagnostic, lost map[string]*Lost, err error) {
+// ParsePackages is Parse for the text of a go command run over packages whose files pkgs lists
+// (see resolver): it returns the lines that name files of the packages keep accepts (nil: all of
+// pkgs), and counts in lost, by import path, the lines of those packages whose file cannot be found
+// anywhere. Without pkgs, or before any package header, a relative file name is resolved against the
+// first of dirs where that file exists. With full false it keeps only what rules read: the
+// classified lines, without their flow explanations, which are most of the -m=2 text of a large
+// module.
+func ParsePackages(r io.Reader, dirs []string, pkgs PackageFiles, keep func(pkg string) bool, full bool) (ds []Diagnostic, lost map[string]*Lost, err error) {
 	var out []Diagnostic
 	type key struct {
 		file      string
@@ -98,10 +97,13 @@ func parseDiagnostics(r io.Reader, dirs []string, pkgs packageFiles, full bool) 
 		lost bool   // the package's line names a file that is nowhere to be found
 	}
 	files := map[printed]found{} // as printed → resolved, so that each file name is one string
-	last := -1                    // the diagnostic that indented lines continue
-	pkg := ""                     // the import path of the last "# import/path" header
-	var pkgFiles []string         // its files, when pkgs lists it
-	listed := false               // whether pkgs lists it
+	last := -1                   // the diagnostic that indented lines continue
+	pkg := ""                    // the import path of the last "# import/path" header
+	listed := false              // whether pkgs lists it
+	if keep == nil {
+		keep = func(string) bool { return true }
+	}
+	res := newResolver(pkgs, dirs)
 	resolved := map[string]int{}
 	lost = map[string]*Lost{}
 	// lookup resolves a file name of the current package's text.
@@ -117,16 +119,17 @@ func parseDiagnostics(r io.Reader, dirs []string, pkgs packageFiles, full bool) 
 			if !filepath.IsAbs(f.file) {
 				f.file = resolve(dirs, f.file)
 			}
-			if pkgs != nil && !pkgs.holds(f.file) {
+			if owner := res.owner[f.file]; pkgs != nil && (owner == "" || !keep(owner)) {
 				f.file = ""
 			}
 		case listed:
-			f.file = findInPackage(pkgFiles, name)
-			// Code inlined from another package can be placed in that package's file: not a line
-			// of this package, and not lost.
-			f.lost = f.file == "" && !pkgs.elsewhere(dirs, name)
+			file, owner, ok := res.resolve(pkg, name)
+			if owner != "" && keep(owner) {
+				f.file = file
+			}
+			f.lost = !ok && keep(pkg)
 		default:
-			// a dependency that the patterns cover prints its (cached) diagnostics too
+			// a package gcfix does not know: a dependency that the patterns cover
 		}
 		files[at] = f
 		return f
@@ -136,7 +139,7 @@ func parseDiagnostics(r io.Reader, dirs []string, pkgs packageFiles, full bool) 
 	for sc.Scan() {
 		if b := sc.Bytes(); len(b) > 2 && b[0] == '#' && b[1] == ' ' {
 			pkg = headerPackage(string(b[2:]))
-			pkgFiles, listed = pkgs.of(pkg)
+			_, listed = pkgs[pkg]
 			last = -1
 			continue
 		}
@@ -236,80 +239,6 @@ func headerPackage(h string) string {
 		return strings.TrimSuffix(path, "_test")
 	}
 	return path
-}
-
-func (pf packageFiles) of(pkg string) ([]string, bool) {
-	if pf == nil {
-		return nil, false
-	}
-	files, ok := pf[pkg]
-	return files, ok
-}
-
-// holds reports whether file is a file of one of the packages.
-func (pf packageFiles) holds(file string) bool {
-	for _, files := range pf {
-		if slices.Contains(files, file) {
-			return true
-		}
-	}
-	return false
-}
-
-// findInPackage returns the file of files that name, as the go command printed it, denotes: the
-// file whose path ends with name once name's leading "./" and "../" are gone ("./demo.go",
-// "demo/demo.go", "../../m/demo/demo.go" all denote /src/m/demo/demo.go). "" if none does.
-func findInPackage(files []string, name string) string {
-	if filepath.IsAbs(name) {
-		if slices.Contains(files, filepath.Clean(name)) {
-			return filepath.Clean(name)
-		}
-		return ""
-	}
-	rel := trimParents(name)
-	found, n := "", 0
-	for _, f := range files {
-		if s := filepath.ToSlash(f); s == rel || strings.HasSuffix(s, "/"+rel) {
-			found, n = f, n+1
-		}
-	}
-	if n == 1 {
-		return found
-	}
-	return ""
-}
-
-// trimParents returns name, slash-separated and cleaned, without its leading "../" elements.
-func trimParents(name string) string {
-	rel := filepath.ToSlash(filepath.Clean(name))
-	for strings.HasPrefix(rel, "../") {
-		rel = rel[len("../"):]
-	}
-	return rel
-}
-
-// elsewhere reports whether a file name that is not one of its package's files still denotes a
-// file: an existing absolute name (the standard library, the module cache), a name relative to one
-// of dirs, or a file of another listed package.
-func (pf packageFiles) elsewhere(dirs []string, name string) bool {
-	if filepath.IsAbs(name) {
-		_, err := os.Stat(name)
-		return err == nil
-	}
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, name)); err == nil {
-			return true
-		}
-	}
-	rel := trimParents(name)
-	for _, files := range pf {
-		for _, f := range files {
-			if s := filepath.ToSlash(f); strings.HasSuffix(s, "/"+rel) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func resolve(dirs []string, rel string) string {
@@ -436,9 +365,9 @@ func other(b []byte, full bool) (Diagnostic, bool) {
 // Diagnostics indexes the compiler's decisions by file and line.
 type Diagnostics struct {
 	byFile map[string][]Diagnostic // sorted by line, col
-	under  *Diagnostics            // when set, the files that byFile does not hold (see withFile)
+	under  *Diagnostics            // when set, the files that byFile does not hold (see WithFile)
 	// Lost holds, by import path, the packages some of whose -m lines name files that gcfix could
-	// not find (see packageFiles): never dropped in silence.
+	// not find (see PackageFiles): never dropped in silence.
 	Lost map[string]*Lost
 }
 
@@ -479,8 +408,8 @@ func (x *Diagnostics) files() map[string][]Diagnostic {
 	return out
 }
 
-// NewDiagnostics indexes ds.
-func NewDiagnostics(ds []Diagnostic) *Diagnostics {
+// New indexes ds.
+func New(ds []Diagnostic) *Diagnostics {
 	x := &Diagnostics{byFile: map[string][]Diagnostic{}}
 	for _, d := range ds {
 		x.byFile[d.File] = append(x.byFile[d.File], d)
@@ -586,8 +515,8 @@ func (x *Diagnostics) All() []Diagnostic {
 	return out
 }
 
-// replace returns an index with the diagnostics of files dropped and every file of y added.
-func (x *Diagnostics) replace(files []string, y *Diagnostics) *Diagnostics {
+// Replace returns an index with the diagnostics of files dropped and every file of y added.
+func (x *Diagnostics) Replace(files []string, y *Diagnostics) *Diagnostics {
 	out := &Diagnostics{byFile: map[string][]Diagnostic{}}
 	for f, list := range x.files() {
 		out.byFile[f] = list
@@ -599,4 +528,61 @@ func (x *Diagnostics) replace(files []string, y *Diagnostics) *Diagnostics {
 		out.byFile[f] = list
 	}
 	return out
+}
+
+// WithFile returns an index with file's diagnostics replaced by ds (already sorted); the others
+// are x's.
+func (x *Diagnostics) WithFile(file string, ds []Diagnostic) *Diagnostics {
+	return &Diagnostics{byFile: map[string][]Diagnostic{file: ds}, under: x}
+}
+
+// Only returns an index with the diagnostics of the files in files.
+func (x *Diagnostics) Only(files map[string]bool) *Diagnostics {
+	out := &Diagnostics{byFile: map[string][]Diagnostic{}}
+	for f, list := range x.files() {
+		if files[f] {
+			out.byFile[f] = list
+		}
+	}
+	return out
+}
+
+// Count returns how many diagnostics of kind k are in ds.
+func Count(ds []Diagnostic, k Kind) int {
+	n := 0
+	for _, d := range ds {
+		if d.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// FuncName returns the compiler's name for fd, as -m prints it: "F", "T.M", "(*T).M"; a generic
+// receiver as "T[...]".
+func FuncName(fd *ast.FuncDecl) string {
+	if fd == nil {
+		return ""
+	}
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	typ := fd.Recv.List[0].Type
+	star := false
+	if s, ok := typ.(*ast.StarExpr); ok {
+		star, typ = true, s.X
+	}
+	var recv string
+	switch x := typ.(type) {
+	case *ast.Ident:
+		recv = x.Name
+	case *ast.IndexExpr:
+		recv = types.ExprString(x.X) + "[...]"
+	case *ast.IndexListExpr:
+		recv = types.ExprString(x.X) + "[...]"
+	}
+	if star {
+		return "(*" + recv + ")." + fd.Name.Name
+	}
+	return recv + "." + fd.Name.Name
 }
