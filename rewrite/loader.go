@@ -12,11 +12,13 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -416,7 +418,7 @@ func (l *loader) importPath(path string) (*types.Package, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r, err := gcexportdata.NewReader(f)
+	r, err := exportData(bufio.NewReader(f))
 	if err != nil {
 		return nil, fmt.Errorf("reading export data for %s: %v", path, err)
 	}
@@ -425,6 +427,47 @@ func (l *loader) importPath(path string) (*types.Package, error) {
 		return nil, fmt.Errorf("reading export data for %s: %v", path, err)
 	}
 	return p, nil
+}
+
+// exportData returns the export data in a file that go list -export names. Through Go 1.27 that
+// file is the compiler's archive, whose first member, __.PKGDEF, holds header lines, "$$B\n", the
+// unified export data and "\n$$\n"; from Go 1.28 it is the export data alone (cmd/export).
+// gcexportdata.Read decodes the export data itself and, from Go 1.29, no longer finds it in an
+// archive, so the archive is opened here.
+func exportData(r *bufio.Reader) (io.Reader, error) {
+	const magic = "!<arch>\n"
+	if b, err := r.Peek(len(magic)); err != nil || string(b) != magic {
+		return r, nil
+	}
+	r.Discard(len(magic))
+	// An archive member's header: name (16 bytes), modification time (12), owner (6), group (6),
+	// mode (8), size (10) and "`\n".
+	var hdr [60]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, fmt.Errorf("archive header: %v", err)
+	}
+	if name := strings.TrimSpace(string(hdr[:16])); name != "__.PKGDEF" {
+		return nil, fmt.Errorf("archive starts with %q, not __.PKGDEF", name)
+	}
+	size, err := strconv.Atoi(strings.TrimSpace(string(hdr[48:58])))
+	if err != nil {
+		return nil, fmt.Errorf("archive header: size %q", hdr[48:58])
+	}
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("no export data in __.PKGDEF: %v", err)
+		}
+		size -= len(line)
+		if line == "$$B\n" {
+			break
+		}
+	}
+	const end = "\n$$\n"
+	if size < len(end) {
+		return nil, fmt.Errorf("__.PKGDEF is shorter than its headers")
+	}
+	return io.LimitReader(r, int64(size-len(end))), nil
 }
 
 // reloaded returns a loader for packages that kept rewrites changed: exports replaces the export
