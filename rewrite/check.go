@@ -424,7 +424,6 @@ func factsOf(p *rule.Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 	// header ("append(keep, v) escapes to heap in New:") and the verdict ("append escapes to heap").
 	// A position is one allocation site, named by its longest subject.
 	type site struct{ line, col int }
-	var order []site
 	escapes := map[site]diag.Diagnostic{}
 	moved := map[string]bool{}
 	var in []diag.Diagnostic
@@ -439,9 +438,6 @@ func factsOf(p *rule.Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 			moved[fmt.Sprintf("%d:%d %s", d.Line, d.Col, d.Subject)] = true
 		case diag.Escapes:
 			e, ok := escapes[s]
-			if !ok {
-				order = append(order, s)
-			}
 			if !ok || len(d.Subject) > len(e.Subject) || len(d.Subject) == len(e.Subject) && d.Subject < e.Subject {
 				escapes[s] = d
 			}

@@ -5,8 +5,8 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -26,12 +26,13 @@ func TestRenderAsGofmt(t *testing.T) {
 		"numbers.go":    []byte("package a\n\nconst (\n\tA = 0XFF\n\tB = 0O17\n\tC = 1E9\n\tD = 0x1P-2\n\tE = 0B101\n)\n"),
 		"single.go":     []byte("package a\n\nimport \"fmt\"\nimport \"errors\"\n\nvar _ = fmt.Sprint\nvar _ = errors.New\n"),
 	}
-	var dirs []string
-	for _, d := range []string{".", "../rules", "../cmd/gcfix", "../fixtures"} {
-		dirs = append(dirs, d)
+	dirs := []string{".", "../rules", "../cmd/gcfix", "../fixtures"}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, d := range []string{"go/printer", "go/ast", "fmt", "strconv", "encoding/json"} {
-		dirs = append(dirs, filepath.Join(runtime.GOROOT(), "src", d))
+		dirs = append(dirs, filepath.Join(strings.TrimSpace(string(goroot)), "src", d))
 	}
 	for _, d := range dirs {
 		filepath.WalkDir(d, func(path string, de os.DirEntry, err error) error {

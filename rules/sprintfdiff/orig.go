@@ -1,5 +1,7 @@
 // The functions that the sprintf rule rewrites into gen.go. One call each: a candidate of the rule.
 
+//lint:file-ignore S1025 this file is the reference that FuzzSprintf compares the rule's rewrites with: every fmt call in it is on purpose, even where a conversion would do.
+
 package sprintfdiff
 
 import (
