@@ -27,7 +27,6 @@ import (
 type pick struct {
 	rc       ruleCandidate
 	key      string
-	t        *target
 	res      *Result
 	changes  map[string][]byte
 	affected []string
@@ -59,25 +58,22 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 			sortByPosition(e.rep.Candidates)
 			return nil
 		}
-		withdrawn, err := e.confirmRound(ctx, picks)
+		kept, withdrawn, err := e.confirmRound(ctx, picks)
 		if err != nil {
 			return err
 		}
 		for _, p := range withdrawn {
 			delete(tried, p.key)
-			deferred[p.t.path] = true
+			deferred[p.rc.t.path] = true
 		}
 		// Only packages whose code changed, or whose candidates waited, can have new candidates.
-		paths = slices.DeleteFunc(slices.Clone(ready), func(p string) bool { return !deferred[p] && !slices.Contains(e.keptNow, p) })
+		paths = slices.DeleteFunc(slices.Clone(ready), func(p string) bool { return !deferred[p] && !slices.Contains(kept, p) })
 	}
 }
 
 // pickRound matches every package and chooses the candidates to confirm together. Declined ones and
 // ones whose rewrite changes nothing are reported at once.
 func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[string]bool, error) {
-	var picks []*pick
-	claimed := map[string][]span{}
-	deferred := map[string]bool{}
 	e.prog.phase(PhaseMatching)
 	start := startTimer()
 	matched, err := e.matchPackages(paths)
@@ -86,22 +82,63 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 	}
 	e.logf("matched %d packages in %v", len(paths), start)
 	start = startTimer()
-	// A rule judged on the whole function has its function to itself in a round. The rewrites are
-	// made in parallel, each on its own decoration.
-	type job struct {
-		path    string
-		rc      ruleCandidate
-		key     string
-		changes map[string][]byte
-		err     error
+	deferred := map[string]bool{}
+	jobs, waitFunc := e.schedule(matched, tried, deferred)
+	// The rewrites are made in parallel, each on its own decoration.
+	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
+	waitOverlap := 0
+	defer func() {
+		e.logf("made %d rewrites in %v; %d candidates wait for the next round (%d for their function, %d overlap)", len(jobs), start, waitFunc+waitOverlap, waitFunc, waitOverlap)
+	}()
+	var picks []*pick
+	claimed := map[string][]span{}
+	for _, j := range jobs {
+		if j.err != nil {
+			return nil, nil, j.err
+		}
+		rc := j.rc
+		res := e.newResult(rc)
+		if len(j.changes) == 0 {
+			tried[j.key] = true
+			res.Verdict, res.Reason = Rejected, "the rewrite changed nothing"
+			e.report(res)
+			continue
+		}
+		p := &pick{rc: rc, key: j.key, res: res, changes: j.changes}
+		if err := e.describe(p); err != nil {
+			return nil, nil, err
+		}
+		if overlaps(claimed, p.spans) {
+			deferred[rc.t.path] = true
+			waitOverlap++
+			continue // overlaps a chosen candidate: next round, on the kept code
+		}
+		for _, s := range p.spans {
+			claimed[s.file] = append(claimed[s.file], s)
+		}
+		tried[j.key] = true
+		picks = append(picks, p)
 	}
-	var jobs []*job
-	waitFunc, waitOverlap := 0, 0
+	return picks, deferred, nil
+}
+
+// fixJob is a candidate whose rewrite a round makes.
+type fixJob struct {
+	rc      ruleCandidate
+	key     string
+	changes map[string][]byte
+	err     error
+}
+
+// schedule chooses, among the candidates that the packages matched, those whose rewrites the round
+// makes. Declined ones are reported; a rule judged on the whole function has its function to itself
+// in a round, and a candidate that finds its function taken waits for the next round (deferred
+// marks its package; waitFunc counts them).
+func (e *engine) schedule(matched [][]ruleCandidate, tried, deferred map[string]bool) (jobs []*fixJob, waitFunc int) {
 	const shared, whole = 1, 2
 	funcs := map[*ast.FuncDecl]int{}
-	for i, path := range paths {
-		e.t = e.targets[path]
-		for _, rc := range e.hotFirst(matched[i], tried) {
+	for _, cands := range matched {
+		for _, rc := range e.hotFirst(cands, tried) {
 			key := e.candidateKey(rc)
 			if tried[key] {
 				continue
@@ -115,7 +152,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 			}
 			if fd := rc.c.Func; fd != nil {
 				if funcs[fd] == whole || funcs[fd] == shared && rc.rule.WholeFunction {
-					deferred[path] = true
+					deferred[rc.t.path] = true
 					waitFunc++
 					continue
 				}
@@ -124,42 +161,10 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 					funcs[fd] = whole
 				}
 			}
-			jobs = append(jobs, &job{path: path, rc: rc, key: key})
+			jobs = append(jobs, &fixJob{rc: rc, key: key})
 		}
 	}
-	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
-	defer func() {
-		e.logf("made %d rewrites in %v; %d candidates wait for the next round (%d for their function, %d overlap)", len(jobs), start, waitFunc+waitOverlap, waitFunc, waitOverlap)
-	}()
-	for _, j := range jobs {
-		path, rc, key, changes := j.path, j.rc, j.key, j.changes
-		if j.err != nil {
-			return nil, nil, j.err
-		}
-		e.t = e.targets[path]
-		res := e.newResult(rc)
-		if len(changes) == 0 {
-			tried[key] = true
-			res.Verdict, res.Reason = Rejected, "the rewrite changed nothing"
-			e.report(res)
-			continue
-		}
-		p := &pick{rc: rc, key: key, t: e.t, res: res, changes: changes, affected: []string{e.t.path}}
-		if err := e.describe(p); err != nil {
-			return nil, nil, err
-		}
-		if overlaps(claimed, p.spans) {
-			deferred[path] = true
-			waitOverlap++
-			continue // overlaps a chosen candidate: next round, on the kept code
-		}
-		for _, s := range p.spans {
-			claimed[s.file] = append(claimed[s.file], s)
-		}
-		tried[key] = true
-		picks = append(picks, p)
-	}
-	return picks, deferred, nil
+	return jobs, waitFunc
 }
 
 // matchPackages runs the rules on the packages, in parallel.
@@ -179,18 +184,19 @@ func (e *engine) matchPackages(paths []string) ([][]ruleCandidate, error) {
 		}
 	}
 	passes := make([]*rule.Pass, len(paths))
+	ts := make([]*target, len(paths))
 	for i, path := range paths {
 		p := *byPath[path]
 		p.Module = module
-		passes[i] = &p
+		passes[i], ts[i] = &p, e.targets[path]
 	}
-	parallel(e.loader.par, len(paths), func(i int) { out[i], errs[i] = matchAll(passes[i], e.opts.Rules) })
+	parallel(e.loader.par, len(paths), func(i int) { out[i], errs[i] = matchAll(ts[i], passes[i], e.opts.Rules) })
 	return out, errors.Join(errs...)
 }
 
 // describe fills in the candidate's diff, affected packages and the lines it changes.
 func (e *engine) describe(p *pick) error {
-	diffs, _, affected, err := e.changeSet(p.rc, p.changes)
+	diffs, affected, err := e.changeSet(p.rc, p.changes)
 	if err != nil {
 		return err
 	}
@@ -275,128 +281,131 @@ func sortedNames(m map[string][]byte) []string {
 }
 
 // confirmRound applies the picks together, compiles what they change and keeps the confirmed ones.
-// It returns the picks withdrawn because their rewrites interfered with others: they wait for the
-// next round.
-func (e *engine) confirmRound(ctx context.Context, picks []*pick) (withdrawn []*pick, err error) {
-	e.keptNow = nil
+// It returns the packages that the kept rewrites changed, and the picks withdrawn because their
+// rewrites interfered with others: they wait for the next round.
+func (e *engine) confirmRound(ctx context.Context, picks []*pick) (kept []string, withdrawn []*pick, err error) {
 	for len(picks) > 0 {
 		composing := startTimer()
 		combined, err := e.combine(picks)
 		if err != nil {
-			return withdrawn, err
+			return nil, withdrawn, err
 		}
 		if bad := e.interfering(picks, combined); len(bad) > 0 {
 			withdrawn = append(withdrawn, bad...)
 			picks = slices.DeleteFunc(picks, func(p *pick) bool { return slices.Contains(bad, p) })
 			continue
 		}
-		files := map[string][]byte{}
-		for name, b := range e.kept {
-			files[name] = b
-		}
-		for name, b := range combined {
-			files[name] = b
-		}
-		affected := affectedBy(picks)
-		ov, err := writeOverlay(e.tmp, files)
-		if err != nil {
-			return withdrawn, err
-		}
 		e.logf("composed the rewrites in %v", composing)
-		e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
-		e.prog.phase(PhaseConfirming)
-		start := startTimer()
-		tool := e.tool
-		tool.follow = e.prog.compiling(e.loader.closure(affected, e.targets))
-		after, broken, exports, err := tool.diagnoseFor(ctx, affected, ov, false)
-		ov.remove()
-		e.logf("compiled in %v", start)
-		start = startTimer()
+		affected := affectedBy(picks)
+		after, broken, exports, err := e.compileRound(ctx, picks, combined, affected)
 		if err != nil {
-			return withdrawn, err
+			return nil, withdrawn, err
 		}
+		start := startTimer()
 		if anyBroken(broken, affected) {
-			if len(picks) == 1 {
-				p := picks[0]
-				p.res.Verdict, p.res.Reason = BuildFailed, brokenMessage(broken, p.affected, p.t.path)
-				e.report(p.res)
-				return withdrawn, nil
-			}
-			// The picks that touch only packages that built are fine; each of the others is compiled
-			// alone to find the one that breaks the build.
-			var ok, suspects []*pick
-			for _, p := range picks {
-				if anyBroken(broken, p.affected) {
-					suspects = append(suspects, p)
-				} else {
-					ok = append(ok, p)
-				}
-			}
-			var alone []*pick
-			for _, p := range suspects {
-				if e.confirmAlone(ctx, p) {
-					alone = append(alone, p)
-				}
-			}
-			if len(alone) == len(suspects) && len(alone) > 0 {
-				// Each builds alone but not together: keep the first, try the others in the next round.
-				withdrawn = append(withdrawn, alone[1:]...)
-				alone = alone[:1]
-				if len(ok)+1 == len(picks) {
-					// Nothing was set aside: what breaks the build is a pick of ok changing a package
-					// that it does not compile. The one that built alone goes on its own.
-					withdrawn = append(withdrawn, ok...)
-					ok = nil
-				}
-			}
-			picks = append(ok, alone...)
+			var wait []*pick
+			picks, wait = e.separateBreak(ctx, picks, broken)
+			withdrawn = append(withdrawn, wait...)
 			continue
 		}
-		var confirmed []*pick
+		att := &attempt{changes: combined, affected: affected, diags: after, exports: exports}
 		shared := sharers(picks)
-		for _, p := range picks {
-			before, view := e.views(p, shared, combined, after)
-			if err := e.promise(p.rc, before, view, p.changes); err != nil {
-				p.res.Verdict, p.res.Reason = Unconfirmed, err.Error()
-				p.res.Notes = e.lostInliningOf(p, shared, after)
-				e.report(p.res)
-				continue
-			}
-			confirmed = append(confirmed, p)
-		}
+		confirmed := e.promised(picks, shared, combined, after)
 		if len(confirmed) < len(picks) {
 			// The compile judged the dropped rewrites too. Of the confirmed picks, those in packages
 			// that neither hold a dropped rewrite nor depend on one were compiled exactly as they are
 			// kept; the others wait for the next round, which compiles them again anyway.
 			var wait []*pick
-			var tainted map[string]bool
-			confirmed, wait, tainted = e.untainted(confirmed, picks)
+			confirmed, wait, att = e.untainted(confirmed, picks, att)
 			withdrawn = append(withdrawn, wait...)
 			if len(confirmed) == 0 {
-				return withdrawn, nil
+				return nil, withdrawn, nil
 			}
-			picks = confirmed
-			kept := map[string][]byte{}
-			for _, p := range picks {
-				for name := range p.changes {
-					kept[name] = combined[name]
-				}
-			}
-			affected = affectedBy(picks)
-			combined = kept
-			after, exports = e.onlyPackages(after, exports, affected, tainted)
 		}
-		for _, p := range picks {
+		for _, p := range confirmed {
 			p.res.Verdict, p.res.Reason = Kept, "compiler confirmed"
-			p.res.Notes = e.lostInliningOf(p, shared, after)
+			p.res.Notes = e.lostInliningOf(p, shared, att.diags)
 			e.report(p.res)
 		}
-		e.confirmed, e.exports, e.affected, e.keptNow = after, exports, affected, affected
-		err = e.keep(ctx, combined)
-		e.logf("checked the verdicts and reloaded %d packages in %v", len(affected), start)
-		return withdrawn, err
+		err = e.keep(ctx, att)
+		e.logf("checked the verdicts and reloaded %d packages in %v", len(att.affected), start)
+		return att.affected, withdrawn, err
 	}
-	return withdrawn, nil
+	return nil, withdrawn, nil
+}
+
+// compileRound compiles, with -m=2, the packages that the round's combined rewrites change, on top
+// of the kept code.
+func (e *engine) compileRound(ctx context.Context, picks []*pick, combined map[string][]byte, affected []string) (after *diag.Diagnostics, broken, exports map[string]string, err error) {
+	ov, err := writeOverlay(e.tmp, e.withKept(combined))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer ov.remove()
+	e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
+	e.prog.phase(PhaseConfirming)
+	start := startTimer()
+	tool := e.tool
+	tool.follow = e.prog.compiling(e.loader.closure(affected, e.targets))
+	after, broken, exports, err = tool.diagnoseFor(ctx, affected, ov, false)
+	e.logf("compiled in %v", start)
+	return after, broken, exports, err
+}
+
+// separateBreak finds what broke the build of a round's compile. A pick alone is reported as
+// breaking it. Of several, the picks that touch only packages that built are fine, and each of the
+// others is compiled alone to find the one that breaks the build. It returns the picks to compile
+// together again and those that wait for the next round.
+func (e *engine) separateBreak(ctx context.Context, picks []*pick, broken map[string]string) (again, wait []*pick) {
+	if len(picks) == 1 {
+		p := picks[0]
+		p.res.Verdict, p.res.Reason = BuildFailed, brokenMessage(broken, p.affected, p.rc.t.path)
+		e.report(p.res)
+		return nil, nil
+	}
+	var ok, suspects []*pick
+	for _, p := range picks {
+		if anyBroken(broken, p.affected) {
+			suspects = append(suspects, p)
+		} else {
+			ok = append(ok, p)
+		}
+	}
+	var alone []*pick
+	for _, p := range suspects {
+		if e.confirmAlone(ctx, p) {
+			alone = append(alone, p)
+		}
+	}
+	if len(alone) == len(suspects) && len(alone) > 0 {
+		// Each builds alone but not together: keep the first, try the others in the next round.
+		wait = append(wait, alone[1:]...)
+		alone = alone[:1]
+		if len(ok)+1 == len(picks) {
+			// Nothing was set aside: what breaks the build is a pick of ok changing a package
+			// that it does not compile. The one that built alone goes on its own.
+			wait = append(wait, ok...)
+			ok = nil
+		}
+	}
+	return append(ok, alone...), wait
+}
+
+// promised checks each pick's promise on its own view of the round's compile, reports the picks
+// whose promise the compiler does not confirm, and returns the others.
+func (e *engine) promised(picks []*pick, shared *sharing, combined map[string][]byte, after *diag.Diagnostics) []*pick {
+	var confirmed []*pick
+	for _, p := range picks {
+		before, view := e.views(p, shared, combined, after)
+		if err := e.promise(p.rc, before, view, p.changes); err != nil {
+			p.res.Verdict, p.res.Reason = Unconfirmed, err.Error()
+			p.res.Notes = e.lostInliningOf(p, shared, after)
+			e.report(p.res)
+			continue
+		}
+		confirmed = append(confirmed, p)
+	}
+	return confirmed
 }
 
 // affectedBy returns the packages that picks change, sorted.
@@ -413,12 +422,14 @@ func affectedBy(picks []*pick) []string {
 	return out
 }
 
-// untainted splits the confirmed picks of a compile in which the others of all were dropped: the
-// ones to keep touch only packages that no dropped or waiting pick touches and that import none of
-// those (the compile saw them with exactly the code that is kept); the rest must wait. tainted holds
-// the packages that dropped or waiting picks touch.
-func (e *engine) untainted(confirmed, all []*pick) (keep, wait []*pick, tainted map[string]bool) {
-	tainted = map[string]bool{}
+// untainted splits the confirmed picks of a round's compile (att) in which the others of all were
+// dropped: the ones to keep touch only packages that no dropped or waiting pick touches and that
+// import none of those (the compile saw them with exactly the code that is kept); the rest must
+// wait. It returns the attempt narrowed to the picks to keep: their files, their packages, and the
+// compile's diagnostics of those packages and export data of the packages that saw none of the
+// others' code.
+func (e *engine) untainted(confirmed, all []*pick, att *attempt) (keep, wait []*pick, kept *attempt) {
+	tainted := map[string]bool{}
 	for _, p := range all {
 		if !slices.Contains(confirmed, p) {
 			for _, path := range p.affected {
@@ -451,7 +462,14 @@ func (e *engine) untainted(confirmed, all []*pick) (keep, wait []*pick, tainted 
 			keep = append(keep, p)
 		}
 	}
-	return keep, wait, tainted
+	kept = &attempt{changes: map[string][]byte{}, affected: affectedBy(keep)}
+	for _, p := range keep {
+		for name := range p.changes {
+			kept.changes[name] = att.changes[name]
+		}
+	}
+	kept.diags, kept.exports = e.onlyPackages(att.diags, att.exports, kept.affected, tainted)
+	return keep, wait, kept
 }
 
 // onlyPackages narrows a compile's diagnostics to the files of packages paths, and its export data
@@ -580,14 +598,7 @@ func (e *engine) views(p *pick, shared *sharing, combined map[string][]byte, aft
 
 // confirmAlone compiles one pick on the kept code and reports it if it does not build.
 func (e *engine) confirmAlone(ctx context.Context, p *pick) bool {
-	files := map[string][]byte{}
-	for name, b := range e.kept {
-		files[name] = b
-	}
-	for name, b := range p.changes {
-		files[name] = b
-	}
-	ov, err := writeOverlay(e.tmp, files)
+	ov, err := writeOverlay(e.tmp, e.withKept(p.changes))
 	if err != nil {
 		return false
 	}
@@ -596,7 +607,7 @@ func (e *engine) confirmAlone(ctx context.Context, p *pick) bool {
 	if err == nil && !anyBroken(broken, p.affected) {
 		return true
 	}
-	p.res.Verdict, p.res.Reason = BuildFailed, brokenMessage(broken, p.affected, p.t.path)
+	p.res.Verdict, p.res.Reason = BuildFailed, brokenMessage(broken, p.affected, p.rc.t.path)
 	if err != nil {
 		p.res.Reason = err.Error()
 	}

@@ -19,10 +19,20 @@ import (
 type ruleCandidate struct {
 	rule *rule.Rule
 	c    *rule.Candidate
-	n    int // how many earlier candidates have the same key
+	t    *target // the package whose pass the rule matched it in
+	n    int     // how many earlier candidates have the same key
 }
 
-func matchAll(pass *rule.Pass, rules []*rule.Rule) (out []ruleCandidate, err error) {
+// attempt is what a rewrite that the compiler confirmed leaves for keep: the files it changes, the
+// packages they belong to, and the confirming compile of exactly that code.
+type attempt struct {
+	changes  map[string][]byte // file name → content with the rewrite
+	affected []string          // the packages the changes touch
+	diags    *diag.Diagnostics // the compile's diagnostics of those packages
+	exports  map[string]string // the compile's export data files, by import path
+}
+
+func matchAll(t *target, pass *rule.Pass, rules []*rule.Rule) (out []ruleCandidate, err error) {
 	var current *rule.Rule
 	defer func() {
 		if r := recover(); r != nil {
@@ -34,7 +44,7 @@ func matchAll(pass *rule.Pass, rules []*rule.Rule) (out []ruleCandidate, err err
 		seen := map[string]int{}
 		for _, c := range r.Match(pass) {
 			k := diag.FuncName(c.Func) + "\x00" + c.Summary
-			out = append(out, ruleCandidate{rule: r, c: c, n: seen[k]})
+			out = append(out, ruleCandidate{rule: r, c: c, t: t, n: seen[k]})
 			seen[k]++
 		}
 	}
@@ -46,23 +56,22 @@ func (e *engine) candidateKey(rc ruleCandidate) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", rc.rule.Name, e.fset.Position(rc.c.Pos).Filename, diag.FuncName(rc.c.Func), rc.c.Summary, rc.n)
 }
 
-func (e *engine) try(ctx context.Context, rc ruleCandidate) (res *Result, changes map[string][]byte, err error) {
-	return e.tryFixed(ctx, rc, nil)
-}
-
-// tryFixed is try with the candidate's rewrite already made (fixed; nil: make it here).
-func (e *engine) tryFixed(ctx context.Context, rc ruleCandidate, fixed map[string][]byte) (res *Result, changes map[string][]byte, err error) {
-	c := rc.c
-	res = e.newResult(rc)
-	if c.Decline != "" {
-		res.Verdict, res.Reason = Rejected, "declined: "+c.Decline
+// try takes a candidate through the test or bench gate (the build gate confirms its candidates
+// together: batch.go). fixed, when not nil, is the candidate's rewrite, already made; recorded,
+// when not nil, is a kept verdict of -state that stands in for the benchmarks. The attempt is
+// returned when the candidate is kept.
+func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]byte, recorded *Result) (*Result, *attempt, error) {
+	res := e.newResult(rc)
+	if rc.c.Decline != "" {
+		res.Verdict, res.Reason = Rejected, "declined: "+rc.c.Decline
 		return res, nil, nil
 	}
-	if err := e.testBaseline(ctx); err != nil {
+	if err := e.testBaseline(ctx, rc.t.path); err != nil {
 		return nil, nil, err
 	}
-	changes = fixed
+	changes := fixed
 	if changes == nil {
+		var err error
 		if changes, err = e.applyFix(rc); err != nil {
 			return nil, nil, err
 		}
@@ -71,86 +80,85 @@ func (e *engine) tryFixed(ctx context.Context, rc ruleCandidate, fixed map[strin
 		res.Verdict, res.Reason = Rejected, "the rewrite changed nothing"
 		return res, nil, nil
 	}
-	diffs, _, affected, err := e.changeSet(rc, changes)
+	diffs, affected, err := e.changeSet(rc, changes)
 	if err != nil {
 		return nil, nil, err
 	}
-	files := map[string][]byte{}
+	res.Diff = unifiedDiff(e.root, diffs)
+	res.changes = diffs
+	if err := e.testBaseline(ctx, rc.t.path, affected[1:]...); err != nil {
+		return nil, nil, err
+	}
+
+	ov, err := writeOverlay(e.tmp, e.withKept(changes))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ov.remove()
+	e.prog.phase(PhaseConfirming)
+	att, err := e.confirm(ctx, rc, res, ov, changes, affected)
+	if err != nil || att == nil {
+		return res, nil, err
+	}
+	e.prog.phase(PhaseTesting)
+	if _, err := e.tool.test(ctx, affected, ov, e.opts.TestTimeout); err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		res.Verdict, res.Reason = TestsFailed, err.Error()
+		return res, nil, nil
+	}
+	switch {
+	case e.opts.Gate == GateTest && e.baseline[rc.t.path].hasTests:
+		res.Verdict, res.Reason = Kept, "compiler confirmed; tests pass"
+		return res, att, nil
+	case e.opts.Gate == GateTest:
+		res.Verdict, res.Reason = Kept, "compiler confirmed; the package has no tests to run"
+		return res, att, nil
+	case recorded != nil:
+		e.reuseMeasurement(res, recorded)
+		return res, att, nil
+	}
+	e.prog.phase(PhaseBenchmarking)
+	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, rc.t, res.Func, ov)
+	if err != nil || res.Verdict != Kept {
+		return res, nil, err
+	}
+	return res, att, nil
+}
+
+// withKept returns the files with the kept rewrites, and changes on top of them.
+func (e *engine) withKept(changes map[string][]byte) map[string][]byte {
+	files := make(map[string][]byte, len(e.kept)+len(changes))
 	for name, b := range e.kept {
 		files[name] = b
 	}
 	for name, b := range changes {
 		files[name] = b
 	}
-	res.Diff = unifiedDiff(e.root, diffs)
-	res.changes = diffs
-	e.affected = affected
-	if err := e.testBaseline(ctx, affected[1:]...); err != nil {
-		return nil, nil, err
-	}
-
-	ov, err := writeOverlay(e.tmp, files)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer ov.remove()
-	e.prog.phase(PhaseConfirming)
-	verdict, reason, notes, err := e.confirm(ctx, rc, ov, changes, affected)
-	res.Notes = notes
-	if err != nil || verdict != "" {
-		res.Verdict, res.Reason = verdict, reason
-		return res, changes, err
-	}
-	if e.opts.Gate != GateBuild {
-		e.prog.phase(PhaseTesting)
-		if _, err := e.tool.test(ctx, affected, ov, e.opts.TestTimeout); err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			res.Verdict, res.Reason = TestsFailed, err.Error()
-			return res, changes, nil
-		}
-	}
-	switch {
-	case e.opts.Gate == GateBuild:
-		res.Verdict, res.Reason = Kept, "compiler confirmed"
-		return res, changes, nil
-	case e.opts.Gate == GateTest && e.baseline[e.t.path].hasTests:
-		res.Verdict, res.Reason = Kept, "compiler confirmed; tests pass"
-		return res, changes, nil
-	case e.opts.Gate == GateTest:
-		res.Verdict, res.Reason = Kept, "compiler confirmed; the package has no tests to run"
-		return res, changes, nil
-	}
-	if e.reuseMeasurement(res) {
-		return res, changes, nil
-	}
-	e.prog.phase(PhaseBenchmarking)
-	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, res.Func, ov)
-	return res, changes, err
+	return files
 }
 
-// changeSet returns a candidate's changes as file changes against the kept code, in file order, with
-// the package of each, and the packages they touch, the candidate's own first. A file outside the packages gcfix may
+// changeSet returns a candidate's changes as file changes against the kept code, in file order,
+// and the packages they touch, the candidate's own first. A file outside the packages gcfix may
 // rewrite is an engine failure: the rule is wrong.
-func (e *engine) changeSet(rc ruleCandidate, changes map[string][]byte) (diffs []*fileChange, owners []*target, affected []string, err error) {
-	affected = []string{e.t.path}
+func (e *engine) changeSet(rc ruleCandidate, changes map[string][]byte) (diffs []*fileChange, affected []string, err error) {
+	affected = []string{rc.t.path}
 	for _, name := range sortedNames(changes) {
 		t := e.targetOf(name)
 		if t == nil {
-			return nil, nil, nil, fmt.Errorf("%s: rule %s changed %s, which is not a file gcfix may rewrite", e.fset.Position(rc.c.Pos), rc.rule.Name, name)
+			return nil, nil, fmt.Errorf("%s: rule %s changed %s, which is not a file gcfix may rewrite", e.fset.Position(rc.c.Pos), rc.rule.Name, name)
 		}
 		if !slices.Contains(affected, t.path) {
 			affected = append(affected, t.path)
 		}
 		cur, err := e.current(name)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		diffs = append(diffs, &fileChange{path: name, old: cur, new: changes[name]})
-		owners = append(owners, t)
 	}
-	return diffs, owners, affected, nil
+	return diffs, affected, nil
 }
 
 // newResult starts the report of a candidate of the current package.
@@ -159,7 +167,7 @@ func (e *engine) newResult(rc ruleCandidate) *Result {
 	pos := e.fset.Position(c.Pos)
 	res := &Result{
 		Rule:    rc.rule.Name,
-		Package: e.t.path,
+		Package: rc.t.path,
 		File:    relPath(e.root, pos.Filename),
 		Line:    pos.Line,
 		Col:     pos.Column,
@@ -173,13 +181,10 @@ func (e *engine) newResult(rc ruleCandidate) *Result {
 	return res
 }
 
-// testBaseline runs the tests of the current package and of others a rewrite touches, once each,
+// testBaseline runs the tests of package own and of others that a rewrite touches, once each,
 // before a rewrite is tried on them: tests that already fail cannot judge a rewrite.
-func (e *engine) testBaseline(ctx context.Context, others ...string) error {
-	if e.opts.Gate == GateBuild {
-		return nil
-	}
-	for _, path := range append([]string{e.t.path}, others...) {
+func (e *engine) testBaseline(ctx context.Context, own string, others ...string) error {
+	for _, path := range append([]string{own}, others...) {
 		if e.baseline[path] != nil {
 			continue
 		}
@@ -195,7 +200,7 @@ func (e *engine) testBaseline(ctx context.Context, others ...string) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if path != e.t.path {
+			if path != own {
 				err = fmt.Errorf("%s: %v", path, err)
 			}
 			return packageError{"tests fail before any rewrite:\n" + err.Error()}
@@ -225,27 +230,28 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 	return dec.changed()
 }
 
-// confirm compiles the rewritten package with -m=2 and checks the rule's promise. An empty verdict
-// means confirmed.
-func (e *engine) confirm(ctx context.Context, rc ruleCandidate, ov *overlay, changes map[string][]byte, affected []string) (Verdict, string, []string, error) {
+// confirm compiles the rewritten packages with -m=2 and checks the rule's promise. It returns the
+// compile as an attempt when the compiler confirms the promise; otherwise res says why not.
+func (e *engine) confirm(ctx context.Context, rc ruleCandidate, res *Result, ov *overlay, changes map[string][]byte, affected []string) (*attempt, error) {
 	after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
 	if err != nil {
-		return "", "", nil, err
+		return nil, err
 	}
 	for _, path := range affected {
 		if msg := broken[path]; msg != "" {
-			if path != e.t.path {
+			if path != rc.t.path {
 				msg = path + ": " + msg
 			}
-			return BuildFailed, msg, nil, nil
+			res.Verdict, res.Reason = BuildFailed, msg
+			return nil, nil
 		}
 	}
-	e.confirmed, e.exports = after, exports
-	notes := lostInlining(e.diags, after, e.orig)
+	res.Notes = lostInlining(e.diags, after, e.orig)
 	if err := e.promise(rc, e.diags, after, changes); err != nil {
-		return Unconfirmed, err.Error(), notes, nil
+		res.Verdict, res.Reason = Unconfirmed, err.Error()
+		return nil, nil
 	}
-	return "", "", notes, nil
+	return &attempt{changes: changes, affected: affected, diags: after, exports: exports}, nil
 }
 
 // promise checks the rule's promise for a candidate against the compiler's diagnostics of the code
@@ -316,9 +322,9 @@ func funcLines(src []byte, name string) (from, to int, ok bool) {
 	return 0, 0, false
 }
 
-// bench runs the bench gate: the baseline test binary (built once per kept state) against the
-// candidate's, alternately.
-func (e *engine) bench(ctx context.Context, fn string, ov *overlay) (Verdict, string, []Metric, error) {
+// bench runs the bench gate on package t: the baseline test binary (built once per kept state) against
+// the candidate's, alternately.
+func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (Verdict, string, []Metric, error) {
 	if e.old == nil {
 		keptOv, err := writeOverlay(e.tmp, e.kept)
 		if err != nil {
@@ -326,28 +332,28 @@ func (e *engine) bench(ctx context.Context, fn string, ov *overlay) (Verdict, st
 		}
 		defer keptOv.remove()
 		old := &oldBinary{path: filepath.Join(e.tmp, fmt.Sprintf("old-%d.test", len(e.rep.Candidates)))}
-		if err := e.tool.testBinary(ctx, e.t.path, keptOv, old.path); err != nil {
+		if err := e.tool.testBinary(ctx, t.path, keptOv, old.path); err != nil {
 			return "", "", nil, packageError{err.Error()}
 		}
-		old.hasBench, err = HasBenchmarks(ctx, e.t.dir, old.path, e.opts.Bench)
+		old.hasBench, err = HasBenchmarks(ctx, t.dir, old.path, e.opts.Bench)
 		if err != nil {
 			return "", "", nil, packageError{err.Error()}
 		}
 		e.old = old
 	}
 	if !e.old.hasBench {
-		return NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", e.t.path, benchPattern(e.opts.Bench), fn), []Metric{}, nil
+		return NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), fn), []Metric{}, nil
 	}
 	newBin := filepath.Join(e.tmp, "new.test")
 	defer os.Remove(newBin)
-	if err := e.tool.testBinary(ctx, e.t.path, ov, newBin); err != nil {
+	if err := e.tool.testBinary(ctx, t.path, ov, newBin); err != nil {
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()
 		}
 		return BuildFailed, err.Error(), []Metric{}, nil
 	}
-	e.logf("%s: benchmarking %s, %d rounds per side", e.t.path, fn, e.opts.Bench.Count)
-	oldRes, newRes, err := RunBenchmarks(ctx, e.t.dir, e.old.path, newBin, e.opts.Bench)
+	e.logf("%s: benchmarking %s, %d rounds per side", t.path, fn, e.opts.Bench.Count)
+	oldRes, newRes, err := RunBenchmarks(ctx, t.dir, e.old.path, newBin, e.opts.Bench)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()

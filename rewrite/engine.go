@@ -70,25 +70,12 @@ type Options struct {
 // Run takes every package that the patterns match through the loop: diagnose, match, rewrite,
 // confirm, test, measure, decide. It never writes the user's files; see Report.Apply.
 func Run(ctx context.Context, opts Options) (*Report, error) {
-	if opts.Gate == "" {
-		opts.Gate = GateBench
-	}
-	if opts.TestTimeout == 0 {
-		opts.TestTimeout = 10 * time.Minute
-	}
-	opts.Bench = opts.Bench.withDefaults()
-	if opts.Bench.Timeout == 0 {
-		opts.Bench.Timeout = opts.TestTimeout
-	}
+	opts = opts.withDefaults()
 	// The module root is asked for while the packages compile: it is only needed after.
-	type moduleAnswer struct {
-		root, path string
-		err        error
-	}
-	rootc := make(chan moduleAnswer, 1)
+	modc := make(chan moduleAnswer, 1)
 	go func() {
 		root, path, err := moduleRoot(ctx, opts.Dir, opts.Env)
-		rootc <- moduleAnswer{root, path, err}
+		modc <- moduleAnswer{root, path, err}
 	}()
 	tmp, err := os.MkdirTemp("", "gcfix-")
 	if err != nil {
@@ -102,44 +89,24 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	tool := goTool{tags: opts.Tags, env: append([]string{"GOTMPDIR=" + gotmp}, opts.Env...), par: opts.Parallel, tmp: tmp}
-
-	// One go list -export both lists the packages and compiles them with -m=2: the export data that
-	// type-checks them comes from the same compile as the diagnostics.
 	fset := token.NewFileSet()
 	prog := newProgress(opts)
-	prog.phase(PhaseLoading)
-	inDir := tool
-	inDir.dir = opts.Dir
-	start := startTimer()
-	// took logs how long a step of loading took, under -v.
-	took := func(what string, args ...any) {
-		if opts.Log != nil {
-			opts.Log("%s in %v", fmt.Sprintf(what, args...), start)
-			start = startTimer()
-		}
-	}
-	listed, counted := prog.listing(ctx, inDir, opts.Patterns)
-	ld, ls, pgoNote, pgoDone, err := listDiagnosed(ctx, tool, &inDir, fset, opts.Patterns, opts.PGO, opts.Cache, listed)
-	counted()
-	defer func() { ls.close() }()
-	defer pgoDone()
-	if err == nil {
-		took("listed and compiled %d packages with -m=2", len(ls.metas))
-	}
-	mod := <-rootc
+	steps := &stepLog{log: opts.Log, start: startTimer()}
+	l, err := list(ctx, opts, tool, fset, prog, steps)
+	defer l.close()
+	mod := <-modc
 	if mod.err != nil {
 		return nil, mod.err
 	}
-	root, modPath := mod.root, mod.path
-	tool.dir = root
 	if err != nil {
 		return nil, err
 	}
-	tool.pgo, tool.pgoCopy = inDir.pgo, inDir.pgoCopy
+	tool.dir = mod.root
+	tool.pgo, tool.pgoCopy = l.in.pgo, l.in.pgoCopy
 	cacheKey := ""
 	if opts.Gate == GateBuild && opts.Cache != "" && opts.Select == nil && opts.Profile == nil {
-		if cacheKey = resultKey(opts, root, ls); cacheKey != "" {
-			if rep, ok := loadResult(opts.Cache, cacheKey, root); ok {
+		if cacheKey = resultKey(opts, mod.root, l.ls); cacheKey != "" {
+			if rep, ok := loadResult(opts.Cache, cacheKey, mod.root); ok {
 				if opts.Log != nil {
 					opts.Log("results from the result cache (%s)", filepath.Join(opts.Cache, cacheKey[:2], cacheKey))
 				}
@@ -147,81 +114,166 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 	}
-	targets, diags, broken, err := ld.finish(ctx, inDir, ls)
-	if err != nil {
-		return nil, fmt.Errorf("loading %s: %v", strings.Join(opts.Patterns, " "), err)
-	}
-	took("read the diagnostics and type-checked %d packages", len(targets))
-	if len(targets) == 0 {
-		return nil, fmt.Errorf("%s: matched no packages in module %s", strings.Join(opts.Patterns, " "), modPath)
-	}
 	tool.diagPatterns, tool.diagDir = opts.Patterns, opts.Dir
-	rep := &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
-	rep.setPGO(tool.pgo, pgoNote)
 	e := &engine{
-		opts: opts, root: root, tmp: tmp, rep: rep, tool: tool, prog: prog,
-		fset: fset, loader: ld, diags: diags, targets: map[string]*target{}, broken: broken,
+		opts: opts, root: mod.root, tmp: tmp, tool: tool, prog: prog, fset: fset,
 		orig: map[string][]byte{}, kept: map[string][]byte{}, baseline: map[string]*baseline{},
 	}
-	for _, t := range targets {
-		e.targets[t.path] = t
+	targets, err := e.load(ctx, mod.path, l, steps)
+	if err != nil {
+		return nil, err
 	}
-	var ready []string
-	todo := selectPackages(loadedOrder(targets), opts)
-	for _, path := range todo {
-		t := e.targets[path]
-		pr := PackageReport{Path: t.path, Dir: relPath(root, t.dir)}
-		if l := diags.Lost[t.path]; l != nil {
-			pr.Unresolved, pr.UnresolvedFiles = l.Lines, l.Names
-			rep.Unresolved += l.Lines
+	ready := e.packageReports(targets)
+	if err := e.rewriteAll(ctx, ready); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		switch {
-		case len(t.errors) > 0:
-			pr.Error = strings.ReplaceAll(strings.Join(t.errors, "\n"), root+string(filepath.Separator), "")
-		case broken[t.path] != "":
-			pr.Error = "does not build before any rewrite:\n" + broken[t.path]
-		case diags.Unreadable(t.path) != "":
-			pr.Error = diags.Unreadable(t.path)
-		default:
-			ready = append(ready, path)
-		}
-		rep.Packages = append(rep.Packages, pr)
+		return nil, err
 	}
-	if opts.Gate == GateBuild {
-		if err := e.runBatched(ctx, ready); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, err
-		}
-	} else {
-		for i, path := range ready {
-			e.prog.pkg(i+1, len(ready), path)
-			t := e.targets[path] // reloaded, when a kept rewrite in an earlier package changed it
-			if err := e.process(ctx, t); err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				var pe packageError
-				if !errors.As(err, &pe) {
-					return nil, err
-				}
-				for i := range rep.Packages {
-					if rep.Packages[i].Path == path {
-						rep.Packages[i].Error = pe.msg
-					}
-				}
-			}
-		}
-	}
+	rep := e.rep
 	for name, b := range e.kept {
 		rep.files = append(rep.files, &fileChange{path: name, old: e.orig[name], new: b})
 	}
-	rep.Diff = unifiedDiff(root, rep.files)
+	rep.Diff = unifiedDiff(mod.root, rep.files)
 	if cacheKey != "" && rep.Unresolved == 0 {
 		storeResult(opts.Cache, cacheKey, rep)
 	}
 	return rep, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.Gate == "" {
+		o.Gate = GateBench
+	}
+	if o.TestTimeout == 0 {
+		o.TestTimeout = 10 * time.Minute
+	}
+	o.Bench = o.Bench.withDefaults()
+	return o
+}
+
+// moduleAnswer is the main module that Run works in: its root directory and path.
+type moduleAnswer struct {
+	root, path string
+	err        error
+}
+
+// stepLog logs how long each step of loading took, under -v.
+type stepLog struct {
+	log   func(format string, args ...any)
+	start timer
+}
+
+func (s *stepLog) took(what string, args ...any) {
+	if s.log != nil {
+		s.log("%s in %v", fmt.Sprintf(what, args...), s.start)
+		s.start = startTimer()
+	}
+}
+
+// listed is Run's first step: the packages listed and compiled with -m=2 by one go list -export, in
+// the directory the run started in (in), with the PGO profile it chose.
+type listed struct {
+	in      goTool
+	ld      *loader
+	ls      *listing
+	pgoNote string
+	pgoDone func()
+}
+
+// list lists the packages that the patterns match and compiles them with -m=2: the export data that
+// type-checks them comes from the same compile as the diagnostics.
+func list(ctx context.Context, opts Options, tool goTool, fset *token.FileSet, prog *progress, steps *stepLog) (*listed, error) {
+	prog.phase(PhaseLoading)
+	l := &listed{in: tool}
+	l.in.dir = opts.Dir
+	follow, counted := prog.listing(ctx, l.in, opts.Patterns)
+	var err error
+	l.ld, l.ls, l.pgoNote, l.pgoDone, err = listDiagnosed(ctx, tool, &l.in, fset, opts.Patterns, opts.PGO, opts.Cache, follow)
+	counted()
+	if err == nil {
+		steps.took("listed and compiled %d packages with -m=2", len(l.ls.metas))
+	}
+	return l, err
+}
+
+// close removes the listing's temporary files.
+func (l *listed) close() {
+	l.ls.close()
+	l.pgoDone()
+}
+
+// load reads the listing's diagnostics and type-checks its packages, and starts the report.
+func (e *engine) load(ctx context.Context, modPath string, l *listed, steps *stepLog) ([]*target, error) {
+	targets, diags, broken, err := l.ld.finish(ctx, l.in, l.ls)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %v", strings.Join(e.opts.Patterns, " "), err)
+	}
+	steps.took("read the diagnostics and type-checked %d packages", len(targets))
+	if len(targets) == 0 {
+		return nil, fmt.Errorf("%s: matched no packages in module %s", strings.Join(e.opts.Patterns, " "), modPath)
+	}
+	e.loader, e.diags, e.broken = l.ld, diags, broken
+	e.targets = map[string]*target{}
+	for _, t := range targets {
+		e.targets[t.path] = t
+	}
+	e.rep = &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: e.root}
+	e.rep.setPGO(e.tool.pgo, l.pgoNote)
+	return targets, nil
+}
+
+// packageReports adds to the report each package that the run processes, and returns those that
+// can be rewritten: loaded without errors, built before any rewrite, their diagnostics readable.
+func (e *engine) packageReports(targets []*target) []string {
+	var ready []string
+	for _, path := range selectPackages(loadedOrder(targets), e.opts) {
+		t := e.targets[path]
+		pr := PackageReport{Path: t.path, Dir: relPath(e.root, t.dir)}
+		if l := e.diags.Lost[t.path]; l != nil {
+			pr.Unresolved, pr.UnresolvedFiles = l.Lines, l.Names
+			e.rep.Unresolved += l.Lines
+		}
+		switch {
+		case len(t.errors) > 0:
+			pr.Error = strings.ReplaceAll(strings.Join(t.errors, "\n"), e.root+string(filepath.Separator), "")
+		case e.broken[t.path] != "":
+			pr.Error = "does not build before any rewrite:\n" + e.broken[t.path]
+		case e.diags.Unreadable(t.path) != "":
+			pr.Error = e.diags.Unreadable(t.path)
+		default:
+			ready = append(ready, path)
+		}
+		e.rep.Packages = append(e.rep.Packages, pr)
+	}
+	return ready
+}
+
+// rewriteAll takes the ready packages through the gate. The build gate confirms the candidates of
+// all of them together (batch.go); the test and bench gates try candidates one at a time, package by
+// package, and a precondition that fails for a package (its tests fail before any rewrite) is that
+// package's error.
+func (e *engine) rewriteAll(ctx context.Context, ready []string) error {
+	if e.opts.Gate == GateBuild {
+		return e.runBatched(ctx, ready)
+	}
+	for i, path := range ready {
+		e.prog.pkg(i+1, len(ready), path)
+		err := e.process(ctx, path)
+		var pe packageError
+		switch {
+		case err == nil:
+		case ctx.Err() == nil && errors.As(err, &pe):
+			for i := range e.rep.Packages {
+				if e.rep.Packages[i].Path == path {
+					e.rep.Packages[i].Error = pe.msg
+				}
+			}
+		default:
+			return err
+		}
+	}
+	return nil
 }
 
 // packageError is a precondition that fails for a whole package: reported, and the run goes on.
@@ -273,19 +325,15 @@ type engine struct {
 	// import path order. Made when targetOf first needs it (on the engine's goroutine, as every use
 	// of targets); a reload drops it.
 	filePaths map[string][]string
-	broken    map[string]string // packages that did not build before any rewrite
-	diags     *diag.Diagnostics // the compiler's view of the kept state of every package
-	orig      map[string][]byte // file contents as read before any rewrite
-	kept      map[string][]byte // file contents with the kept rewrites
-	baseline  map[string]*baseline
-
-	t         *target           // the package whose candidates are being tried
-	old       *oldBinary        // the bench gate's baseline test binary for its kept state
-	confirmed *diag.Diagnostics // from the last confirm step: the compiler's view of the candidate's code
-	exports   map[string]string // from the last confirm step: the export data of the packages it compiled
-	affected  []string          // the packages the last kept candidate changed
-	keptNow   []string          // the packages the last round of the build gate changed
-	decor     decorCache        // each loaded file's decoration and rendering before any fix
+	broken    map[string]string    // packages that did not build before any rewrite
+	diags     *diag.Diagnostics    // the compiler's view of the kept state of every package
+	orig      map[string][]byte    // file contents as read before any rewrite
+	kept      map[string][]byte    // file contents with the kept rewrites
+	baseline  map[string]*baseline // by import path: the tests before any rewrite (test and bench gates)
+	decor     decorCache           // each loaded file's decoration and rendering before any fix
+	// old is the bench gate's baseline test binary of the package being processed, for its kept
+	// state: built by its first benchmark, removed by keep, forgotten when the next package starts.
+	old *oldBinary
 }
 
 // baseline records a package's tests before any rewrite.
@@ -302,52 +350,53 @@ func (e *engine) logf(format string, args ...any) {
 	}
 }
 
-func (e *engine) process(ctx context.Context, t *target) error {
-	e.t, e.old = t, nil
+// process tries the candidates of one package, one at a time, until none is left to try. After a
+// kept rewrite the package is matched again: positions moved, and the package was reloaded.
+func (e *engine) process(ctx context.Context, path string) error {
+	e.old = nil
 	tried := map[string]bool{}
 	for {
-		keptOne := false
+		t := e.targets[path]
 		e.prog.phase(PhaseMatching)
-		cands, err := matchAll(e.pass(), e.opts.Rules)
+		cands, err := matchAll(t, e.pass(t), e.opts.Rules)
 		if err != nil {
 			return err
 		}
-		cands = e.hotFirst(cands, tried)
-		for _, rc := range cands {
+		keptOne := false
+		for _, rc := range e.hotFirst(cands, tried) {
 			key := e.candidateKey(rc)
 			if tried[key] {
 				continue
 			}
 			tried[key] = true
-			res, changes, err := e.tryRecorded(ctx, rc)
+			res, att, err := e.tryRecorded(ctx, rc)
 			if err != nil {
 				return err
 			}
 			e.report(res)
-			if res.Verdict == Kept {
-				if err := e.keep(ctx, changes); err != nil {
+			if att != nil {
+				if err := e.keep(ctx, att); err != nil {
 					return err
 				}
 				keptOne = true
-				break // positions moved: match again on the new code
+				break
 			}
 		}
 		if !keptOne {
-			break
+			return nil
 		}
 	}
-	return nil
 }
 
-// pass is the rules' view of the current package, with every loaded package of the module beside it.
-func (e *engine) pass() *rule.Pass {
-	p := e.t.pass(e.fset, e.diags)
+// pass is the rules' view of package t, with every loaded package of the module beside it.
+func (e *engine) pass(t *target) *rule.Pass {
+	p := t.pass(e.fset, e.diags)
 	for _, path := range e.paths() {
-		if t := e.targets[path]; len(t.errors) == 0 && e.broken[path] == "" {
-			if t == e.t {
+		if u := e.targets[path]; len(u.errors) == 0 && e.broken[path] == "" {
+			if u == t {
 				p.Module = append(p.Module, p)
 			} else {
-				p.Module = append(p.Module, t.pass(e.fset, e.diags))
+				p.Module = append(p.Module, u.pass(e.fset, e.diags))
 			}
 		}
 	}
@@ -401,18 +450,18 @@ func (e *engine) current(name string) ([]byte, error) {
 
 // keep makes a kept rewrite the new state: the packages it changed are reloaded with the kept
 // files, and the confirm step's compile of exactly this content becomes their diagnostics.
-func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
-	for name, b := range changes {
+func (e *engine) keep(ctx context.Context, att *attempt) error {
+	for name, b := range att.changes {
 		e.kept[name] = b
 	}
 	var metas []*listedPackage
-	for _, path := range e.affected {
+	for _, path := range att.affected {
 		metas = append(metas, e.targets[path].meta)
 	}
-	e.loader = e.loader.reloaded(e.exports)
+	e.loader = e.loader.reloaded(att.exports)
 	reloaded := e.loader.check(ctx, metas, e.kept)
 	var stale []string
-	for _, path := range e.affected {
+	for _, path := range att.affected {
 		for _, f := range e.targets[path].pkg.Syntax {
 			stale = append(stale, e.fset.File(f.Pos()).Name())
 		}
@@ -425,8 +474,7 @@ func (e *engine) keep(ctx context.Context, changes map[string][]byte) error {
 		e.targets[t.path] = t
 	}
 	e.filePaths = nil
-	e.t = e.targets[e.t.path]
-	e.diags = e.diags.Replace(stale, e.confirmed)
+	e.diags = e.diags.Replace(stale, att.diags)
 	if e.old != nil {
 		os.Remove(e.old.path)
 		e.old = nil

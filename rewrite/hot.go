@@ -26,7 +26,7 @@ func (e *engine) hotFirst(cands []ruleCandidate, tried map[string]bool) []ruleCa
 	}
 	var hot []ranked
 	for _, rc := range cands {
-		_, cum := prof.Func(e.t.path, diag.FuncName(rc.c.Func))
+		_, cum := prof.Func(rc.t.path, diag.FuncName(rc.c.Func))
 		if rc.c.Decline != "" || cum >= e.opts.Hot {
 			hot = append(hot, ranked{rc, cum})
 			continue

@@ -38,7 +38,6 @@ type State struct {
 	f       *os.File
 	records map[string]*Result
 	reused  int
-	pending *Result           // the recorded kept whose measurement the candidate being tried reuses
 	goVer   map[string]string // the go version, by module root
 }
 
@@ -118,77 +117,60 @@ func recordable(g Gate, v Verdict) bool {
 
 // tryRecorded is try with Options.State: a candidate whose key is recorded reuses the recorded
 // measurement, and a new measurement is recorded.
-func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*Result, map[string][]byte, error) {
+func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*Result, *attempt, error) {
 	st := e.opts.State
 	if st == nil || rc.c.Decline != "" || e.opts.Gate != GateBench {
-		return e.try(ctx, rc)
+		return e.try(ctx, rc, nil, nil)
 	}
 	key, fixed, diffs, err := e.stateKey(ctx, rc)
 	if err != nil {
 		return nil, nil, err
 	}
 	if key == "" { // the rewrite changes nothing: try says so
-		return e.tryFixed(ctx, rc, fixed)
+		return e.try(ctx, rc, fixed, nil)
 	}
 	if rec, ok := st.lookup(key); ok {
-		if rec.Verdict != Kept {
-			res := e.newResult(rc)
-			res.Verdict, res.Reason, res.Notes = rec.Verdict, rec.Reason, rec.Notes
-			if rec.Metrics != nil {
-				res.Metrics = rec.Metrics
-			}
-			res.Diff, res.changes = unifiedDiff(e.root, diffs), diffs
-			st.mu.Lock()
-			st.reused++
-			st.mu.Unlock()
-			e.logf("%s: %s %s reused from -state: %s", e.t.path, rc.rule.Name, res.Func, res.Verdict)
-			return res, nil, nil
+		if rec.Verdict == Kept {
+			// Kept only if it is still confirmed and its tests pass: try checks that.
+			return e.try(ctx, rc, fixed, rec)
 		}
+		res := e.newResult(rc)
+		res.Verdict, res.Reason, res.Notes = rec.Verdict, rec.Reason, rec.Notes
+		if rec.Metrics != nil {
+			res.Metrics = rec.Metrics
+		}
+		res.Diff, res.changes = unifiedDiff(e.root, diffs), diffs
 		st.mu.Lock()
-		st.pending = rec
+		st.reused++
 		st.mu.Unlock()
-		res, changes, err := e.tryFixed(ctx, rc, fixed)
-		st.mu.Lock()
-		st.pending = nil
-		st.mu.Unlock()
-		return res, changes, err
+		e.logf("%s: %s %s reused from -state: %s", rc.t.path, rc.rule.Name, res.Func, res.Verdict)
+		return res, nil, nil
 	}
-	res, changes, err := e.tryFixed(ctx, rc, fixed)
+	res, att, err := e.try(ctx, rc, fixed, nil)
 	if err == nil && recordable(e.opts.Gate, res.Verdict) {
 		if err := st.record(key, res); err != nil {
 			return nil, nil, err
 		}
 	}
-	return res, changes, err
+	return res, att, err
 }
 
-// reuseMeasurement fills in a recorded kept verdict in place of the benchmarks, when the candidate
-// being tried has one: it got here, so the compiler confirmed it and its tests pass today.
-func (e *engine) reuseMeasurement(res *Result) bool {
+// reuseMeasurement fills in a recorded kept verdict in place of the benchmarks: the candidate got
+// to the bench step, so the compiler confirmed it and its tests pass today.
+func (e *engine) reuseMeasurement(res, rec *Result) {
 	st := e.opts.State
-	if st == nil {
-		return false
-	}
 	st.mu.Lock()
-	rec := st.pending
-	st.pending = nil
-	if rec != nil {
-		st.reused++
-	}
+	st.reused++
 	st.mu.Unlock()
-	if rec == nil {
-		return false
-	}
 	res.Verdict, res.Reason = rec.Verdict, rec.Reason
 	if rec.Metrics != nil {
 		res.Metrics = rec.Metrics
 	}
-	e.logf("%s: %s %s reused from -state: %s", e.t.path, res.Rule, res.Func, res.Verdict)
-	return true
+	e.logf("%s: %s %s reused from -state: %s", res.Package, res.Rule, res.Func, res.Verdict)
 }
 
 // stateKey makes the candidate's rewrite and computes its key (see State) and its change, file by
-// file; "" when the rewrite changes nothing. It returns the rewrite too, for tryFixed.
+// file; "" when the rewrite changes nothing. It returns the rewrite too, for try.
 func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, changes map[string][]byte, diffs []*fileChange, err error) {
 	changes, err = e.applyFix(rc)
 	if err != nil || len(changes) == 0 {
@@ -214,7 +196,7 @@ func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, ch
 	field(string(e.opts.Gate))
 	field(fmt.Sprintf("bench=%s count=%d benchtime=%s", e.opts.Bench.Bench, e.opts.Bench.Count, e.opts.Bench.Benchtime))
 	field(rc.rule.Name)
-	field(e.t.path)
+	field(rc.t.path)
 	field(rc.c.Summary)
 	if fd := rc.c.Func; fd != nil {
 		start := fd.Pos()
