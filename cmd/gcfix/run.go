@@ -184,34 +184,10 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	rules.AllowAPIChange = c.allowAPI
 	rules.PtrvalueMaxSize = c.maxSize
-	opts := rewrite.Options{
-		Dir:         c.dir,
-		Patterns:    patterns,
-		Rules:       selected,
-		Gate:        rewrite.Gate(c.gate),
-		Bench:       rewrite.BenchOptions{Bench: c.bench, Count: c.count, Benchtime: c.benchtime, Timeout: c.timeout},
-		TestTimeout: c.timeout,
-		Tags:        c.tags,
-		Shard:       c.shardI,
-		Shards:      c.shardN,
-		Parallel:    c.par,
-		Cache:       rewrite.DefaultCacheDir(),
-		RuleConfig:  fmt.Sprintf("allow-api-change=%v ptrvalue-max-size=%d", c.allowAPI, c.maxSize),
-		PGO:         c.pgo,
-	}
-	if c.pgo != "" && c.pgo != rewrite.PGOOff {
-		if err := rewrite.CheckPGOProfile(inDir(c.dir, c.pgo)); err != nil {
-			fmt.Fprintf(stderr, "gcfix: -pgo: %v\n", err)
-			return exitFailed
-		}
-	}
-	if c.profile != "" {
-		prof, err := profile.Load(inDir(c.dir, c.profile))
-		if err != nil {
-			fmt.Fprintf(stderr, "gcfix: -profile: %v\n", err)
-			return exitFailed
-		}
-		opts.Profile, opts.Hot = prof, c.hot
+	opts, err := c.options(patterns, selected)
+	if err != nil {
+		fmt.Fprintf(stderr, "gcfix: %v\n", err)
+		return exitFailed
 	}
 	if c.verbose {
 		opts.Log = func(format string, args ...any) { fmt.Fprintf(stderr, "gcfix: "+format+"\n", args...) }
@@ -232,6 +208,54 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		defer st.Close()
 		opts.State = st
 	}
+	rep, err := c.run(ctx, root, opts, stderr)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "gcfix: interrupted; no file was written")
+		} else {
+			fmt.Fprintf(stderr, "gcfix: %v\n", err)
+		}
+		return exitFailed
+	}
+	return c.finish(rep, opts, selected, stdout, stderr)
+}
+
+// options are the engine's options for the flags; the profiles that -pgo and -profile name are
+// read here, before any build.
+func (c *config) options(patterns []string, selected []*rule.Rule) (rewrite.Options, error) {
+	opts := rewrite.Options{
+		Dir:         c.dir,
+		Patterns:    patterns,
+		Rules:       selected,
+		Gate:        rewrite.Gate(c.gate),
+		Bench:       rewrite.BenchOptions{Bench: c.bench, Count: c.count, Benchtime: c.benchtime, Timeout: c.timeout},
+		TestTimeout: c.timeout,
+		Tags:        c.tags,
+		Shard:       c.shardI,
+		Shards:      c.shardN,
+		Parallel:    c.par,
+		Cache:       rewrite.DefaultCacheDir(),
+		RuleConfig:  fmt.Sprintf("allow-api-change=%v ptrvalue-max-size=%d", c.allowAPI, c.maxSize),
+		PGO:         c.pgo,
+	}
+	if c.pgo != "" && c.pgo != rewrite.PGOOff {
+		if err := rewrite.CheckPGOProfile(inDir(c.dir, c.pgo)); err != nil {
+			return opts, fmt.Errorf("-pgo: %v", err)
+		}
+	}
+	if c.profile != "" {
+		prof, err := profile.Load(inDir(c.dir, c.profile))
+		if err != nil {
+			return opts, fmt.Errorf("-profile: %v", err)
+		}
+		opts.Profile, opts.Hot = prof, c.hot
+	}
+	return opts, nil
+}
+
+// run runs the engine on the patterns, or with -r on every module below root, with the progress
+// line on stderr unless -q.
+func (c *config) run(ctx context.Context, root string, opts rewrite.Options, stderr io.Writer) (*rewrite.Report, error) {
 	var prog *progressLine
 	if !c.quiet {
 		prog = newProgressLine(stderr, isTerminal(stderr), time.Now)
@@ -244,6 +268,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		defer close(stop)
 	}
 	var rep *rewrite.Report
+	var err error
 	if c.recursive {
 		var onModule func(i, n int)
 		if prog != nil {
@@ -256,14 +281,13 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if prog != nil {
 		prog.stop()
 	}
-	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintln(stderr, "gcfix: interrupted; no file was written")
-		} else {
-			fmt.Fprintf(stderr, "gcfix: %v\n", err)
-		}
-		return exitFailed
-	}
+	return rep, err
+}
+
+// finish reports a run: the modules and packages that failed, the verdicts, the report in its
+// format; -emit-tests adds the allocation tests and -apply writes the files. It returns the exit
+// code.
+func (c *config) finish(rep *rewrite.Report, opts rewrite.Options, selected []*rule.Rule, stdout, stderr io.Writer) int {
 	code := exitOK
 	for _, m := range rep.Modules {
 		if m.Error != "" {
