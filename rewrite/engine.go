@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
@@ -88,7 +89,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := os.Mkdir(gotmp, 0o755); err != nil {
 		return nil, err
 	}
-	tool := goTool{tags: opts.Tags, env: append([]string{"GOTMPDIR=" + gotmp}, opts.Env...), par: opts.Parallel, tmp: tmp}
+	tool := goTool{tags: opts.Tags, env: append([]string{"GOTMPDIR=" + gotmp}, opts.Env...), par: opts.Parallel, tmp: tmp, compiles: new(atomic.Int64)}
 	fset := token.NewFileSet()
 	prog := newProgress(opts)
 	steps := &stepLog{log: opts.Log, start: startTimer()}
@@ -110,6 +111,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				if opts.Log != nil {
 					opts.Log("results from the result cache (%s)", filepath.Join(opts.Cache, cacheKey[:2], cacheKey))
 				}
+				rep.Compiles = compiled(opts, tool)
 				return rep, nil
 			}
 		}
@@ -135,10 +137,20 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.files = append(rep.files, &fileChange{path: name, old: e.orig[name], new: b})
 	}
 	rep.Diff = unifiedDiff(mod.root, rep.files)
+	rep.Compiles = compiled(opts, tool)
 	if cacheKey != "" && rep.Unresolved == 0 {
 		storeResult(opts.Cache, cacheKey, rep)
 	}
 	return rep, nil
+}
+
+// compiled returns how many go commands the run started to compile packages, and says it under -v.
+func compiled(opts Options, tool goTool) int {
+	n := int(tool.compiles.Load())
+	if opts.Log != nil {
+		opts.Log("%d compiles by the go command (go list -export, go test)", n)
+	}
+	return n
 }
 
 func (o Options) withDefaults() Options {

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
@@ -38,6 +39,16 @@ type goTool struct {
 	// (follower), for the progress line.
 	follow func(n int, last string)
 	tmp    string // where gcfix keeps its temporary files; "" for the system's
+	// compiles, when set, counts the go commands started to compile packages (go list -export, go
+	// test): Report.Compiles. The copies of a run's goTool share it.
+	compiles *atomic.Int64
+}
+
+// compiling counts a go command that compiles packages.
+func (g goTool) compiling() {
+	if g.compiles != nil {
+		g.compiles.Add(1)
+	}
 }
 
 // run runs the go command and returns its stdout and stderr. The whole process group is interrupted
@@ -182,6 +193,7 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 	}
 	args = append(args, "--")
 	args = append(args, pkgs...)
+	g.compiling()
 	var stdout, stderr []byte
 	var err error
 	if g.follow != nil {
@@ -257,6 +269,7 @@ func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout ti
 	args = append(args, g.pgoFlag()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkgs...)
+	g.compiling()
 	stdout, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -274,6 +287,7 @@ func (g goTool) testBinary(ctx context.Context, pkg string, ov *overlay, out str
 	args = append(args, g.pgoFlag()...)
 	args = append(args, ov.flag()...)
 	args = append(args, pkg)
+	g.compiling()
 	_, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -117,6 +117,7 @@ func (l *loader) list(ctx context.Context, g goTool, patterns []string, diagnose
 	}
 	args = append(args, "--")
 	args = append(args, patterns...)
+	g.compiling()
 	stdout, stderr, err := g.runStderrFile(ctx, progress, args...)
 	if err != nil {
 		b, _ := os.ReadFile(stderr)
@@ -215,6 +216,7 @@ func (l *loader) listTestImports(ctx context.Context, g goTool, metas []*listedP
 	args = append(args, g.buildFlags()...)
 	args = append(args, "--")
 	args = append(args, sortedKeys(missing)...)
+	g.compiling()
 	stdout, stderr, err := g.run(ctx, args...)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -42,6 +42,7 @@ func Combine(root string, runs []ModuleRun) *Report {
 				out.Packages = append(out.Packages, p)
 			}
 			out.Unresolved += r.Unresolved
+			out.Compiles += r.Compiles
 			for _, c := range r.Candidates {
 				c.File = underDir(prefix, c.File)
 				for i, e := range c.Evidence {

@@ -210,13 +210,13 @@ func TestShardsPartition(t *testing.T) {
 func TestMerge(t *testing.T) {
 	da := "diff a/a/a.go b/a/a.go\n--- a/a/a.go\n+++ b/a/a.go\n@@ -1 +1 @@\n-x\n+y\n"
 	db := "diff a/b/b.go b/b/b.go\n--- a/b/b.go\n+++ b/b/b.go\n@@ -1 +1 @@\n-x\n+z\n"
-	r1 := &Report{Module: "m", Packages: []PackageReport{{Path: "m/b"}}, Candidates: []*Result{{Package: "m/b", File: "b/b.go", Line: 3}}, Diff: db}
-	r2 := &Report{Module: "m", Packages: []PackageReport{{Path: "m/a"}}, Candidates: []*Result{{Package: "m/a", File: "a/a.go", Line: 9}, {Package: "m/a", File: "a/a.go", Line: 2}}, Diff: da}
+	r1 := &Report{Module: "m", Packages: []PackageReport{{Path: "m/b"}}, Candidates: []*Result{{Package: "m/b", File: "b/b.go", Line: 3}}, Diff: db, Compiles: 3}
+	r2 := &Report{Module: "m", Packages: []PackageReport{{Path: "m/a"}}, Candidates: []*Result{{Package: "m/a", File: "a/a.go", Line: 9}, {Package: "m/a", File: "a/a.go", Line: 2}}, Diff: da, Compiles: 4}
 	m, err := Merge([]*Report{r1, r2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Module != "m" || len(m.Packages) != 2 || m.Packages[0].Path != "m/a" || m.Diff != da+db {
+	if m.Module != "m" || len(m.Packages) != 2 || m.Packages[0].Path != "m/a" || m.Diff != da+db || m.Compiles != 7 {
 		t.Errorf("merged: %+v\ndiff:\n%s", m, m.Diff)
 	}
 	var lines []int

@@ -67,6 +67,9 @@ type Report struct {
 	PGONote string `json:"pgo_note,omitempty"`
 	// Unresolved is the number of -m=2 lines of all packages whose files gcfix could not find.
 	Unresolved int `json:"unresolved_diagnostics,omitempty"`
+	// Compiles counts the go commands that the run started to compile packages (go list -export,
+	// go test, go test -c), whether or not the build cache held them: the cost of the run's proof.
+	Compiles int `json:"compiles"`
 
 	root  string
 	files []*fileChange

@@ -56,6 +56,7 @@ func Merge(reps []*Report) (*Report, error) {
 			out.Packages = append(out.Packages, p)
 		}
 		out.Unresolved += r.Unresolved
+		out.Compiles += r.Compiles
 		out.Modules = mergeModules(out.Modules, r.Modules)
 		out.Candidates = append(out.Candidates, r.Candidates...)
 		for _, sec := range diffSections(r.Diff) {

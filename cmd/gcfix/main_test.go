@@ -64,13 +64,14 @@ func cmdJSONReport(ts *testscript.TestScript, neg bool, args []string) {
 		Packages   []map[string]any `json:"packages"`
 		Candidates []map[string]any `json:"candidates"`
 		Diff       *string          `json:"diff"`
+		Compiles   *int             `json:"compiles"`
 	}
 	data := ts.ReadFile(args[0])
 	if err := json.Unmarshal([]byte(data), &rep); err != nil {
 		ts.Fatalf("%s: %v", args[0], err)
 	}
-	if rep.Packages == nil || rep.Candidates == nil || rep.Diff == nil {
-		ts.Fatalf("%s: want packages, candidates and diff", args[0])
+	if rep.Packages == nil || rep.Candidates == nil || rep.Diff == nil || rep.Compiles == nil {
+		ts.Fatalf("%s: want packages, candidates, diff and compiles", args[0])
 	}
 	counts := map[string]int{}
 	for i, c := range rep.Candidates {
