@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -50,6 +52,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"jsonreport": cmdJSONReport,
 			"sarifcheck": cmdSARIFCheck,
+			"waitfile":   cmdWaitFile,
 		},
 	})
 }
@@ -98,6 +101,24 @@ func cmdJSONReport(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		if got := fmt.Sprint(counts[verdict]); got != n {
 			ts.Fatalf("%s: %d candidates %s, want %s (all: %v)", args[0], counts[verdict], verdict, n, counts)
+		}
+	}
+}
+
+// cmdWaitFile waits until a file exists: waitfile FILE. A command in the background creates it when
+// it reaches the step that the script waits for.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	const limit = 5 * time.Minute
+	name := ts.MkAbs(args[0])
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(name); err == nil {
+			return
+		}
+		if time.Since(start) > limit {
+			ts.Fatalf("%s: not created within %v", args[0], limit)
 		}
 	}
 }
