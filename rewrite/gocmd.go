@@ -166,6 +166,13 @@ func (o *overlay) remove() {
 	}
 }
 
+// Diagnose compiles the packages (import paths) of the module at dir with -m=2 and returns the
+// compiler's diagnostics and the build error of each package that does not compile. For tests and
+// tools; Run diagnoses by itself.
+func Diagnose(ctx context.Context, dir string, pkgs []string, tags string) (*diag.Diagnostics, map[string]string, error) {
+	return goTool{dir: dir, tags: tags}.diagnose(ctx, pkgs, nil)
+}
+
 // diagnose compiles pkgs without linking (go list -export) with -m=2 for exactly those packages,
 // and returns the compiler's diagnostics and, per package, the build error if it did not compile.
 func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*diag.Diagnostics, map[string]string, error) {

@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,8 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/gcfix/gcfix/rewrite/diag"
 )
 
 // Rewritten returns the content of every file that kept rewrites change, by path relative to the
@@ -177,11 +174,4 @@ func isGenerated(src []byte) bool {
 		}
 	}
 	return false
-}
-
-// Diagnose compiles the packages (import paths) of the module at dir with -m=2 and returns the
-// compiler's diagnostics and the build error of each package that does not compile. For tests and
-// tools; Run diagnoses by itself.
-func Diagnose(ctx context.Context, dir string, pkgs []string, tags string) (*diag.Diagnostics, map[string]string, error) {
-	return goTool{dir: dir, tags: tags}.diagnose(ctx, pkgs, nil)
 }

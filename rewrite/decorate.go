@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -10,7 +9,6 @@ import (
 	"go/token"
 	"go/types"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,73 +16,7 @@ import (
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
 	"github.com/dave/dst/decorator/resolver/gotypes"
-	"github.com/gcfix/gcfix/rewrite/diag"
-	"github.com/gcfix/gcfix/rewrite/rule"
-	"golang.org/x/tools/go/packages"
 )
-
-// target is one package of the main module that gcfix may rewrite.
-type target struct {
-	path   string
-	dir    string
-	pkg    *packages.Package // its own files and its internal tests (_test.go of the same package), typed
-	errors []string          // load, parse and type errors
-	meta   *listedPackage
-}
-
-// diagnosedTargets loads the packages that patterns match in dir as Run does, for check and
-// explain (listDiagnosed, then finish). full keeps every diagnostic, escape flows included. done
-// removes the profile's temporary copy; summary says which profile, as Report.PGOSummary does.
-func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *diag.Diagnostics, broken map[string]string, summary string, done func(), err error) {
-	inDir := tool
-	inDir.dir = dir
-	ld, ls, note, done, err := listDiagnosed(ctx, tool, &inDir, fset, patterns, pgo, cache, nil)
-	defer func() { ls.close() }()
-	if err != nil {
-		return nil, nil, nil, "", done, err
-	}
-	ls.full = full
-	targets, diags, broken, err = ld.finish(ctx, inDir, ls)
-	return targets, diags, broken, pgoSummary(root, inDir.pgo, note), done, err
-}
-
-// listDiagnosed lists the packages that patterns match where in runs the go command (in.dir) and
-// compiles them with -m=2; when the main packages it lists choose a PGO profile (usePGO, which
-// sets in's profile), a second listing compiles them with it. tool is the go command in the module
-// root. done removes the profile's temporary copy; the listing is ls.close's to remove.
-func listDiagnosed(ctx context.Context, tool goTool, in *goTool, fset *token.FileSet, patterns []string, pgo, cache string, progress func(n int, last string)) (ld *loader, ls *listing, note string, done func(), err error) {
-	done = func() {}
-	loadErr := func(err error) error { return fmt.Errorf("loading %s: %v", strings.Join(patterns, " "), err) }
-	ld = newLoader(tool, fset)
-	if ls, err = ld.list(ctx, *in, patterns, true, progress); err != nil {
-		return ld, ls, "", done, loadErr(err)
-	}
-	if note, done, err = in.usePGO(pgo, in.dir, cache, ls.metas); err != nil {
-		return ld, ls, "", done, err
-	}
-	if in.pgo != "" && in.pgo != PGOOff {
-		// PGO changes inlining: the diagnostics are those of a compile with the profile.
-		ls.close()
-		ld = newLoader(tool, fset)
-		if ls, err = ld.list(ctx, *in, patterns, true, progress); err != nil {
-			return ld, ls, note, done, loadErr(err)
-		}
-	}
-	return ld, ls, note, done, nil
-}
-
-// pass builds the rule's view of a loaded target.
-func (t *target) pass(fset *token.FileSet, diags *diag.Diagnostics) *rule.Pass {
-	p := &rule.Pass{Fset: fset, Info: t.pkg.TypesInfo, Types: t.pkg.Types, Sizes: t.pkg.TypesSizes, Diags: diags}
-	for _, f := range t.pkg.Syntax {
-		name := fset.File(f.Pos()).Name()
-		if ast.IsGenerated(f) || filepath.Dir(name) != t.dir {
-			continue
-		}
-		p.Files = append(p.Files, f)
-	}
-	return p
-}
 
 // decoration holds the dst form of the files that one candidate's Fix asks for, in any loaded package.
 // Each file is decorated once (decorating is the costly part) and shared through a decorCache; a
