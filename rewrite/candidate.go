@@ -6,10 +6,9 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
-	"path/filepath"
 	"slices"
 
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
@@ -173,7 +172,7 @@ func (e *engine) newResult(rc ruleCandidate) *Result {
 		Col:     pos.Column,
 		Func:    diag.FuncName(c.Func),
 		Summary: c.Summary,
-		Metrics: []Metric{},
+		Metrics: []benchstat.Metric{},
 	}
 	for _, d := range c.Evidence {
 		res.Evidence = append(res.Evidence, relPath(e.root, d.File)+":"+fmt.Sprint(d.Line)+":"+fmt.Sprint(d.Col)+": "+d.Message)
@@ -320,60 +319,4 @@ func funcLines(src []byte, name string) (from, to int, ok bool) {
 		}
 	}
 	return 0, 0, false
-}
-
-// bench runs the bench gate on package t: the baseline test binary (built once per kept state) against
-// the candidate's, alternately.
-func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (Verdict, string, []Metric, error) {
-	if e.old == nil {
-		keptOv, err := writeOverlay(e.tmp, e.kept)
-		if err != nil {
-			return "", "", nil, err
-		}
-		defer keptOv.remove()
-		old := &oldBinary{path: filepath.Join(e.tmp, fmt.Sprintf("old-%d.test", len(e.rep.Candidates)))}
-		if err := e.tool.testBinary(ctx, t.path, keptOv, old.path); err != nil {
-			return "", "", nil, packageError{err.Error()}
-		}
-		old.hasBench, err = HasBenchmarks(ctx, t.dir, old.path, e.opts.Bench)
-		if err != nil {
-			return "", "", nil, packageError{err.Error()}
-		}
-		e.old = old
-	}
-	if !e.old.hasBench {
-		return NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), fn), []Metric{}, nil
-	}
-	newBin := filepath.Join(e.tmp, "new.test")
-	defer os.Remove(newBin)
-	if err := e.tool.testBinary(ctx, t.path, ov, newBin); err != nil {
-		if ctx.Err() != nil {
-			return "", "", nil, ctx.Err()
-		}
-		return BuildFailed, err.Error(), []Metric{}, nil
-	}
-	e.logf("%s: benchmarking %s, %d rounds per side", t.path, fn, e.opts.Bench.Count)
-	oldRes, newRes, err := RunBenchmarks(ctx, t.dir, e.old.path, newBin, e.opts.Bench)
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", "", nil, ctx.Err()
-		}
-		return TestsFailed, "benchmark failed: " + err.Error(), []Metric{}, nil
-	}
-	d := Decide(oldRes, newRes, e.opts.Bench)
-	switch {
-	case d.Regressed:
-		return Regressed, d.Summary(), d.Metrics, nil
-	case d.Improved:
-		return Kept, d.Summary(), d.Metrics, nil
-	default:
-		return Rejected, "no significant improvement: " + d.Summary(), d.Metrics, nil
-	}
-}
-
-func benchPattern(o BenchOptions) string {
-	if o.Bench == "" {
-		return "."
-	}
-	return o.Bench
 }

@@ -5,23 +5,25 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 )
 
 // emitReport is a report of one kept candidate in package example.com/p (directory p of root)
 // with the given allocs/op metrics, old → new.
-func emitReport(root string, metrics ...Metric) *Report {
+func emitReport(root string, metrics ...benchstat.Metric) *Report {
 	return &Report{
 		root:     root,
 		Packages: []PackageReport{{Path: "example.com/p", Dir: "p"}},
 		Candidates: []*Result{
 			{Package: "example.com/p", Verdict: Kept, Metrics: metrics},
-			{Package: "example.com/p", Verdict: Rejected, Metrics: []Metric{{Bench: "BenchmarkC-2", Unit: "allocs/op", Old: 9, New: 1}}},
+			{Package: "example.com/p", Verdict: Rejected, Metrics: []benchstat.Metric{{Bench: "BenchmarkC-2", Unit: "allocs/op", Old: 9, New: 1}}},
 		},
 	}
 }
 
-func allocs(bench string, old, new float64) Metric {
-	return Metric{Bench: bench, Unit: "allocs/op", Old: old, New: new}
+func allocs(bench string, old, new float64) benchstat.Metric {
+	return benchstat.Metric{Bench: bench, Unit: "allocs/op", Old: old, New: new}
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
@@ -45,7 +47,7 @@ func TestEmitAllocTestsNew(t *testing.T) {
 	// B's allocs/op did not drop: no budget. A sub-benchmark gets none either. A rejected candidate
 	// (C) sets nothing.
 	rep := emitReport(root, allocs("BenchmarkA-2", 3, 1.5), allocs("BenchmarkB-2", 2, 2), allocs("BenchmarkA/sub-2", 4, 1),
-		Metric{Bench: "BenchmarkB-2", Unit: "B/op", Old: 64, New: 32})
+		benchstat.Metric{Bench: "BenchmarkB-2", Unit: "B/op", Old: 64, New: 32})
 	if err := rep.EmitAllocTests(); err != nil {
 		t.Fatal(err)
 	}

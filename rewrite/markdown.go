@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 )
 
 // Markdown renders the report as a pull-request description: counts, the kept rewrites with the
@@ -143,8 +145,8 @@ func funcName(f string) string {
 }
 
 // significant returns the metrics that the statistics call significant.
-func significant(ms []Metric) []Metric {
-	var out []Metric
+func significant(ms []benchstat.Metric) []benchstat.Metric {
+	var out []benchstat.Metric
 	for _, m := range ms {
 		if m.Significant {
 			out = append(out, m)
@@ -154,7 +156,7 @@ func significant(ms []Metric) []Metric {
 }
 
 // formatMetric says one metric like benchstat: "BenchmarkKey allocs/op 2 → 1 (-50.00%, p=0.000)".
-func formatMetric(m Metric) string { return m.String() }
+func formatMetric(m benchstat.Metric) string { return m.String() }
 
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 )
 
 // syntheticReport has two kept rewrites in one file, the second found after the first had moved
@@ -26,14 +28,14 @@ func syntheticReport() (rep *Report, orig, final string) {
 		Candidates: []*Result{
 			{Rule: "sprintf", Package: "example.com/m", File: "p.go", Line: 6, Col: 20, Func: "A", Summary: "append into a stack buffer",
 				Verdict: Kept, Reason: "allocs/op improved",
-				Metrics: []Metric{
+				Metrics: []benchstat.Metric{
 					{Bench: "BenchmarkA", Unit: "allocs/op", Old: 2, New: 1, DeltaPct: -50, P: 0.0001, Significant: true},
 					{Bench: "BenchmarkA", Unit: "sec/op", Old: 100e-9, New: 99e-9, DeltaPct: -1, P: 0.4},
 				},
 				changes: first},
 			{Rule: "makecap", Package: "example.com/m", File: "p.go", Line: 14, Col: 6, Func: "B", Summary: "make with capacity",
 				Verdict: Kept, Reason: "B/op improved",
-				Metrics: []Metric{{Bench: "BenchmarkB", Unit: "B/op", Old: 64, New: 32, DeltaPct: -50, P: 0.002, Significant: true}},
+				Metrics: []benchstat.Metric{{Bench: "BenchmarkB", Unit: "B/op", Old: 64, New: 32, DeltaPct: -50, P: 0.002, Significant: true}},
 				changes: second},
 			{Rule: "hoist", Package: "example.com/m", File: "p.go", Line: 15, Col: 2, Func: "B", Summary: "hoist",
 				Verdict: Rejected, Reason: "declined: the value escapes\nsecond line"},

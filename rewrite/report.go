@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
@@ -25,19 +26,19 @@ const (
 
 // Result is the report of one candidate.
 type Result struct {
-	Rule     string   `json:"rule"`
-	Package  string   `json:"package"`
-	File     string   `json:"file"` // relative to the module root
-	Line     int      `json:"line"`
-	Col      int      `json:"col"`
-	Func     string   `json:"func"`
-	Summary  string   `json:"summary"`
-	Evidence []string `json:"evidence"` // the compiler's -m lines that made it a candidate
-	Verdict  Verdict  `json:"verdict"`
-	Reason   string   `json:"reason"`
-	Notes    []string `json:"notes,omitempty"` // collateral effects seen by the compiler, e.g. a function that no longer inlines
-	Metrics  []Metric `json:"metrics"`
-	Diff     string   `json:"diff,omitempty"` // this candidate's own change
+	Rule     string             `json:"rule"`
+	Package  string             `json:"package"`
+	File     string             `json:"file"` // relative to the module root
+	Line     int                `json:"line"`
+	Col      int                `json:"col"`
+	Func     string             `json:"func"`
+	Summary  string             `json:"summary"`
+	Evidence []string           `json:"evidence"` // the compiler's -m lines that made it a candidate
+	Verdict  Verdict            `json:"verdict"`
+	Reason   string             `json:"reason"`
+	Notes    []string           `json:"notes,omitempty"` // collateral effects seen by the compiler, e.g. a function that no longer inlines
+	Metrics  []benchstat.Metric `json:"metrics"`
+	Diff     string             `json:"diff,omitempty"` // this candidate's own change
 
 	changes []*fileChange // this candidate's own change, file by file, for the SARIF fixes; not in JSON
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 )
 
 // The build gate's verdicts depend only on the code and on gcfix itself, so a run over code that the
@@ -239,7 +241,7 @@ func loadResult(dir, key, root string) (*Report, bool) {
 	}
 	for _, res := range rep.Candidates {
 		if res.Metrics == nil {
-			res.Metrics = []Metric{}
+			res.Metrics = []benchstat.Metric{}
 		}
 	}
 	contents := make([][]byte, len(c.Contents))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dave/dst"
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -31,7 +32,7 @@ func TestStateTornLine(t *testing.T) {
 	if _, ok := st.lookup("k2"); ok {
 		t.Fatal("the torn line was read")
 	}
-	if err := st.record("k3", &Result{Rule: "hoist", Verdict: Rejected, Metrics: []Metric{}}); err != nil {
+	if err := st.record("k3", &Result{Rule: "hoist", Verdict: Rejected, Metrics: []benchstat.Metric{}}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

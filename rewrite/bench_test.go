@@ -2,8 +2,6 @@ package rewrite
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,115 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/perf/benchfmt"
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 )
-
-// results parses benchmark lines: one sample per entry of each slice, for benchmarks named by the map.
-func results(t *testing.T, lines []string) []*benchfmt.Result {
-	t.Helper()
-	var rs []*benchfmt.Result
-	r := benchfmt.NewReader(strings.NewReader(strings.Join(lines, "\n")+"\n"), "test")
-	for r.Scan() {
-		if res, ok := r.Result().(*benchfmt.Result); ok {
-			rs = append(rs, res.Clone())
-		}
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rs
-}
-
-// series makes n benchmark lines for name with the given ns/op values (cycled) and fixed B/op, allocs/op.
-func series(name string, ns []float64, bytes, allocs int, n int) []string {
-	var out []string
-	for i := 0; i < n; i++ {
-		out = append(out, fmt.Sprintf("Benchmark%s-2\t1000000\t%g ns/op\t%d B/op\t%d allocs/op", name, ns[i%len(ns)], bytes, allocs))
-	}
-	return out
-}
-
-func metric(d Decision, bench, unit string) Metric {
-	for _, m := range d.Metrics {
-		if m.Bench == bench && m.Unit == unit {
-			return m
-		}
-	}
-	return Metric{}
-}
-
-func TestDecide(t *testing.T) {
-	jitter := []float64{100, 101, 99, 102, 98, 100.5, 99.5, 101.5, 98.5, 100}
-	opts := BenchOptions{}
-	t.Run("fewer allocs", func(t *testing.T) {
-		d := Decide(results(t, series("Key", jitter, 48, 2, 10)), results(t, series("Key", jitter, 24, 1, 10)), opts)
-		if !d.Improved || d.Regressed || !metric(d, "BenchmarkKey-2", "allocs/op").Significant {
-			t.Errorf("decision = %+v; want improved allocs/op", d)
-		}
-		if m := metric(d, "BenchmarkKey-2", "allocs/op"); m.Old != 2 || m.New != 1 || m.DeltaPct != -50 {
-			t.Errorf("allocs/op metric = %+v", m)
-		}
-	})
-	t.Run("identical", func(t *testing.T) {
-		d := Decide(results(t, series("Key", jitter, 48, 2, 10)), results(t, series("Key", jitter, 48, 2, 10)), opts)
-		if d.Improved || d.Regressed {
-			t.Errorf("decision = %+v; want nothing", d)
-		}
-	})
-	t.Run("sec/op below the effect floor", func(t *testing.T) {
-		faster := make([]float64, len(jitter))
-		for i, v := range jitter {
-			faster[i] = v - 4 // 4% faster, every sample: significant by p, below the 5% floor
-		}
-		d := Decide(results(t, series("Key", jitter, 48, 2, 10)), results(t, series("Key", faster, 48, 2, 10)), opts)
-		m := metric(d, "BenchmarkKey-2", "sec/op")
-		if d.Improved || m.Significant || m.P > 0.05 {
-			t.Errorf("decision = %+v; want p < 0.05 but not significant under the floor", d)
-		}
-	})
-	t.Run("Holm-Bonferroni", func(t *testing.T) {
-		// Ten benchmarks; one differs slightly in sec/op, enough for p < 0.05 alone, not after correction.
-		var old, new []string
-		for i := 0; i < 10; i++ {
-			name := fmt.Sprintf("B%d", i)
-			old = append(old, series(name, jitter, 48, 2, 10)...)
-			if i == 3 {
-				shifted := []float64{103, 120, 97, 118, 99.2, 115, 101.8, 117, 104, 119}
-				new = append(new, series(name, shifted, 48, 2, 10)...)
-				continue
-			}
-			new = append(new, series(name, jitter, 48, 2, 10)...)
-		}
-		d := Decide(results(t, old), results(t, new), opts)
-		m := metric(d, "BenchmarkB3-2", "sec/op")
-		if m.P >= 0.05 {
-			t.Fatalf("constructed p = %v; the case needs p < 0.05", m.P)
-		}
-		if m.Significant || d.Improved || d.Regressed {
-			t.Errorf("decision = %+v; one raw p=%.4f among 30 must not count", d, m.P)
-		}
-	})
-	t.Run("from zero", func(t *testing.T) {
-		// A rewrite that makes an allocation-free benchmark allocate: regressed, and the report must
-		// still encode (a +Inf delta does not).
-		d := Decide(results(t, series("Key", jitter, 0, 0, 10)), results(t, series("Key", jitter, 16, 1, 10)), opts)
-		if !d.Regressed || d.Improved {
-			t.Errorf("decision = %+v; want regressed", d)
-		}
-		if m := metric(d, "BenchmarkKey-2", "allocs/op"); m.DeltaPct != 0 || !strings.Contains(m.String(), "0 → 1 (from zero") {
-			t.Errorf("allocs/op metric = %+v, %q", m, m.String())
-		}
-		if _, err := json.Marshal(d.Metrics); err != nil {
-			t.Errorf("metrics do not encode: %v", err)
-		}
-	})
-	t.Run("more bytes", func(t *testing.T) {
-		d := Decide(results(t, series("Key", jitter, 48, 2, 10)), results(t, series("Key", jitter, 64, 2, 10)), opts)
-		if !d.Regressed || d.Improved {
-			t.Errorf("decision = %+v; want regressed B/op", d)
-		}
-	})
-}
 
 // buildTestBinary writes a one-package module into a temporary directory and builds its test binary.
 func buildTestBinary(t *testing.T, testSrc string) (dir, bin string) {
@@ -192,7 +83,7 @@ func TestGateNoOp(t *testing.T) {
 	if len(old) != 6 || len(new) != 6 {
 		t.Fatalf("got %d old and %d new results, want 6 each", len(old), len(new))
 	}
-	d := Decide(old, new, opts)
+	d := benchstat.Decide(old, new, opts.thresholds())
 	counts := 0
 	for _, m := range d.Metrics {
 		if m.Unit == "sec/op" {

@@ -4,18 +4,20 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math"
+	"os"
 	"os/exec"
-	"sort"
-	"strconv"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/gcfix/gcfix/rewrite/benchstat"
 	"golang.org/x/perf/benchfmt"
-	"golang.org/x/perf/benchmath"
-	"golang.org/x/perf/benchunit"
 )
+
+// The bench gate runs a package's benchmarks, the test binary of the kept code against the
+// candidate's, alternately, and keeps the rewrite when benchstat finds a significant improvement
+// and no significant regression.
 
 // BenchOptions configures the bench gate.
 type BenchOptions struct {
@@ -40,35 +42,69 @@ func (o BenchOptions) withDefaults() BenchOptions {
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Minute
 	}
-	if o.Alpha == 0 {
-		o.Alpha = 0.05
-	}
-	if o.MinEffect == 0 {
-		o.MinEffect = 0.05
-	}
 	return o
 }
 
-// Metric is one benchmark metric, old against new.
-type Metric struct {
-	Bench       string  `json:"bench"`
-	Unit        string  `json:"unit"` // sec/op, B/op, allocs/op
-	Old         float64 `json:"old"`  // median of the old samples
-	New         float64 `json:"new"`
-	DeltaPct    float64 `json:"delta_pct"` // (new-old)/old*100
-	P           float64 `json:"p"`         // Mann–Whitney U, before correction
-	Significant bool    `json:"significant"`
+// thresholds are the options that decide which differences count.
+func (o BenchOptions) thresholds() benchstat.Thresholds {
+	return benchstat.Thresholds{Alpha: o.Alpha, MinEffect: o.MinEffect}
 }
 
-// Decision is the bench gate's verdict on one candidate.
-type Decision struct {
-	Improved  bool // some metric is significantly lower
-	Regressed bool // some metric is significantly higher
-	Metrics   []Metric
+// bench runs the bench gate on package t: the baseline test binary (built once per kept state) against
+// the candidate's, alternately.
+func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (Verdict, string, []benchstat.Metric, error) {
+	if e.old == nil {
+		keptOv, err := writeOverlay(e.tmp, e.kept)
+		if err != nil {
+			return "", "", nil, err
+		}
+		defer keptOv.remove()
+		old := &oldBinary{path: filepath.Join(e.tmp, fmt.Sprintf("old-%d.test", len(e.rep.Candidates)))}
+		if err := e.tool.testBinary(ctx, t.path, keptOv, old.path); err != nil {
+			return "", "", nil, packageError{err.Error()}
+		}
+		old.hasBench, err = HasBenchmarks(ctx, t.dir, old.path, e.opts.Bench)
+		if err != nil {
+			return "", "", nil, packageError{err.Error()}
+		}
+		e.old = old
+	}
+	if !e.old.hasBench {
+		return NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), fn), []benchstat.Metric{}, nil
+	}
+	newBin := filepath.Join(e.tmp, "new.test")
+	defer os.Remove(newBin)
+	if err := e.tool.testBinary(ctx, t.path, ov, newBin); err != nil {
+		if ctx.Err() != nil {
+			return "", "", nil, ctx.Err()
+		}
+		return BuildFailed, err.Error(), []benchstat.Metric{}, nil
+	}
+	e.logf("%s: benchmarking %s, %d rounds per side", t.path, fn, e.opts.Bench.Count)
+	oldRes, newRes, err := RunBenchmarks(ctx, t.dir, e.old.path, newBin, e.opts.Bench)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", "", nil, ctx.Err()
+		}
+		return TestsFailed, "benchmark failed: " + err.Error(), []benchstat.Metric{}, nil
+	}
+	d := benchstat.Decide(oldRes, newRes, e.opts.Bench.thresholds())
+	switch {
+	case d.Regressed:
+		return Regressed, d.Summary(), d.Metrics, nil
+	case d.Improved:
+		return Kept, d.Summary(), d.Metrics, nil
+	default:
+		return Rejected, "no significant improvement: " + d.Summary(), d.Metrics, nil
+	}
 }
 
-// gateUnits are the metrics the gate compares; lower is better for each.
-var gateUnits = []string{"sec/op", "B/op", "allocs/op"}
+func benchPattern(o BenchOptions) string {
+	if o.Bench == "" {
+		return "."
+	}
+	return o.Bench
+}
 
 // RunBenchmarks runs the two test binaries alternately, old then new, Count rounds each, in dir, so
 // that a drift in the machine's load touches both sides alike. A run that fails, panics or hangs past
@@ -189,136 +225,6 @@ func HasBenchmarks(ctx context.Context, dir, bin string, opts BenchOptions) (boo
 		}
 	}
 	return false, nil
-}
-
-// Decide compares old and new per benchmark and unit with the Mann–Whitney U test (benchmath's
-// AssumeNothing, as benchstat does). A difference is significant when it survives the Holm–Bonferroni
-// correction across every metric of the run at level Alpha, so that many benchmarks cannot make a win
-// by chance, and, for sec/op, when it is also at least MinEffect: identical binaries on a noisy
-// machine differ by a few percent, never by a significant allocs/op or B/op.
-func Decide(old, new []*benchfmt.Result, opts BenchOptions) Decision {
-	opts = opts.withDefaults()
-	oldS, newS := samples(old), samples(new)
-	var d Decision
-	for key, ov := range oldS {
-		nv, ok := newS[key]
-		if !ok {
-			continue
-		}
-		thr := &benchmath.Thresholds{CompareAlpha: opts.Alpha}
-		os, ns := benchmath.NewSample(ov, thr), benchmath.NewSample(nv, thr)
-		cmp := benchmath.AssumeNothing.Compare(os, ns)
-		m := Metric{
-			Bench: key.bench,
-			Unit:  key.unit,
-			Old:   benchmath.AssumeNothing.Summary(os, 0.95).Center,
-			New:   benchmath.AssumeNothing.Summary(ns, 0.95).Center,
-			P:     cmp.P,
-		}
-		// From zero no percentage means anything, and +Inf would make the JSON report unencodable:
-		// DeltaPct stays 0 and Old, New carry the change.
-		if m.Old != 0 {
-			m.DeltaPct = (m.New - m.Old) / m.Old * 100
-		}
-		d.Metrics = append(d.Metrics, m)
-	}
-	sort.Slice(d.Metrics, func(i, j int) bool {
-		a, b := d.Metrics[i], d.Metrics[j]
-		if a.Bench != b.Bench {
-			return a.Bench < b.Bench
-		}
-		return unitRank(a.Unit) < unitRank(b.Unit)
-	})
-	holm(d.Metrics, opts.Alpha)
-	for i := range d.Metrics {
-		m := &d.Metrics[i]
-		if m.Significant && m.Unit == "sec/op" && math.Abs(m.DeltaPct) < opts.MinEffect*100 {
-			m.Significant = false
-		}
-		if m.Significant && m.New < m.Old {
-			d.Improved = true
-		}
-		if m.Significant && m.New > m.Old {
-			d.Regressed = true
-		}
-	}
-	return d
-}
-
-// holm marks the metrics whose p-values the Holm–Bonferroni step-down procedure rejects at alpha.
-func holm(ms []Metric, alpha float64) {
-	idx := make([]int, len(ms))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return ms[idx[a]].P < ms[idx[b]].P })
-	for rank, i := range idx {
-		if ms[i].P > alpha/float64(len(ms)-rank) {
-			return // this and every larger p-value stand
-		}
-		ms[i].Significant = true
-	}
-}
-
-type sampleKey struct{ bench, unit string }
-
-func samples(rs []*benchfmt.Result) map[sampleKey][]float64 {
-	out := map[sampleKey][]float64{}
-	for _, r := range rs {
-		for _, unit := range gateUnits {
-			if v, ok := r.Value(unit); ok {
-				k := sampleKey{"Benchmark" + string(r.Name.Full()), unit}
-				out[k] = append(out[k], v)
-			}
-		}
-	}
-	return out
-}
-
-func unitRank(u string) int {
-	for i, g := range gateUnits {
-		if g == u {
-			return i
-		}
-	}
-	return len(gateUnits)
-}
-
-// Summary puts the significant metrics (or, when none is, each benchmark's allocs/op and sec/op) on
-// one line: "BenchmarkKey allocs/op 3 → 1 (-66.67%, p=0.002)".
-func (d Decision) Summary() string {
-	var parts []string
-	for _, m := range d.Metrics {
-		if m.Significant {
-			parts = append(parts, m.String())
-		}
-	}
-	if len(parts) == 0 {
-		for _, m := range d.Metrics {
-			if m.Unit != "B/op" {
-				parts = append(parts, m.String())
-			}
-		}
-	}
-	if len(parts) == 0 {
-		return "no benchmark results to compare"
-	}
-	return strings.Join(parts, "; ")
-}
-
-func (m Metric) String() string {
-	delta := fmt.Sprintf("%+.2f%%", m.DeltaPct)
-	if m.Old == 0 && m.New != 0 {
-		delta = "from zero"
-	}
-	return fmt.Sprintf("%s %s %s → %s (%s, p=%.3f)", m.Bench, m.Unit, formatValue(m.Old, m.Unit), formatValue(m.New, m.Unit), delta, m.P)
-}
-
-func formatValue(v float64, unit string) string {
-	if unit == "allocs/op" || unit == "B/op" {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return benchunit.Scale(v, benchunit.Decimal) + "s"
 }
 
 // failureOutput is the end of a failed run's output, preceded by the line that says why it failed

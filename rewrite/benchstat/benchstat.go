@@ -1,0 +1,189 @@
+// Package benchstat decides whether a rewrite changed a package's benchmarks: it compares the
+// samples of the old and the new code per benchmark and unit (sec/op, B/op, allocs/op) with the
+// Mann–Whitney U test, corrects for the number of metrics compared (Holm–Bonferroni), and asks a
+// time difference to be large enough to matter. It measures nothing itself: the bench gate runs the
+// benchmarks and gives it their results.
+//
+// With n samples per side, the U test's smallest p-value is 2/C(2n, n): 0.0286 at n=4, 0.0022 at
+// n=6, 1.1e-5 at n=10. Holm over m metrics needs p < Alpha/m for the first, so the family is what was
+// actually measured, and many benchmarks cannot make a win by chance.
+package benchstat
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+	"golang.org/x/perf/benchunit"
+)
+
+// Thresholds say when a difference counts.
+type Thresholds struct {
+	Alpha     float64 // significance level after correction (default 0.05)
+	MinEffect float64 // sec/op effect floor, a fraction (default 0.05)
+}
+
+func (t Thresholds) withDefaults() Thresholds {
+	if t.Alpha == 0 {
+		t.Alpha = 0.05
+	}
+	if t.MinEffect == 0 {
+		t.MinEffect = 0.05
+	}
+	return t
+}
+
+// Metric is one benchmark metric, old against new.
+type Metric struct {
+	Bench       string  `json:"bench"`
+	Unit        string  `json:"unit"` // sec/op, B/op, allocs/op
+	Old         float64 `json:"old"`  // median of the old samples
+	New         float64 `json:"new"`
+	DeltaPct    float64 `json:"delta_pct"` // (new-old)/old*100
+	P           float64 `json:"p"`         // Mann–Whitney U, before correction
+	Significant bool    `json:"significant"`
+}
+
+// Decision is the bench gate's verdict on one candidate.
+type Decision struct {
+	Improved  bool // some metric is significantly lower
+	Regressed bool // some metric is significantly higher
+	Metrics   []Metric
+}
+
+// gateUnits are the metrics the gate compares; lower is better for each.
+var gateUnits = []string{"sec/op", "B/op", "allocs/op"}
+
+// Decide compares old and new per benchmark and unit with the Mann–Whitney U test (benchmath's
+// AssumeNothing, as benchstat does). A difference is significant when it survives the Holm–Bonferroni
+// correction across every metric of the run at level Alpha, so that many benchmarks cannot make a win
+// by chance, and, for sec/op, when it is also at least MinEffect: identical binaries on a noisy
+// machine differ by a few percent, never by a significant allocs/op or B/op.
+func Decide(old, new []*benchfmt.Result, opts Thresholds) Decision {
+	opts = opts.withDefaults()
+	oldS, newS := samples(old), samples(new)
+	var d Decision
+	for key, ov := range oldS {
+		nv, ok := newS[key]
+		if !ok {
+			continue
+		}
+		thr := &benchmath.Thresholds{CompareAlpha: opts.Alpha}
+		os, ns := benchmath.NewSample(ov, thr), benchmath.NewSample(nv, thr)
+		cmp := benchmath.AssumeNothing.Compare(os, ns)
+		m := Metric{
+			Bench: key.bench,
+			Unit:  key.unit,
+			Old:   benchmath.AssumeNothing.Summary(os, 0.95).Center,
+			New:   benchmath.AssumeNothing.Summary(ns, 0.95).Center,
+			P:     cmp.P,
+		}
+		// From zero no percentage means anything, and +Inf would make the JSON report unencodable:
+		// DeltaPct stays 0 and Old, New carry the change.
+		if m.Old != 0 {
+			m.DeltaPct = (m.New - m.Old) / m.Old * 100
+		}
+		d.Metrics = append(d.Metrics, m)
+	}
+	sort.Slice(d.Metrics, func(i, j int) bool {
+		a, b := d.Metrics[i], d.Metrics[j]
+		if a.Bench != b.Bench {
+			return a.Bench < b.Bench
+		}
+		return unitRank(a.Unit) < unitRank(b.Unit)
+	})
+	holm(d.Metrics, opts.Alpha)
+	for i := range d.Metrics {
+		m := &d.Metrics[i]
+		if m.Significant && m.Unit == "sec/op" && math.Abs(m.DeltaPct) < opts.MinEffect*100 {
+			m.Significant = false
+		}
+		if m.Significant && m.New < m.Old {
+			d.Improved = true
+		}
+		if m.Significant && m.New > m.Old {
+			d.Regressed = true
+		}
+	}
+	return d
+}
+
+// holm marks the metrics whose p-values the Holm–Bonferroni step-down procedure rejects at alpha.
+func holm(ms []Metric, alpha float64) {
+	idx := make([]int, len(ms))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return ms[idx[a]].P < ms[idx[b]].P })
+	for rank, i := range idx {
+		if ms[i].P > alpha/float64(len(ms)-rank) {
+			return // this and every larger p-value stand
+		}
+		ms[i].Significant = true
+	}
+}
+
+type sampleKey struct{ bench, unit string }
+
+func samples(rs []*benchfmt.Result) map[sampleKey][]float64 {
+	out := map[sampleKey][]float64{}
+	for _, r := range rs {
+		for _, unit := range gateUnits {
+			if v, ok := r.Value(unit); ok {
+				k := sampleKey{"Benchmark" + string(r.Name.Full()), unit}
+				out[k] = append(out[k], v)
+			}
+		}
+	}
+	return out
+}
+
+func unitRank(u string) int {
+	for i, g := range gateUnits {
+		if g == u {
+			return i
+		}
+	}
+	return len(gateUnits)
+}
+
+// Summary puts the significant metrics (or, when none is, each benchmark's allocs/op and sec/op) on
+// one line: "BenchmarkKey allocs/op 3 → 1 (-66.67%, p=0.002)".
+func (d Decision) Summary() string {
+	var parts []string
+	for _, m := range d.Metrics {
+		if m.Significant {
+			parts = append(parts, m.String())
+		}
+	}
+	if len(parts) == 0 {
+		for _, m := range d.Metrics {
+			if m.Unit != "B/op" {
+				parts = append(parts, m.String())
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return "no benchmark results to compare"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (m Metric) String() string {
+	delta := fmt.Sprintf("%+.2f%%", m.DeltaPct)
+	if m.Old == 0 && m.New != 0 {
+		delta = "from zero"
+	}
+	return fmt.Sprintf("%s %s %s → %s (%s, p=%.3f)", m.Bench, m.Unit, formatValue(m.Old, m.Unit), formatValue(m.New, m.Unit), delta, m.P)
+}
+
+func formatValue(v float64, unit string) string {
+	if unit == "allocs/op" || unit == "B/op" {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return benchunit.Scale(v, benchunit.Decimal) + "s"
+}
