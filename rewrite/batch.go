@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/linediff"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -31,7 +32,7 @@ type pick struct {
 	changes  map[string][]byte
 	affected []string
 	spans    []span
-	hunks    map[string][]hunk // per file: the changes against the kept code
+	hunks    map[string][]linediff.Hunk // per file: the changes against the kept code
 }
 
 // region is one top-level declaration of one file, or the gap after it (-1: before the first).
@@ -200,9 +201,9 @@ func (e *engine) describe(p *pick) error {
 	if err != nil {
 		return err
 	}
-	p.hunks = map[string][]hunk{}
+	p.hunks = map[string][]linediff.Hunk{}
 	for _, d := range diffs {
-		p.hunks[d.path] = lineHunks(d.old, d.new)
+		p.hunks[d.path] = linediff.Hunks(d.old, d.new)
 		p.spans = append(p.spans, spans(d.path, d.old, p.hunks[d.path])...)
 	}
 	p.affected = affected
@@ -226,12 +227,12 @@ func (e *engine) regions(t *target, name string, old, new []byte) []region {
 			out = append(out, r)
 		}
 	}
-	for _, h := range lineHunks(old, new) {
-		last := h.oldStart + h.oldLen - 1
-		if h.oldLen == 0 {
-			last = h.oldStart
+	for _, h := range linediff.Hunks(old, new) {
+		last := h.OldStart + h.OldLen - 1
+		if h.OldLen == 0 {
+			last = h.OldStart
 		}
-		for l := h.oldStart; l <= last; l++ {
+		for l := h.OldStart; l <= last; l++ {
 			if f == nil {
 				add(region{file: name, decl: -1})
 				continue
@@ -515,7 +516,7 @@ func sharers(picks []*pick) *sharing {
 		owner := map[int]*pick{}
 		for _, p := range ps {
 			for _, h := range p.hunks[name] {
-				for l := h.oldStart; l < h.oldStart+h.oldLen; l++ {
+				for l := h.OldStart; l < h.OldStart+h.OldLen; l++ {
 					owner[l] = p
 				}
 			}
@@ -715,11 +716,11 @@ func (e *engine) lostInliningOf(p *pick, shared *sharing, after *diag.Diagnostic
 		// touches: q's rewrite changes lines of the function, or adds lines inside it.
 		touches := func(q *pick) bool {
 			for _, h := range q.hunks[file] {
-				last := h.oldStart + h.oldLen - 1
-				if h.oldLen == 0 {
-					last = h.oldStart // lines added before oldStart
+				last := h.OldStart + h.OldLen - 1
+				if h.OldLen == 0 {
+					last = h.OldStart // lines added before oldStart
 				}
-				if h.oldStart <= to && last >= from {
+				if h.OldStart <= to && last >= from {
 					return true
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/linediff"
 )
 
 // Several candidates of one function can be confirmed by one compile when their rewrites change
@@ -38,25 +39,25 @@ func overlaps(claimed map[string][]span, spans []span) bool {
 // spans returns the lines a rewrite of file name from old to new changes. Changes to the import
 // block do not count: the rewritten files are rendered together, and the renderer writes the
 // imports that all of them need.
-func spans(name string, old []byte, hunks []hunk) []span {
+func spans(name string, old []byte, hunks []linediff.Hunk) []span {
 	imports := importLines(old)
 	if len(imports) == 0 {
 		imports = [][2]int{{0, 0}}
 	}
 	var out []span
 	for _, h := range hunks {
-		last := h.oldStart + h.oldLen - 1
-		if h.oldLen > 0 && allIn(imports, h.oldStart, last) {
+		last := h.OldStart + h.OldLen - 1
+		if h.OldLen > 0 && allIn(imports, h.OldStart, last) {
 			continue
 		}
-		if h.oldLen == 0 && h.oldStart <= imports[len(imports)-1][1]+2 && importish(h.newLines) {
+		if h.OldLen == 0 && h.OldStart <= imports[len(imports)-1][1]+2 && importish(h.NewLines) {
 			continue // an import declaration added after the package clause or the last one
 		}
-		if h.oldLen == 0 {
-			out = append(out, span{file: name, from: 2*h.oldStart - 1, to: 2*h.oldStart - 1})
+		if h.OldLen == 0 {
+			out = append(out, span{file: name, from: 2*h.OldStart - 1, to: 2*h.OldStart - 1})
 			continue
 		}
-		out = append(out, span{file: name, from: 2 * h.oldStart, to: 2 * last})
+		out = append(out, span{file: name, from: 2 * h.OldStart, to: 2 * last})
 	}
 	return out
 }
@@ -127,8 +128,8 @@ func composes(old, combined []byte, alone [][]byte) bool {
 	var edits []edit
 	join := func(ls []string) []byte { return []byte(strings.Join(ls, "")) }
 	for _, a := range alone {
-		for _, h := range lineHunks(join(base), join(bodyLines(a))) {
-			edits = append(edits, edit{h.oldStart - 1, h.oldStart - 1 + h.oldLen, h.newLines})
+		for _, h := range linediff.Hunks(join(base), join(bodyLines(a))) {
+			edits = append(edits, edit{h.OldStart - 1, h.OldStart - 1 + h.OldLen, h.NewLines})
 		}
 	}
 	slices.SortFunc(edits, func(a, b edit) int { return a.from - b.from })
@@ -150,10 +151,10 @@ func composes(old, combined []byte, alone [][]byte) bool {
 // from → to touched is dropped, except for inlining verdicts, which are looked up by function
 // name and keep the line of the change.
 func mapLines(ds []diag.Diagnostic, from, to []byte) []diag.Diagnostic {
-	hs := lineHunks(from, to)
+	hs := linediff.Hunks(from, to)
 	out := make([]diag.Diagnostic, 0, len(ds))
 	for _, d := range ds {
-		l, ok := unchangedLine(hs, d.Line)
+		l, ok := linediff.UnchangedLine(hs, d.Line)
 		if !ok && d.Kind != diag.CanInline && d.Kind != diag.CannotInline {
 			continue
 		}

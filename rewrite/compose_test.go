@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/linediff"
 )
 
 const composeOld = `package p
@@ -71,8 +72,8 @@ func F(a, b int) (string, string) {
 )
 
 func TestSpans(t *testing.T) {
-	a := spans("p.go", []byte(composeOld), lineHunks([]byte(composeOld), []byte(composeA)))
-	b := spans("p.go", []byte(composeOld), lineHunks([]byte(composeOld), []byte(composeB)))
+	a := spans("p.go", []byte(composeOld), linediff.Hunks([]byte(composeOld), []byte(composeA)))
+	b := spans("p.go", []byte(composeOld), linediff.Hunks([]byte(composeOld), []byte(composeB)))
 	// The import block's change does not count; each statement's line (in half lines) does.
 	if want := []span{{"p.go", 12, 12}}; !slices.Equal(a, want) {
 		t.Errorf("spans of A = %v, want %v", a, want)
@@ -85,7 +86,7 @@ func TestSpans(t *testing.T) {
 	}
 	// A line that looks like an import spec, inserted in a function, counts.
 	body := strings.Replace(composeOld, "\treturn x, y\n", "\t\"x\"\n\treturn x, y\n", 1)
-	if got := spans("p.go", []byte(composeOld), lineHunks([]byte(composeOld), []byte(body))); len(got) != 1 {
+	if got := spans("p.go", []byte(composeOld), linediff.Hunks([]byte(composeOld), []byte(body))); len(got) != 1 {
 		t.Errorf("spans of an insertion in F = %v, want one", got)
 	}
 	// An insertion before line 8 overlaps another there, not a change of line 8.
@@ -130,7 +131,7 @@ func TestViews(t *testing.T) {
 		t.Errorf("A's view:\n got %v\nwant %v", got, want)
 	}
 	// Before, as A sees it: B's old line 8 is left out, the inlining verdict stays.
-	if hs := lineHunks([]byte(composeOld), []byte(composeB)); len(hs) != 2 || hs[1].oldStart != 8 || hs[1].oldLen != 1 {
+	if hs := linediff.Hunks([]byte(composeOld), []byte(composeB)); len(hs) != 2 || hs[1].OldStart != 8 || hs[1].OldLen != 1 {
 		t.Fatalf("B's hunks: %+v, want the import block and line 8", hs)
 	}
 	before := []diag.Diagnostic{

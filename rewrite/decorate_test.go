@@ -12,6 +12,7 @@ import (
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
+	"github.com/gcfix/gcfix/rewrite/linediff"
 )
 
 // renderFile prints every file exactly as the restorer's Fprint (go/format) does: this module's
@@ -93,8 +94,8 @@ func TestRenderAsGofmt(t *testing.T) {
 
 func lineDiff(a, b []byte) string {
 	var out []string
-	for _, h := range lineHunks(a, b) {
-		out = append(out, strings.Join(h.newLines, ""))
+	for _, h := range linediff.Hunks(a, b) {
+		out = append(out, strings.Join(h.NewLines, ""))
 	}
 	return strings.Join(out, "---\n")
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
+	"github.com/gcfix/gcfix/rewrite/linediff"
 )
 
 // syntheticReport has two kept rewrites in one file, the second found after the first had moved
@@ -167,10 +168,10 @@ func TestLineHunks(t *testing.T) {
 		{"1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "1\n2x\n3\n4\n5\n6\n7\n8\n9\n10\n11x\n11y\n12\n"},
 	} {
 		var reps []sarifReplacement
-		for _, h := range lineHunks([]byte(tc.old), []byte(tc.new)) {
+		for _, h := range linediff.Hunks([]byte(tc.old), []byte(tc.new)) {
 			reps = append(reps, sarifReplacement{
-				DeletedRegion:   sarifRegion{StartLine: h.oldStart, StartColumn: 1, EndLine: h.oldStart + h.oldLen, EndColumn: 1},
-				InsertedContent: &sarifMessage{strings.Join(h.newLines, "")},
+				DeletedRegion:   sarifRegion{StartLine: h.OldStart, StartColumn: 1, EndLine: h.OldStart + h.OldLen, EndColumn: 1},
+				InsertedContent: &sarifMessage{strings.Join(h.NewLines, "")},
 			})
 		}
 		if got := applyReplacements(t, tc.old, reps); got != tc.new {

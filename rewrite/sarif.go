@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/gcfix/gcfix/rewrite/linediff"
 )
 
 // RuleInfo is what a SARIF log says about one rule: rewrite knows no rules, so the caller passes
@@ -132,11 +134,11 @@ func (r *Report) SARIF(rules []RuleInfo) ([]byte, error) {
 		addRule(ri)
 	}
 	results := []sarifResult{}
-	earlier := map[string][][]hunk{} // per file: the hunks of the kept rewrites so far, in order
+	earlier := map[string][][]linediff.Hunk{} // per file: the hunks of the kept rewrites so far, in order
 	toOrig := func(file string, line int) int {
 		hs := earlier[file]
 		for i := len(hs) - 1; i >= 0; i-- {
-			line = origLine(hs[i], line)
+			line = linediff.OrigLine(hs[i], line)
 		}
 		return line
 	}
@@ -183,23 +185,23 @@ func (r *Report) SARIF(rules []RuleInfo) ([]byte, error) {
 
 // sarifFix builds a kept candidate's fix from its own change, one replacement per changed run of
 // lines, and records the change so that later positions in its files map back through it.
-func (r *Report) sarifFix(c *Result, earlier map[string][][]hunk, toOrig func(string, int) int) (sarifFix, bool) {
+func (r *Report) sarifFix(c *Result, earlier map[string][][]linediff.Hunk, toOrig func(string, int) int) (sarifFix, bool) {
 	fix := sarifFix{Description: sarifMessage{c.Rule + ": " + c.Summary}}
 	for _, fc := range c.changes {
 		file := relPath(r.root, fc.path)
-		hs := lineHunks(fc.old, fc.new)
+		hs := linediff.Hunks(fc.old, fc.new)
 		ch := sarifArtifactChange{ArtifactLocation: sarifArtifact{URI: file, URIBaseID: srcRoot}}
 		for _, h := range hs {
 			// Whole lines, their line ends included: from the first deleted line's start to the start
 			// of the line after the last; an insertion is the empty region before its line.
-			start := toOrig(file, h.oldStart)
-			end := start + h.oldLen
-			if h.oldLen > 0 {
-				end = toOrig(file, h.oldStart+h.oldLen-1) + 1
+			start := toOrig(file, h.OldStart)
+			end := start + h.OldLen
+			if h.OldLen > 0 {
+				end = toOrig(file, h.OldStart+h.OldLen-1) + 1
 			}
 			rep := sarifReplacement{DeletedRegion: sarifRegion{StartLine: start, StartColumn: 1, EndLine: end, EndColumn: 1}}
-			if len(h.newLines) > 0 {
-				rep.InsertedContent = &sarifMessage{strings.Join(h.newLines, "")}
+			if len(h.NewLines) > 0 {
+				rep.InsertedContent = &sarifMessage{strings.Join(h.NewLines, "")}
 			}
 			ch.Replacements = append(ch.Replacements, rep)
 		}
