@@ -11,6 +11,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/linediff"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -28,7 +29,7 @@ import (
 type pick struct {
 	rc       ruleCandidate
 	key      string
-	res      *Result
+	res      *report.Result
 	changes  map[string][]byte
 	affected []string
 	spans    []span
@@ -56,7 +57,7 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 			continue
 		}
 		if len(picks) == 0 {
-			sortByPosition(e.rep.Candidates)
+			report.SortByPosition(e.rep.Candidates)
 			return nil
 		}
 		kept, withdrawn, err := e.confirmRound(ctx, picks)
@@ -101,7 +102,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		res := e.newResult(rc)
 		if len(j.changes) == 0 {
 			tried[j.key] = true
-			res.Verdict, res.Reason = Rejected, "the rewrite changed nothing"
+			res.Verdict, res.Reason = report.Rejected, "the rewrite changed nothing"
 			e.report(res)
 			continue
 		}
@@ -147,7 +148,7 @@ func (e *engine) schedule(matched [][]ruleCandidate, tried, deferred map[string]
 			if rc.c.Decline != "" {
 				tried[key] = true
 				res := e.newResult(rc)
-				res.Verdict, res.Reason = Rejected, "declined: "+rc.c.Decline
+				res.Verdict, res.Reason = report.Rejected, "declined: "+rc.c.Decline
 				e.report(res)
 				continue
 			}
@@ -203,12 +204,12 @@ func (e *engine) describe(p *pick) error {
 	}
 	p.hunks = map[string][]linediff.Hunk{}
 	for _, d := range diffs {
-		p.hunks[d.path] = linediff.Hunks(d.old, d.new)
-		p.spans = append(p.spans, spans(d.path, d.old, p.hunks[d.path])...)
+		p.hunks[d.Path] = linediff.Hunks(d.Old, d.New)
+		p.spans = append(p.spans, spans(d.Path, d.Old, p.hunks[d.Path])...)
 	}
 	p.affected = affected
-	p.res.Diff = unifiedDiff(e.root, diffs)
-	p.res.changes = diffs
+	p.res.Diff = report.Diff(e.root, diffs)
+	p.res.SetChanges(diffs)
 	return nil
 }
 
@@ -324,7 +325,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (kept []string
 			}
 		}
 		for _, p := range confirmed {
-			p.res.Verdict, p.res.Reason = Kept, "compiler confirmed"
+			p.res.Verdict, p.res.Reason = report.Kept, "compiler confirmed"
 			p.res.Notes = e.lostInliningOf(p, shared, att.diags)
 			e.report(p.res)
 		}
@@ -360,7 +361,7 @@ func (e *engine) compileRound(ctx context.Context, picks []*pick, combined map[s
 func (e *engine) separateBreak(ctx context.Context, picks []*pick, broken map[string]string) (again, wait []*pick) {
 	if len(picks) == 1 {
 		p := picks[0]
-		p.res.Verdict, p.res.Reason = BuildFailed, brokenMessage(broken, p.affected, p.rc.t.path)
+		p.res.Verdict, p.res.Reason = report.BuildFailed, brokenMessage(broken, p.affected, p.rc.t.path)
 		e.report(p.res)
 		return nil, nil
 	}
@@ -399,7 +400,7 @@ func (e *engine) promised(picks []*pick, shared *sharing, combined map[string][]
 	for _, p := range picks {
 		before, view := e.views(p, shared, combined, after)
 		if err := e.promise(p.rc, before, view, p.changes); err != nil {
-			p.res.Verdict, p.res.Reason = Unconfirmed, err.Error()
+			p.res.Verdict, p.res.Reason = report.Unconfirmed, err.Error()
 			p.res.Notes = e.lostInliningOf(p, shared, after)
 			e.report(p.res)
 			continue
@@ -549,7 +550,7 @@ func (e *engine) interfering(picks []*pick, combined map[string][]byte) []*pick 
 			continue
 		}
 		t := e.targetOf(name)
-		e.logf("%s: %d rewrites interfere; confirming them one declaration at a time", relPath(e.root, name), len(ps))
+		e.logf("%s: %d rewrites interfere; confirming them one declaration at a time", report.RelPath(e.root, name), len(ps))
 		seen := map[region]bool{}
 		var out []*pick
 		for _, p := range ps {
@@ -608,7 +609,7 @@ func (e *engine) confirmAlone(ctx context.Context, p *pick) bool {
 	if err == nil && !anyBroken(broken, p.affected) {
 		return true
 	}
-	p.res.Verdict, p.res.Reason = BuildFailed, brokenMessage(broken, p.affected, p.rc.t.path)
+	p.res.Verdict, p.res.Reason = report.BuildFailed, brokenMessage(broken, p.affected, p.rc.t.path)
 	if err != nil {
 		p.res.Reason = err.Error()
 	}
@@ -695,7 +696,7 @@ func (e *engine) combine(picks []*pick) (changes map[string][]byte, err error) {
 }
 
 // report adds a candidate's result to the report.
-func (e *engine) report(res *Result) {
+func (e *engine) report(res *report.Result) {
 	e.rep.Candidates = append(e.rep.Candidates, res)
 	e.prog.verdict(res.Verdict)
 	e.logf("%s %s:%d: %s %s", res.Rule, res.File, res.Line, res.Verdict, res.Reason)

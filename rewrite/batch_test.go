@@ -16,6 +16,7 @@ import (
 
 	"github.com/dave/dst"
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -86,15 +87,15 @@ func TestBuildGateRounds(t *testing.T) {
 	if rep.Failed() {
 		t.Fatalf("packages failed: %+v", rep.Packages)
 	}
-	verdicts := map[string]Verdict{}
+	verdicts := map[string]report.Verdict{}
 	for _, c := range rep.Candidates {
 		verdicts[c.Summary] = c.Verdict
 		t.Logf("%s: %s %s", c.Summary, c.Verdict, c.Reason)
 	}
-	want := map[string]Verdict{
-		"rename OldOne": Kept, "rename OldTwo": Kept,
-		"mark MarkA": Kept, "mark MarkB": Kept, "mark MarkC": Kept,
-		"mark MarkBroken": BuildFailed, "mark MarkHeavy": Unconfirmed,
+	want := map[string]report.Verdict{
+		"rename OldOne": report.Kept, "rename OldTwo": report.Kept,
+		"mark MarkA": report.Kept, "mark MarkB": report.Kept, "mark MarkC": report.Kept,
+		"mark MarkBroken": report.BuildFailed, "mark MarkHeavy": report.Unconfirmed,
 	}
 	for s, v := range want {
 		if verdicts[s] != v {
@@ -145,7 +146,7 @@ func TestResultCache(t *testing.T) {
 		"c/c.go": "package c\n\nfunc MarkC() int { return 3 }\n",
 	})
 	cache := t.TempDir()
-	run := func() (*Report, bool) {
+	run := func() (*report.Report, bool) {
 		hit := false
 		rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{markRule}, Gate: GateBuild, Cache: cache,
 			Log: func(format string, args ...any) { hit = hit || strings.Contains(format, "result cache") }})
@@ -175,7 +176,7 @@ func TestResultCache(t *testing.T) {
 		t.Errorf("cached rewrite differs")
 	}
 	for i, res := range second.Candidates {
-		if got, want := res.changes, first.Candidates[i].changes; !reflect.DeepEqual(got, want) {
+		if got, want := res.Changes(), first.Candidates[i].Changes(); !reflect.DeepEqual(got, want) {
 			t.Errorf("candidate %d: cached changes %v, want %v", i, got, want)
 		}
 	}
@@ -206,7 +207,7 @@ func TestBuildGateFromSubdirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Candidates) != 1 || rep.Candidates[0].Verdict != BuildFailed {
+	if len(rep.Candidates) != 1 || rep.Candidates[0].Verdict != report.BuildFailed {
 		for _, c := range rep.Candidates {
 			t.Logf("%s: %s %s", c.Summary, c.Verdict, c.Reason)
 		}
@@ -362,7 +363,7 @@ func TestBuildGateLostInliningNotes(t *testing.T) {
 	}
 	notes := map[string][]string{}
 	for _, c := range rep.Candidates {
-		if c.Verdict != Kept {
+		if c.Verdict != report.Kept {
 			t.Errorf("%s: %s %s", c.Summary, c.Verdict, c.Reason)
 		}
 		notes[c.Summary] = c.Notes

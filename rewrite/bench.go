@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -52,7 +53,7 @@ func (o BenchOptions) thresholds() benchstat.Thresholds {
 
 // bench runs the bench gate on package t: the baseline test binary (built once per kept state) against
 // the candidate's, alternately.
-func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (Verdict, string, []benchstat.Metric, error) {
+func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (report.Verdict, string, []benchstat.Metric, error) {
 	if e.old == nil {
 		keptOv, err := writeOverlay(e.tmp, e.kept)
 		if err != nil {
@@ -70,7 +71,7 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (
 		e.old = old
 	}
 	if !e.old.hasBench {
-		return NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), fn), []benchstat.Metric{}, nil
+		return report.NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), fn), []benchstat.Metric{}, nil
 	}
 	newBin := filepath.Join(e.tmp, "new.test")
 	defer os.Remove(newBin)
@@ -78,7 +79,7 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()
 		}
-		return BuildFailed, err.Error(), []benchstat.Metric{}, nil
+		return report.BuildFailed, err.Error(), []benchstat.Metric{}, nil
 	}
 	e.logf("%s: benchmarking %s, %d rounds per side", t.path, fn, e.opts.Bench.Count)
 	oldRes, newRes, err := RunBenchmarks(ctx, t.dir, e.old.path, newBin, e.opts.Bench)
@@ -86,16 +87,16 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()
 		}
-		return TestsFailed, "benchmark failed: " + err.Error(), []benchstat.Metric{}, nil
+		return report.TestsFailed, "benchmark failed: " + err.Error(), []benchstat.Metric{}, nil
 	}
 	d := benchstat.Decide(oldRes, newRes, e.opts.Bench.thresholds())
 	switch {
 	case d.Regressed:
-		return Regressed, d.Summary(), d.Metrics, nil
+		return report.Regressed, d.Summary(), d.Metrics, nil
 	case d.Improved:
-		return Kept, d.Summary(), d.Metrics, nil
+		return report.Kept, d.Summary(), d.Metrics, nil
 	default:
-		return Rejected, "no significant improvement: " + d.Summary(), d.Metrics, nil
+		return report.Rejected, "no significant improvement: " + d.Summary(), d.Metrics, nil
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -59,10 +60,10 @@ func (e *engine) candidateKey(rc ruleCandidate) string {
 // together: batch.go). fixed, when not nil, is the candidate's rewrite, already made; recorded,
 // when not nil, is a kept verdict of -state that stands in for the benchmarks. The attempt is
 // returned when the candidate is kept.
-func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]byte, recorded *Result) (*Result, *attempt, error) {
+func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]byte, recorded *report.Result) (*report.Result, *attempt, error) {
 	res := e.newResult(rc)
 	if rc.c.Decline != "" {
-		res.Verdict, res.Reason = Rejected, "declined: "+rc.c.Decline
+		res.Verdict, res.Reason = report.Rejected, "declined: "+rc.c.Decline
 		return res, nil, nil
 	}
 	if err := e.testBaseline(ctx, rc.t.path); err != nil {
@@ -76,15 +77,15 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 		}
 	}
 	if len(changes) == 0 {
-		res.Verdict, res.Reason = Rejected, "the rewrite changed nothing"
+		res.Verdict, res.Reason = report.Rejected, "the rewrite changed nothing"
 		return res, nil, nil
 	}
 	diffs, affected, err := e.changeSet(rc, changes)
 	if err != nil {
 		return nil, nil, err
 	}
-	res.Diff = unifiedDiff(e.root, diffs)
-	res.changes = diffs
+	res.Diff = report.Diff(e.root, diffs)
+	res.SetChanges(diffs)
 	if err := e.testBaseline(ctx, rc.t.path, affected[1:]...); err != nil {
 		return nil, nil, err
 	}
@@ -104,15 +105,15 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		res.Verdict, res.Reason = TestsFailed, err.Error()
+		res.Verdict, res.Reason = report.TestsFailed, err.Error()
 		return res, nil, nil
 	}
 	switch {
 	case e.opts.Gate == GateTest && e.baseline[rc.t.path].hasTests:
-		res.Verdict, res.Reason = Kept, "compiler confirmed; tests pass"
+		res.Verdict, res.Reason = report.Kept, "compiler confirmed; tests pass"
 		return res, att, nil
 	case e.opts.Gate == GateTest:
-		res.Verdict, res.Reason = Kept, "compiler confirmed; the package has no tests to run"
+		res.Verdict, res.Reason = report.Kept, "compiler confirmed; the package has no tests to run"
 		return res, att, nil
 	case recorded != nil:
 		e.reuseMeasurement(res, recorded)
@@ -120,7 +121,7 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 	}
 	e.prog.phase(PhaseBenchmarking)
 	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, rc.t, res.Func, ov)
-	if err != nil || res.Verdict != Kept {
+	if err != nil || res.Verdict != report.Kept {
 		return res, nil, err
 	}
 	return res, att, nil
@@ -141,7 +142,7 @@ func (e *engine) withKept(changes map[string][]byte) map[string][]byte {
 // changeSet returns a candidate's changes as file changes against the kept code, in file order,
 // and the packages they touch, the candidate's own first. A file outside the packages gcfix may
 // rewrite is an engine failure: the rule is wrong.
-func (e *engine) changeSet(rc ruleCandidate, changes map[string][]byte) (diffs []*fileChange, affected []string, err error) {
+func (e *engine) changeSet(rc ruleCandidate, changes map[string][]byte) (diffs []*report.FileChange, affected []string, err error) {
 	affected = []string{rc.t.path}
 	for _, name := range sortedNames(changes) {
 		t := e.targetOf(name)
@@ -155,19 +156,19 @@ func (e *engine) changeSet(rc ruleCandidate, changes map[string][]byte) (diffs [
 		if err != nil {
 			return nil, nil, err
 		}
-		diffs = append(diffs, &fileChange{path: name, old: cur, new: changes[name]})
+		diffs = append(diffs, &report.FileChange{Path: name, Old: cur, New: changes[name]})
 	}
 	return diffs, affected, nil
 }
 
 // newResult starts the report of a candidate of the current package.
-func (e *engine) newResult(rc ruleCandidate) *Result {
+func (e *engine) newResult(rc ruleCandidate) *report.Result {
 	c := rc.c
 	pos := e.fset.Position(c.Pos)
-	res := &Result{
+	res := &report.Result{
 		Rule:    rc.rule.Name,
 		Package: rc.t.path,
-		File:    relPath(e.root, pos.Filename),
+		File:    report.RelPath(e.root, pos.Filename),
 		Line:    pos.Line,
 		Col:     pos.Column,
 		Func:    diag.FuncName(c.Func),
@@ -175,7 +176,7 @@ func (e *engine) newResult(rc ruleCandidate) *Result {
 		Metrics: []benchstat.Metric{},
 	}
 	for _, d := range c.Evidence {
-		res.Evidence = append(res.Evidence, relPath(e.root, d.File)+":"+fmt.Sprint(d.Line)+":"+fmt.Sprint(d.Col)+": "+d.Message)
+		res.Evidence = append(res.Evidence, report.RelPath(e.root, d.File)+":"+fmt.Sprint(d.Line)+":"+fmt.Sprint(d.Col)+": "+d.Message)
 	}
 	return res
 }
@@ -231,7 +232,7 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 
 // confirm compiles the rewritten packages with -m=2 and checks the rule's promise. It returns the
 // compile as an attempt when the compiler confirms the promise; otherwise res says why not.
-func (e *engine) confirm(ctx context.Context, rc ruleCandidate, res *Result, ov *overlay, changes map[string][]byte, affected []string) (*attempt, error) {
+func (e *engine) confirm(ctx context.Context, rc ruleCandidate, res *report.Result, ov *overlay, changes map[string][]byte, affected []string) (*attempt, error) {
 	after, broken, exports, err := e.tool.diagnoseFor(ctx, affected, ov, false)
 	if err != nil {
 		return nil, err
@@ -241,13 +242,13 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, res *Result, ov 
 			if path != rc.t.path {
 				msg = path + ": " + msg
 			}
-			res.Verdict, res.Reason = BuildFailed, msg
+			res.Verdict, res.Reason = report.BuildFailed, msg
 			return nil, nil
 		}
 	}
 	res.Notes = lostInlining(e.diags, after, e.orig)
 	if err := e.promise(rc, e.diags, after, changes); err != nil {
-		res.Verdict, res.Reason = Unconfirmed, err.Error()
+		res.Verdict, res.Reason = report.Unconfirmed, err.Error()
 		return nil, nil
 	}
 	return &attempt{changes: changes, affected: affected, diags: after, exports: exports}, nil

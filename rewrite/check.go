@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -403,7 +404,7 @@ func factsOf(p *rule.Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 		Package: p.Types.Path(),
 		Func:    name,
 		Inline:  Inlining{Verdict: "unknown"},
-		pos:     fmt.Sprintf("%s:%d:%d", relPath(root, nameAt.Filename), nameAt.Line, nameAt.Column),
+		pos:     fmt.Sprintf("%s:%d:%d", report.RelPath(root, nameAt.Filename), nameAt.Line, nameAt.Column),
 	}
 	if fd.Doc != nil {
 		for _, c := range fd.Doc.List {
@@ -446,7 +447,7 @@ func factsOf(p *rule.Pass, root string, fd *ast.FuncDecl) *FuncFacts {
 	seen := map[string]int{}
 	add := func(kind string, d diag.Diagnostic) {
 		a := AllocSite{Kind: kind, Subject: normalize(d.Subject), message: d.Message,
-			pos: fmt.Sprintf("%s:%d:%d", relPath(root, d.File), d.Line, d.Col)}
+			pos: fmt.Sprintf("%s:%d:%d", report.RelPath(root, d.File), d.Line, d.Col)}
 		seen[a.key()]++
 		a.Ordinal = seen[a.key()]
 		f.Allocs = append(f.Allocs, a)

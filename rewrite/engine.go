@@ -14,6 +14,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/profile"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -69,8 +70,8 @@ type Options struct {
 }
 
 // Run takes every package that the patterns match through the loop: diagnose, match, rewrite,
-// confirm, test, measure, decide. It never writes the user's files; see Report.Apply.
-func Run(ctx context.Context, opts Options) (*Report, error) {
+// confirm, test, measure, decide. It never writes the user's files; see report.Report.Apply.
+func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	opts = opts.withDefaults()
 	// The module root is asked for while the packages compile: it is only needed after.
 	modc := make(chan moduleAnswer, 1)
@@ -133,10 +134,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	rep := e.rep
+	var files []*report.FileChange
 	for name, b := range e.kept {
-		rep.files = append(rep.files, &fileChange{path: name, old: e.orig[name], new: b})
+		files = append(files, &report.FileChange{Path: name, Old: e.orig[name], New: b})
 	}
-	rep.Diff = unifiedDiff(mod.root, rep.files)
+	rep.SetFiles(files)
+	rep.Diff = report.Diff(mod.root, files)
 	rep.Compiles = compiled(opts, tool)
 	if cacheKey != "" && rep.Unresolved == 0 {
 		storeResult(opts.Cache, cacheKey, rep)
@@ -230,8 +233,11 @@ func (e *engine) load(ctx context.Context, modPath string, l *listed, steps *ste
 	for _, t := range targets {
 		e.targets[t.path] = t
 	}
-	e.rep = &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: e.root}
-	e.rep.setPGO(e.tool.pgo, l.pgoNote)
+	e.rep = report.New(modPath, e.root)
+	if f := e.tool.pgo; f != "" && f != PGOOff {
+		e.rep.PGO = report.RelPath(e.root, f)
+	}
+	e.rep.PGONote = l.pgoNote
 	return targets, nil
 }
 
@@ -241,7 +247,7 @@ func (e *engine) packageReports(targets []*target) []string {
 	var ready []string
 	for _, path := range selectPackages(loadedOrder(targets), e.opts) {
 		t := e.targets[path]
-		pr := PackageReport{Path: t.path, Dir: relPath(e.root, t.dir)}
+		pr := report.PackageReport{Path: t.path, Dir: report.RelPath(e.root, t.dir)}
 		if l := e.diags.Lost[t.path]; l != nil {
 			pr.Unresolved, pr.UnresolvedFiles = l.Lines, l.Names
 			e.rep.Unresolved += l.Lines
@@ -305,6 +311,36 @@ func moduleRoot(ctx context.Context, dir string, env []string) (root, path strin
 	return dirPath, modPath, nil
 }
 
+// enclosingModule picks, from go list -m output (one "dir\tpath" line per main module: several in
+// workspace mode), the module whose directory contains dir, the innermost one.
+func enclosingModule(out, dir string) (root, modPath string, ok bool) {
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	best := -1
+	for _, line := range lines {
+		d, p, found := strings.Cut(line, "\t")
+		if !found || d == "" {
+			continue
+		}
+		if rel, err := filepath.Rel(d, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			if len(d) > best {
+				root, modPath, best = d, p, len(d)
+			}
+		}
+	}
+	if best >= 0 {
+		return root, modPath, true
+	}
+	// Not found by directory (symbolic links, say): the first main module, as go list -m names it.
+	root, modPath, ok = strings.Cut(lines[0], "\t")
+	return root, modPath, ok
+}
+
 func dirName(dir string) string {
 	if dir == "" {
 		return "the current directory"
@@ -326,7 +362,7 @@ type engine struct {
 	opts Options
 	root string
 	tmp  string
-	rep  *Report
+	rep  *report.Report
 	tool goTool
 	prog *progress
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -155,7 +156,7 @@ func findFunc(p *rule.Pass, match func(*rule.Pass, *ast.FuncDecl) bool) *ast.Fun
 func explainFunc(p *rule.Pass, root string, fd *ast.FuncDecl, rules []*rule.Rule) *Explanation {
 	name := diag.FuncName(fd)
 	from, to := p.Position(fd.Pos()), p.Position(fd.End())
-	x := &Explanation{Package: p.Types.Path(), Func: name, File: relPath(root, from.Filename), Line: from.Line}
+	x := &Explanation{Package: p.Types.Path(), Func: name, File: report.RelPath(root, from.Filename), Line: from.Line}
 	if d, ok := p.Diags.Inline(from.Filename, name); ok {
 		if d.Kind == diag.CanInline {
 			x.Inline = fmt.Sprintf("can inline: cost %d, budget 80", d.Cost)
@@ -205,7 +206,7 @@ func explainFunc(p *rule.Pass, root string, fd *ast.FuncDecl, rules []*rule.Rule
 			flow = flows[key]
 		}
 		a := Allocation{
-			Pos:     fmt.Sprintf("%s:%d:%d", relPath(root, d.File), d.Line, d.Col),
+			Pos:     fmt.Sprintf("%s:%d:%d", report.RelPath(root, d.File), d.Line, d.Col),
 			Message: d.Message,
 			Steps:   plainFlow(root, flow),
 			Rules:   byPos[fmt.Sprintf("%s:%d:%d", d.File, d.Line, d.Col)],
@@ -271,7 +272,7 @@ func plainFlow(root string, flow []string) []string {
 			why = "(" + why + ")"
 		}
 		if filepath.IsAbs(at) { // as the parser resolved it
-			at = relPath(root, at)
+			at = report.RelPath(root, at)
 		}
 		out = append(out, fmt.Sprintf("  %s: %s %s", at, what, why))
 	}

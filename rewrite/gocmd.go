@@ -40,7 +40,7 @@ type goTool struct {
 	follow func(n int, last string)
 	tmp    string // where gcfix keeps its temporary files; "" for the system's
 	// compiles, when set, counts the go commands started to compile packages (go list -export, go
-	// test): Report.Compiles. The copies of a run's goTool share it.
+	// test): report.Report.Compiles. The copies of a run's goTool share it.
 	compiles *atomic.Int64
 }
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -37,7 +38,7 @@ func (e *engine) hotFirst(cands []ruleCandidate, tried map[string]bool) []ruleCa
 		}
 		tried[key] = true
 		res := e.newResult(rc)
-		res.Verdict = Skipped
+		res.Verdict = report.Skipped
 		res.Reason = fmt.Sprintf("skipped: cold (%s of samples < -hot %g%%)", percent(cum), e.opts.Hot)
 		e.report(res)
 	}

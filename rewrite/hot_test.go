@@ -6,6 +6,7 @@ import (
 	pprof "github.com/google/pprof/profile"
 
 	"github.com/gcfix/gcfix/rewrite/profile"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -37,11 +38,11 @@ func TestHotSkippedCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]Verdict{}
+	got := map[string]report.Verdict{}
 	for _, r := range rep.Candidates {
 		got[r.Func] = r.Verdict
 	}
-	if len(rep.Candidates) != 2 || got["MarkA"] != Kept || got["MarkC"] != Skipped {
+	if len(rep.Candidates) != 2 || got["MarkA"] != report.Kept || got["MarkC"] != report.Skipped {
 		t.Fatalf("verdicts = %v; want MarkA kept, MarkC skipped", got)
 	}
 	if last.Kept != 1 || last.Rejected != 1 {

@@ -74,7 +74,7 @@ type target struct {
 
 // diagnosedTargets loads the packages that patterns match in dir as Run does, for check and
 // explain (listDiagnosed, then finish). full keeps every diagnostic, escape flows included. done
-// removes the profile's temporary copy; summary says which profile, as Report.PGOSummary does.
+// removes the profile's temporary copy; summary says which profile, as report.Report.PGOSummary does.
 func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *diag.Diagnostics, broken map[string]string, summary string, done func(), err error) {
 	inDir := tool
 	inDir.dir = dir

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/google/pprof/profile"
 )
 
@@ -156,22 +157,6 @@ func (g goTool) pgoFlag() []string {
 	return []string{"-pgo=" + g.pgo}
 }
 
-func (r *Report) setPGO(file, note string) {
-	if file != "" && file != PGOOff {
-		r.PGO = relPath(r.root, file)
-	}
-	r.PGONote = note
-}
-
-// PGOSummary says which PGO profile the diagnostics were taken with, or why none was used; "" when
-// there was no profile to use.
-func (r *Report) PGOSummary() string {
-	if r.PGO != "" {
-		return pgoSummary("", r.PGO, "")
-	}
-	return r.PGONote
-}
-
 // usePGO gives g the profile to diagnose the listed packages with (choosePGO, from pgo and dir as
 // Options.PGO and Options.Dir) and its content-named copy for -gcflags, in cache/pgo (a stable name:
 // the next run's compiles are build cache hits), or in a temporary directory that done removes
@@ -204,7 +189,7 @@ func (g *goTool) usePGO(pgo, dir, cache string, metas []*listedPackage) (note st
 // why none was used (note); "" when there was no profile to use.
 func pgoSummary(root, file, note string) string {
 	if file != "" && file != PGOOff {
-		return "diagnostics taken with PGO profile " + relPath(root, file)
+		return "diagnostics taken with PGO profile " + report.RelPath(root, file)
 	}
 	return note
 }

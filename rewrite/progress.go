@@ -5,6 +5,8 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"github.com/gcfix/gcfix/rewrite/report"
 )
 
 // Phase is the step a run is in, for progress reports.
@@ -118,11 +120,11 @@ func (p *progress) pkg(i, total int, path string) {
 	p.send()
 }
 
-func (p *progress) verdict(v Verdict) {
+func (p *progress) verdict(v report.Verdict) {
 	if p == nil {
 		return
 	}
-	if v == Kept {
+	if v == report.Kept {
 		p.cur.Kept++
 	} else {
 		p.cur.Rejected++

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
+	"github.com/gcfix/gcfix/rewrite/report"
 )
 
 // The build gate's verdicts depend only on the code and on gcfix itself, so a run over code that the
@@ -140,7 +141,7 @@ func goBuildID(name string) string {
 // A file's new content is kept as the bytes that differ from its old content: each candidate
 // rewrites a few lines of a file, and whole copies made a warm run's read of the cache its slowest step.
 type cachedReport struct {
-	Report   *Report
+	Report   *report.Report
 	Contents []string
 	Files    []cachedFile
 	Changes  [][]cachedFile // per candidate, in order
@@ -171,27 +172,27 @@ func (t *contentTable) add(b []byte) int {
 
 // spliced is the cache's form of files: each old content in the table, each new content as its
 // difference from the old one.
-func (t *contentTable) spliced(fs []*fileChange) []cachedFile {
+func (t *contentTable) spliced(fs []*report.FileChange) []cachedFile {
 	out := make([]cachedFile, len(fs))
 	for i, f := range fs {
-		n := min(len(f.old), len(f.new))
+		n := min(len(f.Old), len(f.New))
 		pre := 0
-		for pre < n && f.old[pre] == f.new[pre] {
+		for pre < n && f.Old[pre] == f.New[pre] {
 			pre++
 		}
 		suf := 0
-		for suf < n-pre && f.old[len(f.old)-1-suf] == f.new[len(f.new)-1-suf] {
+		for suf < n-pre && f.Old[len(f.Old)-1-suf] == f.New[len(f.New)-1-suf] {
 			suf++
 		}
-		out[i] = cachedFile{Path: f.path, Old: t.add(f.old), New: -1, Prefix: pre, Suffix: suf, Mid: string(f.new[pre : len(f.new)-suf])}
+		out[i] = cachedFile{Path: f.Path, Old: t.add(f.Old), New: -1, Prefix: pre, Suffix: suf, Mid: string(f.New[pre : len(f.New)-suf])}
 	}
 	return out
 }
 
 // fromCached rebuilds the changes of files; contents is Contents as bytes, shared by every change
 // that names the same content.
-func fromCached(contents [][]byte, files []cachedFile) ([]*fileChange, bool) {
-	out := make([]*fileChange, len(files))
+func fromCached(contents [][]byte, files []cachedFile) ([]*report.FileChange, bool) {
+	out := make([]*report.FileChange, len(files))
 	for i, f := range files {
 		if f.Old < 0 || f.Old >= len(contents) || f.New < -1 || f.New >= len(contents) {
 			return nil, false
@@ -207,14 +208,14 @@ func fromCached(contents [][]byte, files []cachedFile) ([]*fileChange, bool) {
 			new = make([]byte, 0, f.Prefix+len(f.Mid)+f.Suffix)
 			new = append(append(append(new, old[:f.Prefix]...), f.Mid...), old[len(old)-f.Suffix:]...)
 		}
-		out[i] = &fileChange{path: f.Path, old: old, new: new}
+		out[i] = &report.FileChange{Path: f.Path, Old: old, New: new}
 	}
 	return out, true
 }
 
 // loadResult returns the cached report for key, if there is one and the files it changes are still
 // as they were read.
-func loadResult(dir, key, root string) (*Report, bool) {
+func loadResult(dir, key, root string) (*report.Report, bool) {
 	name := filepath.Join(dir, key[:2], key)
 	f, err := os.Open(name)
 	if err != nil {
@@ -231,13 +232,13 @@ func loadResult(dir, key, root string) (*Report, bool) {
 		return nil, false
 	}
 	rep := c.Report
-	rep.root = root
+	rep.SetRoot(root)
 	// gob keeps no empty slices; the JSON report prints these as [].
 	if rep.Packages == nil {
-		rep.Packages = []PackageReport{}
+		rep.Packages = []report.PackageReport{}
 	}
 	if rep.Candidates == nil {
-		rep.Candidates = []*Result{}
+		rep.Candidates = []*report.Result{}
 	}
 	for _, res := range rep.Candidates {
 		if res.Metrics == nil {
@@ -248,29 +249,32 @@ func loadResult(dir, key, root string) (*Report, bool) {
 	for i, s := range c.Contents {
 		contents[i] = []byte(s)
 	}
-	var ok bool
-	if rep.files, ok = fromCached(contents, c.Files); !ok {
+	files, ok := fromCached(contents, c.Files)
+	if !ok {
 		return nil, false
 	}
-	for _, f := range rep.files {
-		if cur, err := os.ReadFile(f.path); err != nil || string(cur) != string(f.old) {
+	rep.SetFiles(files)
+	for _, f := range files {
+		if cur, err := os.ReadFile(f.Path); err != nil || string(cur) != string(f.Old) {
 			return nil, false
 		}
 	}
 	for i, res := range rep.Candidates {
-		if res.changes, ok = fromCached(contents, c.Changes[i]); !ok {
+		changes, ok := fromCached(contents, c.Changes[i])
+		if !ok {
 			return nil, false
 		}
+		res.SetChanges(changes)
 	}
 	return rep, true
 }
 
 // storeResult writes the report under key, atomically; a failure only costs the next run its hit.
-func storeResult(dir, key string, rep *Report) {
+func storeResult(dir, key string, rep *report.Report) {
 	t := &contentTable{index: map[string]int{}}
-	c := cachedReport{Report: rep, Files: t.spliced(rep.files)}
+	c := cachedReport{Report: rep, Files: t.spliced(rep.Files())}
 	for _, res := range rep.Candidates {
-		c.Changes = append(c.Changes, t.spliced(res.changes))
+		c.Changes = append(c.Changes, t.spliced(res.Changes()))
 	}
 	c.Contents = t.list
 	sub := filepath.Join(dir, key[:2])

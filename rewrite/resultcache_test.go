@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gcfix/gcfix/rewrite/report"
 )
 
 // A candidate's change kept as its difference from the old content comes back byte for byte,
@@ -26,7 +28,7 @@ func TestSplicedChanges(t *testing.T) {
 		{"abab", "ab"},
 	}
 	for _, c := range cases {
-		fc := []*fileChange{{path: "f.go", old: []byte(c.old), new: []byte(c.new)}}
+		fc := []*report.FileChange{{Path: "f.go", Old: []byte(c.old), New: []byte(c.new)}}
 		tab := &contentTable{index: map[string]int{}}
 		cached := tab.spliced(fc)
 		if cached[0].New != -1 || len(cached[0].Mid) > len(c.new) {
@@ -38,7 +40,7 @@ func TestSplicedChanges(t *testing.T) {
 		}
 		got, ok := fromCached(contents, cached)
 		if !ok || !reflect.DeepEqual(got, fc) {
-			t.Errorf("%q → %q: rebuilt %q, %v", c.old, c.new, got[0].new, ok)
+			t.Errorf("%q → %q: rebuilt %q, %v", c.old, c.new, got[0].New, ok)
 		}
 	}
 	// A cache entry whose splice does not fit its old content is refused, not half-read.

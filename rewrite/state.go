@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/report"
 )
 
 // State is a file of recorded verdicts (gcfix -state): one JSON line per measured candidate,
@@ -36,14 +37,14 @@ import (
 type State struct {
 	mu      sync.Mutex
 	f       *os.File
-	records map[string]*Result
+	records map[string]*report.Result
 	reused  int
 	goVer   map[string]string // the go version, by module root
 }
 
 type stateLine struct {
 	Key string `json:"key"`
-	*Result
+	*report.Result
 }
 
 // OpenState reads the verdicts recorded in path, creating it if needed, and opens it to record more.
@@ -53,7 +54,7 @@ func OpenState(path string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &State{f: f, records: map[string]*Result{}, goVer: map[string]string{}}
+	s := &State{f: f, records: map[string]*report.Result{}, goVer: map[string]string{}}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		f.Close()
@@ -86,7 +87,7 @@ func (s *State) Reused() int {
 	return s.reused
 }
 
-func (s *State) lookup(key string) (*Result, bool) {
+func (s *State) lookup(key string) (*report.Result, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.records[key]
@@ -94,7 +95,7 @@ func (s *State) lookup(key string) (*Result, bool) {
 }
 
 // record appends the verdict and syncs it to disk.
-func (s *State) record(key string, r *Result) error {
+func (s *State) record(key string, r *report.Result) error {
 	line, err := json.Marshal(stateLine{Key: key, Result: r})
 	if err != nil {
 		return err
@@ -111,13 +112,13 @@ func (s *State) record(key string, r *Result) error {
 	return nil
 }
 
-func recordable(g Gate, v Verdict) bool {
-	return g == GateBench && (v == Kept || v == Rejected || v == Regressed)
+func recordable(g Gate, v report.Verdict) bool {
+	return g == GateBench && (v == report.Kept || v == report.Rejected || v == report.Regressed)
 }
 
 // tryRecorded is try with Options.State: a candidate whose key is recorded reuses the recorded
 // measurement, and a new measurement is recorded.
-func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*Result, *attempt, error) {
+func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*report.Result, *attempt, error) {
 	st := e.opts.State
 	if st == nil || rc.c.Decline != "" || e.opts.Gate != GateBench {
 		return e.try(ctx, rc, nil, nil)
@@ -130,7 +131,7 @@ func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*Result, *a
 		return e.try(ctx, rc, fixed, nil)
 	}
 	if rec, ok := st.lookup(key); ok {
-		if rec.Verdict == Kept {
+		if rec.Verdict == report.Kept {
 			// Kept only if it is still confirmed and its tests pass: try checks that.
 			return e.try(ctx, rc, fixed, rec)
 		}
@@ -139,7 +140,8 @@ func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*Result, *a
 		if rec.Metrics != nil {
 			res.Metrics = rec.Metrics
 		}
-		res.Diff, res.changes = unifiedDiff(e.root, diffs), diffs
+		res.Diff = report.Diff(e.root, diffs)
+		res.SetChanges(diffs)
 		st.mu.Lock()
 		st.reused++
 		st.mu.Unlock()
@@ -157,7 +159,7 @@ func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*Result, *a
 
 // reuseMeasurement fills in a recorded kept verdict in place of the benchmarks: the candidate got
 // to the bench step, so the compiler confirmed it and its tests pass today.
-func (e *engine) reuseMeasurement(res, rec *Result) {
+func (e *engine) reuseMeasurement(res, rec *report.Result) {
 	st := e.opts.State
 	st.mu.Lock()
 	st.reused++
@@ -171,7 +173,7 @@ func (e *engine) reuseMeasurement(res, rec *Result) {
 
 // stateKey makes the candidate's rewrite and computes its key (see State) and its change, file by
 // file; "" when the rewrite changes nothing. It returns the rewrite too, for try.
-func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, changes map[string][]byte, diffs []*fileChange, err error) {
+func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, changes map[string][]byte, diffs []*report.FileChange, err error) {
 	changes, err = e.applyFix(rc)
 	if err != nil || len(changes) == 0 {
 		return "", changes, nil, err
@@ -181,9 +183,9 @@ func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, ch
 		if err != nil {
 			return "", nil, nil, err
 		}
-		diffs = append(diffs, &fileChange{path: name, old: cur, new: b})
+		diffs = append(diffs, &report.FileChange{Path: name, Old: cur, New: b})
 	}
-	sort.Slice(diffs, func(i, j int) bool { return diffs[i].path < diffs[j].path })
+	sort.Slice(diffs, func(i, j int) bool { return diffs[i].Path < diffs[j].Path })
 	goVer, err := e.goVersion(ctx)
 	if err != nil {
 		return "", nil, nil, err
@@ -215,8 +217,8 @@ func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, ch
 		field(string(src[from.Offset:to.Offset]))
 	}
 	for _, d := range diffs {
-		field(relPath(e.root, d.path))
-		field(diffBody(unifiedDiff(e.root, []*fileChange{d})))
+		field(report.RelPath(e.root, d.Path))
+		field(diffBody(report.Diff(e.root, []*report.FileChange{d})))
 	}
 	return hex.EncodeToString(h.Sum(nil)), changes, diffs, nil
 }

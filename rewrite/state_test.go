@@ -11,6 +11,7 @@ import (
 
 	"github.com/dave/dst"
 	"github.com/gcfix/gcfix/rewrite/benchstat"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -26,13 +27,13 @@ func TestStateTornLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, ok := st.lookup("k1"); !ok || r.Verdict != Kept {
+	if r, ok := st.lookup("k1"); !ok || r.Verdict != report.Kept {
 		t.Fatalf("k1: %v %v", r, ok)
 	}
 	if _, ok := st.lookup("k2"); ok {
 		t.Fatal("the torn line was read")
 	}
-	if err := st.record("k3", &Result{Rule: "hoist", Verdict: Rejected, Metrics: []benchstat.Metric{}}); err != nil {
+	if err := st.record("k3", &report.Result{Rule: "hoist", Verdict: report.Rejected, Metrics: []benchstat.Metric{}}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

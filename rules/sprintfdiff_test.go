@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rewritetest"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
@@ -43,7 +44,7 @@ func TestSprintfDiffGenerated(t *testing.T) {
 		}
 	}
 	for _, c := range rep.Candidates {
-		if c.Verdict != rewrite.Kept {
+		if c.Verdict != report.Kept {
 			t.Errorf("%s:%d: %s: %s: %s", c.File, c.Line, c.Summary, c.Verdict, c.Reason)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -45,7 +45,7 @@ func (c *config) parseShard() error {
 }
 
 // printReport writes the report in c.format; the diff format prints nothing with -apply.
-func printReport(w io.Writer, c *config, rep *rewrite.Report, selected []*rule.Rule) error {
+func printReport(w io.Writer, c *config, rep *report.Report, selected []*rule.Rule) error {
 	switch c.format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -55,9 +55,9 @@ func printReport(w io.Writer, c *config, rep *rewrite.Report, selected []*rule.R
 		_, err := io.WriteString(w, rep.Markdown())
 		return err
 	case "sarif":
-		var infos []rewrite.RuleInfo
+		var infos []report.RuleInfo
 		for _, r := range selected {
-			infos = append(infos, rewrite.RuleInfo{Name: r.Name, Title: r.Doc.Title, Text: r.Doc.Text, Before: r.Doc.Before, After: r.Doc.After})
+			infos = append(infos, report.RuleInfo{Name: r.Name, Title: r.Doc.Title, Text: r.Doc.Text, Before: r.Doc.Before, After: r.Doc.After})
 		}
 		b, err := rep.SARIF(infos)
 		if err != nil {

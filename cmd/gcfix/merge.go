@@ -8,7 +8,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/report"
 )
 
 const mergeUsage = `usage: gcfix merge report.json...
@@ -32,21 +32,21 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, mergeUsage)
 		return exitUsage
 	}
-	var reps []*rewrite.Report
+	var reps []*report.Report
 	for _, name := range fs.Args() {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "gcfix merge: %v\n", err)
 			return exitFailed
 		}
-		r, err := rewrite.ReadReport(data)
+		r, err := report.ReadReport(data)
 		if err != nil {
 			fmt.Fprintf(stderr, "gcfix merge: %s: %v\n", name, err)
 			return exitFailed
 		}
 		reps = append(reps, r)
 	}
-	merged, err := rewrite.Merge(reps)
+	merged, err := report.Merge(reps)
 	if err != nil {
 		fmt.Fprintf(stderr, "gcfix merge: %v\n", err)
 		return exitFailed

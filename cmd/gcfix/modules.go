@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"golang.org/x/mod/modfile"
 )
 
@@ -96,7 +97,7 @@ func recursiveRoot(base string, args []string) (string, error) {
 // runModules runs gcfix on every module below root, each in its own context (its go.mod, -tags,
 // ./...), and combines the reports. A module that fails is reported and the others run.
 // onModule, when set, is told of each module as it starts (i from 1, of n).
-func runModules(ctx context.Context, root string, opts rewrite.Options, onModule func(i, n int)) (*rewrite.Report, error) {
+func runModules(ctx context.Context, root string, opts rewrite.Options, onModule func(i, n int)) (*report.Report, error) {
 	mods, workspace, err := findModules(root)
 	if err != nil {
 		return nil, err
@@ -118,9 +119,9 @@ func runModules(ctx context.Context, root string, opts rewrite.Options, onModule
 		}
 		opts.Shard, opts.Shards = 0, 0
 	}
-	var runs []rewrite.ModuleRun
+	var runs []report.ModuleRun
 	for i, m := range mods {
-		run := rewrite.ModuleRun{Dir: m.dir, Err: m.err}
+		run := report.ModuleRun{Dir: m.dir, Err: m.err}
 		if onModule != nil {
 			onModule(i+1, len(mods))
 		}
@@ -139,7 +140,7 @@ func runModules(ctx context.Context, root string, opts rewrite.Options, onModule
 		}
 		runs = append(runs, run)
 	}
-	return rewrite.Combine(root, runs), nil
+	return report.Combine(root, runs), nil
 }
 
 // shardModules splits the packages of all modules into the shards of -shard i/n as one list,

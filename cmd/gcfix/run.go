@@ -15,6 +15,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite"
 	"github.com/gcfix/gcfix/rewrite/profile"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 	"github.com/gcfix/gcfix/rules"
 )
@@ -255,7 +256,7 @@ func (c *config) options(patterns []string, selected []*rule.Rule) (rewrite.Opti
 
 // run runs the engine on the patterns, or with -r on every module below root, with the progress
 // line on stderr unless -q.
-func (c *config) run(ctx context.Context, root string, opts rewrite.Options, stderr io.Writer) (*rewrite.Report, error) {
+func (c *config) run(ctx context.Context, root string, opts rewrite.Options, stderr io.Writer) (*report.Report, error) {
 	var prog *progressLine
 	if !c.quiet {
 		prog = newProgressLine(stderr, isTerminal(stderr), time.Now)
@@ -267,7 +268,7 @@ func (c *config) run(ctx context.Context, root string, opts rewrite.Options, std
 		go prog.run(stop)
 		defer close(stop)
 	}
-	var rep *rewrite.Report
+	var rep *report.Report
 	var err error
 	if c.recursive {
 		var onModule func(i, n int)
@@ -287,7 +288,7 @@ func (c *config) run(ctx context.Context, root string, opts rewrite.Options, std
 // finish reports a run: the modules and packages that failed, the verdicts, the report in its
 // format; -emit-tests adds the allocation tests and -apply writes the files. It returns the exit
 // code.
-func (c *config) finish(rep *rewrite.Report, opts rewrite.Options, selected []*rule.Rule, stdout, stderr io.Writer) int {
+func (c *config) finish(rep *report.Report, opts rewrite.Options, selected []*rule.Rule, stdout, stderr io.Writer) int {
 	code := exitOK
 	for _, m := range rep.Modules {
 		if m.Error != "" {
@@ -335,13 +336,13 @@ func (c *config) finish(rep *rewrite.Report, opts rewrite.Options, selected []*r
 
 // printVerdicts writes the verdict table. Declined, unconfirmed and skipped candidates show only
 // with -v; the summary line counts them.
-func printVerdicts(w io.Writer, rep *rewrite.Report, verbose bool) {
+func printVerdicts(w io.Writer, rep *report.Report, verbose bool) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	hidden := 0
 	for _, c := range rep.Candidates {
-		quiet := c.Verdict == rewrite.Unconfirmed || c.Verdict == rewrite.Skipped || (c.Verdict == rewrite.Rejected && strings.HasPrefix(c.Reason, "declined:"))
+		quiet := c.Verdict == report.Unconfirmed || c.Verdict == report.Skipped || (c.Verdict == report.Rejected && strings.HasPrefix(c.Reason, "declined:"))
 		if quiet && !verbose {
-			if c.Verdict != rewrite.Skipped {
+			if c.Verdict != report.Skipped {
 				hidden++
 			}
 			continue

@@ -41,6 +41,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite"
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
@@ -117,7 +118,7 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, r *rule.Rule, opts Opti
 			t.Logf("  note: %s", n)
 		}
 		// A rewrite that does not build or breaks the tests is a bug of the rule, kept or not.
-		if r.Verdict == rewrite.BuildFailed || r.Verdict == rewrite.TestsFailed {
+		if r.Verdict == report.BuildFailed || r.Verdict == report.TestsFailed {
 			t.Errorf("%s:%d: %s: %s:\n%s\n%s", r.File, r.Line, r.Summary, r.Verdict, r.Reason, r.Diff)
 		}
 	}
@@ -251,7 +252,7 @@ func (c *fixtureCase) checkInput(ctx context.Context) []positioned {
 	return cands
 }
 
-func (c *fixtureCase) checkUntouched(rep *rewrite.Report) {
+func (c *fixtureCase) checkUntouched(rep *report.Report) {
 	t := c.t
 	if rep.Kept() != 0 {
 		t.Errorf("%d candidates kept in a no_ case; want none", rep.Kept())
@@ -271,7 +272,7 @@ func (c *fixtureCase) checkUntouched(rep *rewrite.Report) {
 
 // checkRewritten compares the rewritten files with the golden ones, then checks the golden files'
 // ERROR comments and the benchmarks on a copy of the case that holds the rewritten code.
-func (c *fixtureCase) checkRewritten(ctx context.Context, rep *rewrite.Report) {
+func (c *fixtureCase) checkRewritten(ctx context.Context, rep *report.Report) {
 	t := c.t
 	rewritten := map[string][]byte{} // absolute path → content
 	for name, b := range rep.Rewritten() {

@@ -1,4 +1,4 @@
-package rewrite
+package report
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 func (r *Report) Rewritten() map[string][]byte {
 	out := map[string][]byte{}
 	for _, c := range r.files {
-		out[relPath(r.root, c.path)] = c.new
+		out[RelPath(r.root, c.Path)] = c.New
 	}
 	return out
 }
@@ -30,16 +30,16 @@ func (r *Report) Apply() error { return r.ApplyEach(nil) }
 // ApplyEach is Apply that calls wrote, when not nil, with each file written (relative to the module
 // root), in the order written.
 func (r *Report) ApplyEach(wrote func(name string)) error {
-	written := func(c *fileChange) {
+	written := func(c *FileChange) {
 		if wrote != nil {
-			wrote(relPath(r.root, c.path))
+			wrote(RelPath(r.root, c.Path))
 		}
 	}
-	changes := append([]*fileChange(nil), r.files...)
-	sort.Slice(changes, func(i, j int) bool { return changes[i].path < changes[j].path })
+	changes := append([]*FileChange(nil), r.files...)
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	var errs []string
 	for _, c := range changes {
-		if c.emitted {
+		if c.Emitted {
 			continue
 		}
 		if err := writeIfUnchanged(c); err != nil {
@@ -52,11 +52,11 @@ func (r *Report) ApplyEach(wrote func(name string)) error {
 	// fail the tests.
 	failed := len(errs) > 0
 	for _, c := range changes {
-		if !c.emitted {
+		if !c.Emitted {
 			continue
 		}
 		if failed {
-			errs = append(errs, c.path+": not written, since not every rewrite was")
+			errs = append(errs, c.Path+": not written, since not every rewrite was")
 		} else if err := writeIfUnchanged(c); err != nil {
 			errs = append(errs, err.Error())
 		} else {
@@ -69,36 +69,36 @@ func (r *Report) ApplyEach(wrote func(name string)) error {
 	return nil
 }
 
-func writeIfUnchanged(c *fileChange) error {
-	if c.create {
+func writeIfUnchanged(c *FileChange) error {
+	if c.Create {
 		return createNew(c)
 	}
-	cur, err := os.ReadFile(c.path)
+	cur, err := os.ReadFile(c.Path)
 	if err != nil {
 		return err
 	}
-	if !bytes.Equal(cur, c.old) {
-		return fmt.Errorf("%s: changed on disk since gcfix read it; not written (run gcfix again)", c.path)
+	if !bytes.Equal(cur, c.Old) {
+		return fmt.Errorf("%s: changed on disk since gcfix read it; not written (run gcfix again)", c.Path)
 	}
 	if isGenerated(cur) {
-		return fmt.Errorf("%s: generated file; not written", c.path)
+		return fmt.Errorf("%s: generated file; not written", c.Path)
 	}
-	fi, err := os.Stat(c.path)
+	fi, err := os.Stat(c.Path)
 	if err != nil {
 		return err
 	}
-	if err := writable(c.path, fi); err != nil {
+	if err := writable(c.Path, fi); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), "."+filepath.Base(c.path)+".gcfix-*")
+	tmp, err := os.CreateTemp(filepath.Dir(c.Path), "."+filepath.Base(c.Path)+".gcfix-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := finish(tmp, c.new, fi.Mode().Perm()); err != nil {
+	if err := finish(tmp, c.New, fi.Mode().Perm()); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), c.path)
+	return os.Rename(tmp.Name(), c.Path)
 }
 
 // writable refuses a file that its mode makes read-only, as gofmt -w and editors do. The rename
@@ -122,24 +122,24 @@ func writable(name string, fi os.FileInfo) error {
 // createNew writes a file that gcfix adds, such as a test file, atomically, and only if no file
 // of that name appeared since gcfix looked: the written temporary file is linked to its name, which
 // fails if the name exists.
-func createNew(c *fileChange) error {
-	dir := filepath.Dir(c.path)
+func createNew(c *FileChange) error {
+	dir := filepath.Dir(c.Path)
 	if fi, err := os.Stat(dir); err != nil {
 		return err
 	} else if fi.Mode().Perm()&0o222 == 0 {
-		return fmt.Errorf("%s: its directory is read-only; not written", c.path)
+		return fmt.Errorf("%s: its directory is read-only; not written", c.Path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), "."+filepath.Base(c.path)+".gcfix-*")
+	tmp, err := os.CreateTemp(filepath.Dir(c.Path), "."+filepath.Base(c.Path)+".gcfix-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	err = finish(tmp, c.new, 0o644)
+	err = finish(tmp, c.New, 0o644)
 	if err == nil {
-		err = os.Link(tmp.Name(), c.path)
+		err = os.Link(tmp.Name(), c.Path)
 	}
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s: created on disk since gcfix looked; not written (run gcfix again)", c.path)
+		return fmt.Errorf("%s: created on disk since gcfix looked; not written (run gcfix again)", c.Path)
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package rewrite
+package report
 
 import (
 	"os"
@@ -143,7 +143,7 @@ func TestEmitAllocTestsNotWithoutRewrite(t *testing.T) {
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{"p/p_test.go": benchmarks, "p/p.go": "package p\n// edited meanwhile\n"})
 	rep := emitReport(root, allocs("BenchmarkA-2", 2, 1))
-	rep.files = []*fileChange{{path: filepath.Join(root, "p", "p.go"), old: []byte("package p\n// as read\n"), new: []byte("package p\n// new\n")}}
+	rep.files = []*FileChange{{Path: filepath.Join(root, "p", "p.go"), Old: []byte("package p\n// as read\n"), New: []byte("package p\n// new\n")}}
 	if err := rep.EmitAllocTests(); err != nil {
 		t.Fatal(err)
 	}

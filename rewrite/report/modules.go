@@ -1,7 +1,6 @@
-package rewrite
+package report
 
 import (
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -15,7 +14,8 @@ type ModuleReport struct {
 	Error string `json:"error,omitempty"`
 }
 
-// ModuleRun is the outcome of Run for one module of a run over many: its report, or why it has none.
+// ModuleRun is the outcome of rewrite.Run for one module of a run over many: its report, or why it
+// has none.
 type ModuleRun struct {
 	Dir    string // the module's directory
 	Report *Report
@@ -25,18 +25,18 @@ type ModuleRun struct {
 // Combine joins the reports of runs over the modules below root into one report whose file names,
 // package directories, evidence and diffs are relative to root, so that its diff applies from
 // there (git apply, patch -p1) and its Apply writes every module's kept rewrites. Modules lists
-// every module, each with its path, and with its error when Run failed for it.
+// every module, each with its path, and with its error when rewrite.Run failed for it.
 func Combine(root string, runs []ModuleRun) *Report {
 	root = absClean(root)
 	out := &Report{Modules: []ModuleReport{}, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
 	for _, m := range runs {
-		mr := ModuleReport{Dir: relPath(root, absClean(m.Dir))}
+		mr := ModuleReport{Dir: RelPath(root, absClean(m.Dir))}
 		if m.Err != nil {
 			mr.Error = m.Err.Error()
 		}
 		if r := m.Report; r != nil {
 			mr.Path = r.Module
-			prefix := relPath(root, r.root)
+			prefix := RelPath(root, r.root)
 			for _, p := range r.Packages {
 				p.Dir = underDir(prefix, p.Dir)
 				out.Packages = append(out.Packages, p)
@@ -49,7 +49,7 @@ func Combine(root string, runs []ModuleRun) *Report {
 					c.Evidence[i] = underDir(prefix, e)
 				}
 				if len(c.changes) > 0 {
-					c.Diff = unifiedDiff(root, c.changes)
+					c.Diff = Diff(root, c.changes)
 				}
 				out.Candidates = append(out.Candidates, c)
 			}
@@ -57,7 +57,7 @@ func Combine(root string, runs []ModuleRun) *Report {
 		}
 		out.Modules = append(out.Modules, mr)
 	}
-	out.Diff = unifiedDiff(root, out.files)
+	out.Diff = Diff(root, out.files)
 	return out
 }
 
@@ -75,34 +75,6 @@ func absClean(dir string) string {
 		return abs
 	}
 	return filepath.Clean(dir)
-}
-
-// enclosingModule picks, from go list -m output (one "dir\tpath" line per main module: several in
-// workspace mode), the module whose directory contains dir, the innermost one.
-func enclosingModule(out, dir string) (root, modPath string, ok bool) {
-	if dir == "" {
-		dir, _ = os.Getwd()
-	}
-	dir = absClean(dir)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	best := -1
-	for _, line := range lines {
-		d, p, found := strings.Cut(line, "\t")
-		if !found || d == "" {
-			continue
-		}
-		if rel, err := filepath.Rel(d, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			if len(d) > best {
-				root, modPath, best = d, p, len(d)
-			}
-		}
-	}
-	if best >= 0 {
-		return root, modPath, true
-	}
-	// Not found by directory (symbolic links, say): the first main module, as go list -m names it.
-	root, modPath, ok = strings.Cut(lines[0], "\t")
-	return root, modPath, ok
 }
 
 // mergeModules combines the module lists of reports over one set of modules, such as the shards

@@ -1,4 +1,4 @@
-package rewrite
+package report
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"github.com/gcfix/gcfix/rewrite/linediff"
 )
 
-// RuleInfo is what a SARIF log says about one rule: rewrite knows no rules, so the caller passes
+// RuleInfo is what a SARIF log says about one rule: the report knows no rules, so the caller passes
 // their documentation in.
 type RuleInfo struct {
 	Name, Title, Text, Before, After string
@@ -188,8 +188,8 @@ func (r *Report) SARIF(rules []RuleInfo) ([]byte, error) {
 func (r *Report) sarifFix(c *Result, earlier map[string][][]linediff.Hunk, toOrig func(string, int) int) (sarifFix, bool) {
 	fix := sarifFix{Description: sarifMessage{c.Rule + ": " + c.Summary}}
 	for _, fc := range c.changes {
-		file := relPath(r.root, fc.path)
-		hs := linediff.Hunks(fc.old, fc.new)
+		file := RelPath(r.root, fc.Path)
+		hs := linediff.Hunks(fc.Old, fc.New)
 		ch := sarifArtifactChange{ArtifactLocation: sarifArtifact{URI: file, URIBaseID: srcRoot}}
 		for _, h := range hs {
 			// Whole lines, their line ends included: from the first deleted line's start to the start

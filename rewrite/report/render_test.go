@@ -1,8 +1,7 @@
-package rewrite
+package report
 
 import (
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -21,8 +20,8 @@ func syntheticReport() (rep *Report, orig, final string) {
 	mid := "package p\n\nimport (\n\t\"fmt\"\n\t\"strconv\"\n)\n\nfunc A(a, b int) string {\n\tvar buf [40]byte\n\treturn string(strconv.AppendInt(buf[:0], int64(a), 10))\n}\n\nfunc B() []int {\n\tvar s []int\n\treturn s\n}\n"
 	final = "package p\n\nimport (\n\t\"fmt\"\n\t\"strconv\"\n)\n\nfunc A(a, b int) string {\n\tvar buf [40]byte\n\treturn string(strconv.AppendInt(buf[:0], int64(a), 10))\n}\n\nfunc B() []int {\n\ts := make([]int, 0, 4)\n\treturn s\n}\n"
 	name := filepath.Join(root, "p.go")
-	first := []*fileChange{{path: name, old: []byte(orig), new: []byte(mid)}}
-	second := []*fileChange{{path: name, old: []byte(mid), new: []byte(final)}}
+	first := []*FileChange{{Path: name, Old: []byte(orig), New: []byte(mid)}}
+	second := []*FileChange{{Path: name, Old: []byte(mid), New: []byte(final)}}
 	rep = &Report{
 		Module:   "example.com/m",
 		Packages: []PackageReport{{Path: "example.com/m", Dir: "."}},
@@ -41,7 +40,7 @@ func syntheticReport() (rep *Report, orig, final string) {
 			{Rule: "hoist", Package: "example.com/m", File: "p.go", Line: 15, Col: 2, Func: "B", Summary: "hoist",
 				Verdict: Rejected, Reason: "declined: the value escapes\nsecond line"},
 		},
-		Diff: unifiedDiff(root, []*fileChange{{path: name, old: []byte(orig), new: []byte(final)}}),
+		Diff: Diff(root, []*FileChange{{Path: name, Old: []byte(orig), New: []byte(final)}}),
 		root: root,
 	}
 	return rep, orig, final
@@ -177,36 +176,6 @@ func TestLineHunks(t *testing.T) {
 		if got := applyReplacements(t, tc.old, reps); got != tc.new {
 			t.Errorf("%q → %q: hunks give %q", tc.old, tc.new, got)
 		}
-	}
-}
-
-func TestShardsPartition(t *testing.T) {
-	var paths []string
-	for i := 0; i < 23; i++ {
-		paths = append(paths, fmt.Sprintf("example.com/m/p%02d", (i*7)%23))
-	}
-	for n := 1; n <= 6; n++ {
-		seen := map[string]int{}
-		for i := 1; i <= n; i++ {
-			got := inShard(paths, i, n)
-			if len(got) < len(paths)/n || len(got) > len(paths)/n+1 {
-				t.Errorf("shard %d/%d has %d packages", i, n, len(got))
-			}
-			for _, p := range got {
-				seen[p]++
-			}
-			if again := inShard(paths, i, n); !reflect.DeepEqual(got, again) {
-				t.Errorf("shard %d/%d not deterministic", i, n)
-			}
-		}
-		for _, p := range paths {
-			if seen[p] != 1 {
-				t.Errorf("n=%d: %s is in %d shards", n, p, seen[p])
-			}
-		}
-	}
-	if got := inShard(paths, 0, 0); len(got) != len(paths) {
-		t.Errorf("no sharding: %d packages, want %d", len(got), len(paths))
 	}
 }
 

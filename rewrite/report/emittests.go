@@ -1,4 +1,4 @@
-package rewrite
+package report
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func (r *Report) EmitAllocTests() error {
 			errs = append(errs, fmt.Sprintf("%s: -emit-tests: %v", p.Path, err))
 		}
 	}
-	r.Diff = unifiedDiff(r.root, r.files)
+	r.Diff = Diff(r.root, r.files)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}
@@ -99,11 +99,11 @@ func benchFunc(full string) (string, bool) {
 func (r *Report) emitAllocTests(pkgPath, dir string, budgets []AllocBudget) error {
 	name := filepath.Join(dir, AllocTestsFile)
 	var old []byte
-	fc := r.fileChange(name)
+	fc := r.FileChange(name)
 	exists := true
 	switch {
 	case fc != nil:
-		old = fc.new
+		old = fc.New
 	default:
 		b, err := os.ReadFile(name)
 		switch {
@@ -120,7 +120,7 @@ func (r *Report) emitAllocTests(pkgPath, dir string, budgets []AllocBudget) erro
 		var err error
 		pkgName, all, err = parseAllocTests(old)
 		if err != nil {
-			return fmt.Errorf("%s: %v; not updated", relPath(r.root, name), err)
+			return fmt.Errorf("%s: %v; not updated", RelPath(r.root, name), err)
 		}
 	}
 	// Where each benchmark is declared decides how the test names it: in the package's own test
@@ -132,7 +132,7 @@ func (r *Report) emitAllocTests(pkgPath, dir string, budgets []AllocBudget) erro
 	}
 	for _, b := range budgets {
 		if _, ok := decl[b.Bench]; !ok {
-			return fmt.Errorf("benchmark %s is not declared in a _test.go file of %s", b.Bench, relPath(r.root, dir))
+			return fmt.Errorf("benchmark %s is not declared in a _test.go file of %s", b.Bench, RelPath(r.root, dir))
 		}
 		all[b.Bench] = budgetEntry{allocs: b.Allocs}
 	}
@@ -184,10 +184,10 @@ func (r *Report) emitAllocTests(pkgPath, dir string, budgets []AllocBudget) erro
 		return nil
 	}
 	if fc != nil {
-		fc.new, fc.emitted = src, true
+		fc.New, fc.Emitted = src, true
 		return nil
 	}
-	r.files = append(r.files, &fileChange{path: name, old: old, new: src, create: !exists, emitted: true})
+	r.files = append(r.files, &FileChange{Path: name, Old: old, New: src, Create: !exists, Emitted: true})
 	return nil
 }
 
@@ -202,9 +202,9 @@ func usesBase(names []string, decl map[string]string) bool {
 
 type budgetEntry struct{ allocs int64 }
 
-func (r *Report) fileChange(name string) *fileChange {
+func (r *Report) FileChange(name string) *FileChange {
 	for _, c := range r.files {
-		if c.path == name {
+		if c.Path == name {
 			return c
 		}
 	}
@@ -226,8 +226,8 @@ func (r *Report) benchmarkPackages(dir string) (benches map[string]string, base 
 			continue
 		}
 		var src []byte
-		if fc := r.fileChange(name); fc != nil {
-			src = fc.new
+		if fc := r.FileChange(name); fc != nil {
+			src = fc.New
 		} else if src, err = os.ReadFile(name); err != nil {
 			return nil, "", err
 		}

@@ -1,13 +1,11 @@
-package rewrite
+// Package report holds the outcome of a gcfix run and writes it out: the Report with a Result per
+// candidate (the JSON report), its unified diff, a pull-request description (Markdown), a SARIF log,
+// the allocation tests of -emit-tests, and Apply, which writes the kept rewrites. Combine and Merge
+// join the reports of the modules of gcfix -r and of the shards of gcfix -shard.
+package report
 
 import (
-	"bytes"
-	"path/filepath"
-	"sort"
-	"strings"
-
 	"github.com/gcfix/gcfix/rewrite/benchstat"
-	"github.com/rogpeppe/go-internal/diff"
 )
 
 // Verdict is what became of one candidate.
@@ -40,7 +38,7 @@ type Result struct {
 	Metrics  []benchstat.Metric `json:"metrics"`
 	Diff     string             `json:"diff,omitempty"` // this candidate's own change
 
-	changes []*fileChange // this candidate's own change, file by file, for the SARIF fixes; not in JSON
+	changes []*FileChange // this candidate's own change, file by file, for the SARIF fixes; not in JSON
 }
 
 // PackageReport says how one package went.
@@ -72,8 +70,41 @@ type Report struct {
 	// go test, go test -c), whether or not the build cache held them: the cost of the run's proof.
 	Compiles int `json:"compiles"`
 
-	root  string
-	files []*fileChange
+	root  string        // the directory that file names are relative to
+	files []*FileChange // the kept rewrites, file by file, and the test files of EmitAllocTests
+}
+
+// New starts the report of a run over the module modPath, whose root directory is root.
+func New(modPath, root string) *Report {
+	return &Report{Module: modPath, Packages: []PackageReport{}, Candidates: []*Result{}, root: root}
+}
+
+// Root returns the directory that the report's file names are relative to.
+func (r *Report) Root() string { return r.root }
+
+// SetRoot sets Root, for a report read back from a form that does not keep it.
+func (r *Report) SetRoot(root string) { r.root = root }
+
+// Files returns the files that the kept rewrites change, with their contents before and after,
+// which are not in the JSON report.
+func (r *Report) Files() []*FileChange { return r.files }
+
+// SetFiles sets the files that the kept rewrites change; Diff is left as it is.
+func (r *Report) SetFiles(files []*FileChange) { r.files = files }
+
+// Changes returns the candidate's own change, file by file, which is not in the JSON report.
+func (r *Result) Changes() []*FileChange { return r.changes }
+
+// SetChanges sets the candidate's own change; Diff is left as it is.
+func (r *Result) SetChanges(changes []*FileChange) { r.changes = changes }
+
+// PGOSummary says which PGO profile the diagnostics were taken with, or why none was used; "" when
+// there was no profile to use.
+func (r *Report) PGOSummary() string {
+	if r.PGO != "" {
+		return "diagnostics taken with PGO profile " + r.PGO
+	}
+	return r.PGONote
 }
 
 // Failed reports whether some module or package could not be processed.
@@ -111,36 +142,4 @@ func (r *Report) Skipped() int {
 		}
 	}
 	return n
-}
-
-// fileChange is one file that kept rewrites change: its content as read and as rewritten.
-type fileChange struct {
-	path     string
-	old, new []byte
-	create   bool // the file does not exist yet (old is empty)
-	emitted  bool // a test file of -emit-tests, not a rewrite: written after the rewrites
-}
-
-// unifiedDiff returns a git-style diff of the changes, with names relative to root.
-func unifiedDiff(root string, changes []*fileChange) string {
-	sorted := append([]*fileChange(nil), changes...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].path < sorted[j].path })
-	var b strings.Builder
-	for _, c := range sorted {
-		rel := relPath(root, c.path)
-		d := diff.Diff("a/"+rel, c.old, "b/"+rel, c.new)
-		if c.create {
-			// git apply creates a file from a diff against /dev/null.
-			d = bytes.Replace(d, []byte("\n--- a/"+rel+"\n"), []byte("\nnew file mode 100644\n--- /dev/null\n"), 1)
-		}
-		b.Write(d)
-	}
-	return b.String()
-}
-
-func relPath(root, p string) string {
-	if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
-		return filepath.ToSlash(r)
-	}
-	return p
 }
