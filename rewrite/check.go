@@ -57,6 +57,11 @@ type CheckResult struct {
 	// Unreadable lists the packages some of whose -m=2 lines name files gcfix cannot find ("pkg: N
 	// diagnostics name files ..."): they are not compared, and -update keeps their old facts.
 	Unreadable []string
+
+	Toolchain Toolchain // the compiler of this check
+	// BaselineToolchain is the compiler that wrote the baseline; zero when there is none or it does
+	// not say (written before gcfix recorded it).
+	BaselineToolchain Toolchain
 }
 
 // Failed reports whether the check fails.
@@ -78,7 +83,10 @@ func (f Finding) String() string { return f.Pos + ": " + f.Func + ": " + f.What 
 // what cost, and its heap allocation sites. Entries are keyed by package, function and allocated
 // expression, not by line, so that an edit elsewhere in a file does not change them.
 type Baseline struct {
-	Funcs []*FuncFacts // sorted by package, function
+	// Toolchain is the compiler whose verdicts these are; zero in a baseline written before gcfix
+	// recorded it.
+	Toolchain Toolchain
+	Funcs     []*FuncFacts // sorted by package, function
 }
 
 // FuncFacts is what the compiler decided about one function.
@@ -126,11 +134,15 @@ func (a AllocSite) describe() string {
 const baselineHeader = "# gcfix check baseline: the compiler's inlining and heap allocation verdicts per function.\n" +
 	"# Regenerate with `gcfix check -update`. Fields are tab-separated.\n"
 
-// Format renders the baseline: a header, then one line per fact, sorted, so that diffs are clean.
+// Format renders the baseline: a header that names the compiler, then one line per fact, sorted,
+// so that diffs are clean.
 func (b *Baseline) Format() []byte {
 	b.sort()
 	var sb strings.Builder
 	sb.WriteString(baselineHeader)
+	if b.Toolchain.Known() {
+		sb.WriteString(toolchainPrefix + b.Toolchain.String() + "\n")
+	}
 	for _, f := range b.Funcs {
 		fields := []string{f.Package, f.Func, f.Inline.Verdict}
 		switch f.Inline.Verdict {
@@ -147,7 +159,7 @@ func (b *Baseline) Format() []byte {
 	return []byte(sb.String())
 }
 
-// ParseBaseline reads what Format wrote.
+// ParseBaseline reads what Format wrote, and baselines without the compiler's line.
 func ParseBaseline(r io.Reader) (*Baseline, error) {
 	b := &Baseline{}
 	byKey := map[string]*FuncFacts{}
@@ -167,11 +179,19 @@ func ParseBaseline(r io.Reader) (*Baseline, error) {
 	for sc.Scan() {
 		n++
 		line := sc.Text()
+		bad := func() error { return fmt.Errorf("baseline line %d: malformed: %q", n, line) }
+		if rest, ok := strings.CutPrefix(line, toolchainPrefix); ok {
+			t, ok := parseToolchain(rest)
+			if !ok || b.Toolchain.Known() {
+				return nil, bad()
+			}
+			b.Toolchain = t
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		fs := strings.Split(line, "\t")
-		bad := func() error { return fmt.Errorf("baseline line %d: malformed: %q", n, line) }
 		if len(fs) < 3 {
 			return nil, bad()
 		}
@@ -266,12 +286,18 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 	}
 	tool := goTool{dir: root, tags: opts.Tags}
 	fset := token.NewFileSet()
-	targets, diags, broken, pgo, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, patterns, fset, opts.PGO, opts.Cache, true)
+	targets, diags, broken, pgoUse, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, patterns, fset, opts.PGO, opts.Cache, true)
 	defer done()
 	if err != nil {
 		return nil, err
 	}
-	res.PGO = pgo
+	res.PGO = pgoUse.summary
+	if res.Toolchain, err = goToolchain(ctx, goTool{dir: opts.Dir}, pgoUse.file); err != nil {
+		return nil, err
+	}
+	if old != nil {
+		res.BaselineToolchain = old.Toolchain
+	}
 	var paths []string
 	for _, t := range targets {
 		if len(t.errors) > 0 {
@@ -310,7 +336,7 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 	sortFindings(res.Violations)
 
 	if opts.Update {
-		next := &Baseline{Funcs: cur.Funcs}
+		next := &Baseline{Toolchain: res.Toolchain, Funcs: cur.Funcs}
 		if old != nil { // keep the packages this run did not look at
 			for _, f := range old.Funcs {
 				if !checked[f.Package] {

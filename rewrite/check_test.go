@@ -127,3 +127,63 @@ func TestCheckCompare(t *testing.T) {
 		t.Errorf("improvements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+var go126 = Toolchain{GoVersion: "go1.26.8", GOOS: "linux", GOARCH: "amd64"}
+
+func TestCheckBaselineToolchain(t *testing.T) {
+	facts := []*FuncFacts{{Package: "p", Func: "F", Inline: Inlining{Verdict: "inline", Cost: 3}}}
+	pgo := "sha256:" + strings.Repeat("0123456789abcdef", 4)
+	for _, tc := range []struct {
+		tc   Toolchain
+		line string
+	}{
+		{go126, "# compiler: go1.26.8 linux/amd64\n"},
+		{Toolchain{GoVersion: "go1.26.8", GOOS: "darwin", GOARCH: "arm64", PGO: pgo}, "# compiler: go1.26.8 darwin/arm64 pgo " + pgo + "\n"},
+		// A development build's version has spaces.
+		{Toolchain{GoVersion: "devel go1.27-6e1c4529e4 Fri Sep 19 10:00:00 2025 +0000", GOOS: "linux", GOARCH: "amd64"},
+			"# compiler: devel go1.27-6e1c4529e4 Fri Sep 19 10:00:00 2025 +0000 linux/amd64\n"},
+	} {
+		text := string((&Baseline{Toolchain: tc.tc, Funcs: facts}).Format())
+		if want := baselineHeader + tc.line + "p\tF\tinline\t3\n"; text != want {
+			t.Errorf("Format:\n%s\nwant:\n%s", text, want)
+		}
+		back, err := ParseBaseline(strings.NewReader(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Toolchain != tc.tc {
+			t.Errorf("ParseBaseline toolchain = %+v, want %+v", back.Toolchain, tc.tc)
+		}
+	}
+
+	// A baseline of an older gcfix has no compiler line: it reads as before, and writing it again
+	// (what -update does, with the current compiler) adds the line.
+	old := baselineHeader + "p\tF\tinline\t3\n"
+	b, err := ParseBaseline(strings.NewReader(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Toolchain.Known() || len(b.Funcs) != 1 {
+		t.Errorf("old baseline: toolchain %+v, %d functions", b.Toolchain, len(b.Funcs))
+	}
+	if got := string(b.Format()); got != old {
+		t.Errorf("old baseline written again without a compiler:\n%s\nwant:\n%s", got, old)
+	}
+	b.Toolchain = go126
+	if got, want := string(b.Format()), baselineHeader+"# compiler: go1.26.8 linux/amd64\np\tF\tinline\t3\n"; got != want {
+		t.Errorf("old baseline updated:\n%s\nwant:\n%s", got, want)
+	}
+
+	for _, line := range []string{
+		"# compiler: go1.26.8",
+		"# compiler: go1.26.8 linux",
+		"# compiler: linux/amd64",
+		"# compiler: go1.26.8 linux/amd64/v3",
+		"# compiler: go1.26.8 linux/amd64 pgo md5:abc",
+		"# compiler: go1.26.8 linux/amd64\n# compiler: go1.27.3 linux/amd64",
+	} {
+		if _, err := ParseBaseline(strings.NewReader(line + "\n")); err == nil {
+			t.Errorf("ParseBaseline(%q) = nil error, want one", line)
+		}
+	}
+}

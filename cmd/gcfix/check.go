@@ -58,6 +58,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "gcfix check: %v\n", err)
 		return exitFailed
 	}
+	if !res.Updated && !res.NoBaseline && !res.BaselineToolchain.Known() {
+		fmt.Fprintf(stderr, "gcfix check: the baseline does not record the compiler that wrote it: 'gcfix check -update' records %s, so that an upgrade is told apart from the code's regressions\n", res.Toolchain)
+	}
 	if res.PGO != "" {
 		fmt.Fprintf(stderr, "gcfix check: %s\n", res.PGO)
 	}
