@@ -3,6 +3,7 @@ package rewrite
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -29,6 +30,31 @@ func (t Toolchain) String() string {
 }
 
 func (t Toolchain) platform() string { return t.GOOS + "/" + t.GOARCH }
+
+// pgoLabel names t's profile briefly, for messages.
+func (t Toolchain) pgoLabel() string {
+	if t.PGO == "" {
+		return "no pgo"
+	}
+	id := t.PGO
+	if len(id) > len("sha256:")+12 {
+		id = id[:len("sha256:")+12]
+	}
+	return "pgo " + id
+}
+
+// toolchainChange names what differs between two compilers: "go1.26.8 → go1.27.3", with the
+// platform and the profile only when they differ ("go1.26.8 pgo sha256:0123456789ab → go1.26.8 no pgo").
+func toolchainChange(from, to Toolchain) string {
+	a, b := []string{from.GoVersion}, []string{to.GoVersion}
+	if from.platform() != to.platform() {
+		a, b = append(a, from.platform()), append(b, to.platform())
+	}
+	if from.PGO != to.PGO {
+		a, b = append(a, from.pgoLabel()), append(b, to.pgoLabel())
+	}
+	return strings.Join(a, " ") + " → " + strings.Join(b, " ")
+}
 
 // toolchainPrefix starts the baseline's line that names the compiler that wrote it. Baselines
 // written before gcfix recorded it have none.
@@ -76,4 +102,52 @@ func goToolchain(ctx context.Context, g goTool, pgo string) (Toolchain, error) {
 		}
 	}
 	return t, nil
+}
+
+// Change is the kind of difference from the baseline that a Finding reports.
+type Change int
+
+const (
+	Violation          Change = iota // not a difference: a //gcfix: directive the code breaks
+	NoLongerInlines                  // regression
+	NewHeapAllocation                // regression
+	NowInlines                       // improvement
+	InlineCostFell                   // improvement
+	HeapAllocationGone               // improvement
+)
+
+// summarizeChanges counts changes per kind, in the order of Change: "2 functions no longer
+// inline, 9 new heap allocations", and how many functions they touch: " (7 functions)".
+func summarizeChanges(fs []Finding) string {
+	count := map[Change]int{}
+	funcs := map[string]bool{}
+	for _, f := range fs {
+		count[f.Change]++
+		funcs[f.Package+"\t"+f.Func] = true
+	}
+	if len(fs) == 0 {
+		return "no differences"
+	}
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(n) + " " + many
+	}
+	var parts []string
+	for _, k := range []struct {
+		c         Change
+		one, many string
+	}{
+		{NoLongerInlines, "function no longer inlines", "functions no longer inline"},
+		{NewHeapAllocation, "new heap allocation", "new heap allocations"},
+		{NowInlines, "function now inlines", "functions now inline"},
+		{InlineCostFell, "function inlines at a lower cost", "functions inline at a lower cost"},
+		{HeapAllocationGone, "heap allocation gone", "heap allocations gone"},
+	} {
+		if n := count[k.c]; n > 0 {
+			parts = append(parts, plural(n, k.one, k.many))
+		}
+	}
+	return strings.Join(parts, ", ") + " (" + plural(len(funcs), "function", "functions") + ")"
 }
