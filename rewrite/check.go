@@ -39,6 +39,10 @@ type CheckOptions struct {
 	Patterns []string
 	Baseline string // the baseline file; "" is gcfix.baseline in the module root
 	Update   bool   // write the baseline instead of comparing with it
+	// StrictToolchain fails on every difference from a baseline that another compiler wrote (another
+	// Go version, GOOS/GOARCH or PGO profile); by default those differences are the compiler's and
+	// do not fail.
+	StrictToolchain bool
 	// PGO and Cache are Options.PGO and Options.Cache: the diagnostics are taken with the profile
 	// that a run of gcfix (and go build) would use.
 	PGO, Cache string
@@ -58,6 +62,35 @@ type CheckResult struct {
 	// Unreadable lists the packages some of whose -m=2 lines name files gcfix cannot find ("pkg: N
 	// diagnostics name files ..."): they are not compared, and -update keeps their old facts.
 	Unreadable []string
+
+	Toolchain Toolchain // the compiler of this check
+	// BaselineToolchain is the compiler that wrote the baseline; zero when there is none or it does
+	// not say (written before gcfix recorded it).
+	BaselineToolchain Toolchain
+	// CompilerChanges are the differences from a baseline that another compiler wrote
+	// (ToolchainChanged), unless StrictToolchain: the compiler's, not the code's, so they do not
+	// fail. Regressions and Improvements are empty then.
+	CompilerChanges []Finding
+	// OldVerdicts lists, after Update with another compiler than the baseline's, the packages whose
+	// facts were kept because this run did not check them: they are still the other compiler's.
+	OldVerdicts []string
+}
+
+// ToolchainChanged reports whether the baseline records a compiler other than this check's.
+func (r *CheckResult) ToolchainChanged() bool {
+	return r.BaselineToolchain.Known() && r.BaselineToolchain != r.Toolchain
+}
+
+// ToolchainChange names what differs between the baseline's compiler and this check's:
+// "go1.26.8 → go1.27.3".
+func (r *CheckResult) ToolchainChange() string {
+	return toolchainChange(r.BaselineToolchain, r.Toolchain)
+}
+
+// CompilerSummary counts the compiler's changes per kind: "go1.26.8 → go1.27.3: 2 functions no
+// longer inline, 9 new heap allocations (11 functions)".
+func (r *CheckResult) CompilerSummary() string {
+	return r.ToolchainChange() + ": " + summarizeChanges(r.CompilerChanges)
 }
 
 // Failed reports whether the check fails.
@@ -71,6 +104,7 @@ type Finding struct {
 	Package string
 	Func    string
 	What    string
+	Change  Change
 }
 
 func (f Finding) String() string { return f.Pos + ": " + f.Func + ": " + f.What }
@@ -79,7 +113,10 @@ func (f Finding) String() string { return f.Pos + ": " + f.Func + ": " + f.What 
 // what cost, and its heap allocation sites. Entries are keyed by package, function and allocated
 // expression, not by line, so that an edit elsewhere in a file does not change them.
 type Baseline struct {
-	Funcs []*FuncFacts // sorted by package, function
+	// Toolchain is the compiler whose verdicts these are; zero in a baseline written before gcfix
+	// recorded it.
+	Toolchain Toolchain
+	Funcs     []*FuncFacts // sorted by package, function
 }
 
 // FuncFacts is what the compiler decided about one function.
@@ -127,11 +164,15 @@ func (a AllocSite) describe() string {
 const baselineHeader = "# gcfix check baseline: the compiler's inlining and heap allocation verdicts per function.\n" +
 	"# Regenerate with `gcfix check -update`. Fields are tab-separated.\n"
 
-// Format renders the baseline: a header, then one line per fact, sorted, so that diffs are clean.
+// Format renders the baseline: a header that names the compiler, then one line per fact, sorted,
+// so that diffs are clean.
 func (b *Baseline) Format() []byte {
 	b.sort()
 	var sb strings.Builder
 	sb.WriteString(baselineHeader)
+	if b.Toolchain.Known() {
+		sb.WriteString(toolchainPrefix + b.Toolchain.String() + "\n")
+	}
 	for _, f := range b.Funcs {
 		fields := []string{f.Package, f.Func, f.Inline.Verdict}
 		switch f.Inline.Verdict {
@@ -148,7 +189,7 @@ func (b *Baseline) Format() []byte {
 	return []byte(sb.String())
 }
 
-// ParseBaseline reads what Format wrote.
+// ParseBaseline reads what Format wrote, and baselines without the compiler's line.
 func ParseBaseline(r io.Reader) (*Baseline, error) {
 	b := &Baseline{}
 	byKey := map[string]*FuncFacts{}
@@ -168,11 +209,19 @@ func ParseBaseline(r io.Reader) (*Baseline, error) {
 	for sc.Scan() {
 		n++
 		line := sc.Text()
+		bad := func() error { return fmt.Errorf("baseline line %d: malformed: %q", n, line) }
+		if rest, ok := strings.CutPrefix(line, toolchainPrefix); ok {
+			t, ok := parseToolchain(rest)
+			if !ok || b.Toolchain.Known() {
+				return nil, bad()
+			}
+			b.Toolchain = t
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		fs := strings.Split(line, "\t")
-		bad := func() error { return fmt.Errorf("baseline line %d: malformed: %q", n, line) }
 		if len(fs) < 3 {
 			return nil, bad()
 		}
@@ -267,12 +316,18 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 	}
 	tool := goTool{dir: root, tags: opts.Tags}
 	fset := token.NewFileSet()
-	targets, diags, broken, pgo, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, patterns, fset, opts.PGO, opts.Cache, true)
+	targets, diags, broken, pgoUse, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, patterns, fset, opts.PGO, opts.Cache, true)
 	defer done()
 	if err != nil {
 		return nil, err
 	}
-	res.PGO = pgo
+	res.PGO = pgoUse.summary
+	if res.Toolchain, err = goToolchain(ctx, goTool{dir: opts.Dir}, pgoUse.file); err != nil {
+		return nil, err
+	}
+	if old != nil {
+		res.BaselineToolchain = old.Toolchain
+	}
 	var paths []string
 	for _, t := range targets {
 		if len(t.errors) > 0 {
@@ -311,12 +366,20 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 	sortFindings(res.Violations)
 
 	if opts.Update {
-		next := &Baseline{Funcs: cur.Funcs}
+		next := &Baseline{Toolchain: res.Toolchain, Funcs: cur.Funcs}
 		if old != nil { // keep the packages this run did not look at
+			kept := map[string]bool{}
 			for _, f := range old.Funcs {
 				if !checked[f.Package] {
 					next.Funcs = append(next.Funcs, f)
+					kept[f.Package] = true
 				}
+			}
+			if res.ToolchainChanged() {
+				for p := range kept {
+					res.OldVerdicts = append(res.OldVerdicts, p)
+				}
+				sort.Strings(res.OldVerdicts)
 			}
 		}
 		if err := writeFileAtomic(res.Baseline, next.Format()); err != nil {
@@ -326,11 +389,25 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 		return res, nil
 	}
 	if old != nil {
-		res.Regressions, res.Improvements = compareBaseline(old, cur, checked)
+		res.compare(old, cur, checked, opts.StrictToolchain)
 	}
-	sortFindings(res.Regressions)
-	sortFindings(res.Improvements)
 	return res, nil
+}
+
+// compare sets the differences between the baseline old and the current verdicts cur, for the
+// packages checked: the code's regressions and improvements, or, when another compiler wrote the
+// baseline and strict is false, the compiler's changes, which do not fail.
+func (r *CheckResult) compare(old, cur *Baseline, checked map[string]bool, strict bool) {
+	r.BaselineToolchain = old.Toolchain
+	regressions, improvements := compareBaseline(old, cur, checked)
+	if r.ToolchainChanged() && !strict {
+		r.CompilerChanges = append(regressions, improvements...)
+		sortFindings(r.CompilerChanges)
+		return
+	}
+	r.Regressions, r.Improvements = regressions, improvements
+	sortFindings(r.Regressions)
+	sortFindings(r.Improvements)
 }
 
 // sortFindings orders findings by file, line and column.
@@ -493,13 +570,13 @@ func checkDirectives(b *Baseline) []Finding {
 			case DirectiveInline:
 				switch {
 				case f.inlineDiag == nil:
-					out = append(out, Finding{f.pos, f.Package, f.Func, dir + " violated: the compiler said nothing about inlining it"})
+					out = append(out, Finding{f.pos, f.Package, f.Func, dir + " violated: the compiler said nothing about inlining it", Violation})
 				case f.inlineDiag.Kind != diag.CanInline:
-					out = append(out, Finding{f.pos, f.Package, f.Func, dir + " violated: cannot inline: " + f.inlineDiag.Reason})
+					out = append(out, Finding{f.pos, f.Package, f.Func, dir + " violated: cannot inline: " + f.inlineDiag.Reason, Violation})
 				}
 			case DirectiveNoescape:
 				for _, a := range f.Allocs {
-					out = append(out, Finding{a.pos, f.Package, f.Func, dir + " violated: " + a.describe()})
+					out = append(out, Finding{a.pos, f.Package, f.Func, dir + " violated: " + a.describe(), Violation})
 				}
 			}
 		}
@@ -519,18 +596,18 @@ func compareBaseline(old, cur *Baseline, checked map[string]bool) (regressions, 
 		if o == nil {
 			continue
 		}
-		at := func(pos, what string) Finding { return Finding{pos, f.Package, f.Func, what} }
+		at := func(pos string, c Change, what string) Finding { return Finding{pos, f.Package, f.Func, what, c} }
 		switch {
 		case o.Inline.Verdict == "inline" && f.Inline.Verdict != "inline":
 			why := "the compiler said nothing about inlining it"
 			if f.Inline.Verdict == "noinline" {
 				why = f.Inline.Reason
 			}
-			regressions = append(regressions, at(f.pos, fmt.Sprintf("no longer inlines: %s (was cost %d)", why, o.Inline.Cost)))
+			regressions = append(regressions, at(f.pos, NoLongerInlines, fmt.Sprintf("no longer inlines: %s (was cost %d)", why, o.Inline.Cost)))
 		case o.Inline.Verdict != "inline" && f.Inline.Verdict == "inline":
-			improvements = append(improvements, at(f.pos, fmt.Sprintf("now inlines (cost %d, budget %d)", f.Inline.Cost, inlineBudget)))
+			improvements = append(improvements, at(f.pos, NowInlines, fmt.Sprintf("now inlines (cost %d, budget %d)", f.Inline.Cost, inlineBudget)))
 		case o.Inline.Verdict == "inline" && f.Inline.Cost < o.Inline.Cost:
-			improvements = append(improvements, at(f.pos, fmt.Sprintf("inline cost fell from %d to %d", o.Inline.Cost, f.Inline.Cost)))
+			improvements = append(improvements, at(f.pos, InlineCostFell, fmt.Sprintf("inline cost fell from %d to %d", o.Inline.Cost, f.Inline.Cost)))
 		}
 		// Allocations are compared by count per kind and subject: the ordinals beyond the baseline's
 		// count are new, the baseline's beyond the current count are gone.
@@ -542,12 +619,12 @@ func compareBaseline(old, cur *Baseline, checked map[string]bool) (regressions, 
 		for _, a := range f.Allocs {
 			now[a.key()]++
 			if a.Ordinal > count[a.key()] {
-				regressions = append(regressions, at(a.pos, "new heap allocation: "+a.describe()))
+				regressions = append(regressions, at(a.pos, NewHeapAllocation, "new heap allocation: "+a.describe()))
 			}
 		}
 		for _, a := range o.Allocs {
 			if a.Ordinal > now[a.key()] {
-				improvements = append(improvements, at(f.pos, "heap allocation gone: "+a.describe()))
+				improvements = append(improvements, at(f.pos, HeapAllocationGone, "heap allocation gone: "+a.describe()))
 			}
 		}
 	}

@@ -62,7 +62,7 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 		return nil, err
 	}
 	fset := token.NewFileSet()
-	targets, diags, broken, pgo, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, []string{pattern}, fset, opts.PGO, opts.Cache, true)
+	targets, diags, broken, pgoUse, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, []string{pattern}, fset, opts.PGO, opts.Cache, true)
 	defer done()
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 		return nil, fmt.Errorf("%s: no such function in %s", opts.Target, t.path)
 	}
 	x := explainFunc(pass, root, fd, opts.Rules)
-	x.PGO = pgo
+	x.PGO = pgoUse.summary
 	return x, nil
 }
 

@@ -74,18 +74,24 @@ type target struct {
 
 // diagnosedTargets loads the packages that patterns match in dir as Run does, for check and
 // explain (listDiagnosed, then finish). full keeps every diagnostic, escape flows included. done
-// removes the profile's temporary copy; summary says which profile, as report.Report.PGOSummary does.
-func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *diag.Diagnostics, broken map[string]string, summary string, done func(), err error) {
+// removes the profile's temporary copy; used says which profile the compiles were given.
+func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *diag.Diagnostics, broken map[string]string, used pgoUsed, done func(), err error) {
 	inDir := tool
 	inDir.dir = dir
 	ld, ls, note, done, err := listDiagnosed(ctx, tool, &inDir, fset, patterns, pgo, cache, nil)
 	defer func() { ls.close() }()
 	if err != nil {
-		return nil, nil, nil, "", done, err
+		return nil, nil, nil, pgoUsed{}, done, err
 	}
 	ls.full = full
 	targets, diags, broken, err = ld.finish(ctx, inDir, ls)
-	return targets, diags, broken, pgoSummary(root, inDir.pgo, note), done, err
+	return targets, diags, broken, pgoUsed{file: inDir.pgo, summary: pgoSummary(root, inDir.pgo, note)}, done, err
+}
+
+// pgoUsed is the PGO profile that the compiles of diagnosedTargets were given.
+type pgoUsed struct {
+	file    string // its absolute path; "" or PGOOff for none
+	summary string // which profile, or why none, as report.Report.PGOSummary says
 }
 
 // listDiagnosed lists the packages that patterns match where in runs the go command (in.dir) and

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/gcfix/gcfix/rewrite"
 )
@@ -21,6 +22,12 @@ It also enforces two directives in a function's doc comment, with or without a b
   //gcfix:inline     the function must be inlinable
   //gcfix:noescape   nothing in the function may allocate on the heap
 
+The baseline records the compiler that wrote it: the Go version, GOOS/GOARCH and the PGO
+profile. When another one compiles (after a Go upgrade), the differences are the compiler's,
+not the code's: check lists and counts them, passes, and suggests -update; -strict-toolchain
+fails on them as on regressions. Directive violations and packages that do not build fail
+whatever the compiler.
+
 Exit status: 0 clean, 1 a regression, a violated directive or a build failure, 2 usage.
 
 flags:
@@ -33,6 +40,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	tags := fs.String("tags", "", "build tags, as for go build")
 	baseline := fs.String("baseline", "", "the baseline `file` (default gcfix.baseline in the module root)")
 	update := fs.Bool("update", false, "write the baseline from the current code instead of comparing with it")
+	strict := fs.Bool("strict-toolchain", false, "fail on the differences from a baseline that another Go version, GOOS/GOARCH or PGO profile wrote, as on regressions (default: list them as the compiler's and pass)")
 	pgo := fs.String("pgo", "", "a pprof CPU profile `file` that the diagnostics are taken with (go build -pgo); off: none (default: the default.pgo of the main package checked)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, checkUsage)
@@ -52,11 +60,27 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	res, err := rewrite.Check(ctx, rewrite.CheckOptions{
 		Dir: *dir, Tags: *tags, Patterns: fs.Args(), Baseline: *baseline, Update: *update,
-		PGO: *pgo, Cache: rewrite.DefaultCacheDir(),
+		StrictToolchain: *strict, PGO: *pgo, Cache: rewrite.DefaultCacheDir(),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "gcfix check: %v\n", err)
 		return exitFailed
+	}
+	// Which compiler wrote the baseline comes first: it says how to read everything below.
+	compilerChanged := res.ToolchainChanged() && !res.Updated && !*strict
+	switch {
+	case res.ToolchainChanged():
+		fmt.Fprintf(stderr, "gcfix check: the baseline was written by %s, this check compiles with %s", res.BaselineToolchain, res.Toolchain)
+		switch {
+		case res.Updated:
+			fmt.Fprintln(stderr)
+		case *strict:
+			fmt.Fprintln(stderr, ": -strict-toolchain fails on the differences")
+		default:
+			fmt.Fprintln(stderr, ": the differences are the compiler's, not the code's")
+		}
+	case !res.Updated && !res.NoBaseline && !res.BaselineToolchain.Known():
+		fmt.Fprintf(stderr, "gcfix check: the baseline does not record the compiler that wrote it: 'gcfix check -update' records %s, so that an upgrade is told apart from the code's regressions\n", res.Toolchain)
 	}
 	if res.PGO != "" {
 		fmt.Fprintf(stderr, "gcfix check: %s\n", res.PGO)
@@ -79,9 +103,22 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stdout, "  %s\n", i)
 		}
 	}
+	if len(res.CompilerChanges) > 0 {
+		fmt.Fprintf(stdout, "changed by the compiler (%s):\n", res.ToolchainChange())
+		for _, c := range res.CompilerChanges {
+			fmt.Fprintf(stdout, "  %s\n", c)
+		}
+	}
+	if compilerChanged {
+		fmt.Fprintf(stderr, "gcfix check: %s\n", res.CompilerSummary())
+	}
 	switch {
 	case res.Updated:
 		fmt.Fprintf(stderr, "gcfix check: wrote %s (%d functions)\n", res.Baseline, res.Functions)
+		if len(res.OldVerdicts) > 0 {
+			fmt.Fprintf(stderr, "gcfix check: packages not checked keep the verdicts of %s: %s; 'gcfix check -update ./...' records them with the new compiler\n",
+				res.BaselineToolchain, strings.Join(res.OldVerdicts, ", "))
+		}
 	case res.NoBaseline:
 		fmt.Fprintf(stderr, "gcfix check: no baseline %s: only //gcfix: directives checked; run 'gcfix check -update' to write one\n", res.Baseline)
 	}
@@ -92,12 +129,19 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, ", %d packages whose diagnostics gcfix cannot read", len(res.Unreadable))
 		}
 		fmt.Fprintln(stderr)
-		if len(res.Improvements) > 0 {
+		switch {
+		case compilerChanged:
+			fmt.Fprintln(stderr, "gcfix check: once the failures are fixed, run 'gcfix check -update' to record the new compiler's verdicts")
+		case res.ToolchainChanged() && len(res.Regressions) > 0:
+			fmt.Fprintln(stderr, "gcfix check: if the regressions are the compiler's and accepted, run 'gcfix check -update' to record its verdicts")
+		case len(res.Improvements) > 0:
 			fmt.Fprintln(stderr, "gcfix check: once the failures are fixed, run 'gcfix check -update' to record the improvements")
 		}
 		return exitFailed
 	}
-	if len(res.Improvements) > 0 {
+	if compilerChanged {
+		fmt.Fprintf(stderr, "gcfix check: ok (%d functions): run 'gcfix check -update' to record the new compiler's verdicts (-strict-toolchain fails on its differences)\n", res.Functions)
+	} else if len(res.Improvements) > 0 {
 		fmt.Fprintln(stderr, "gcfix check: ok, with improvements: run 'gcfix check -update' to record them in the baseline")
 	} else if !res.Updated {
 		fmt.Fprintf(stderr, "gcfix check: ok (%d functions)\n", res.Functions)

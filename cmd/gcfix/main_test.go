@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,14 +30,22 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goEnv := map[string]string{"FIXTURES": fixtures}
-	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT"} {
+	goCmdEnv := func(v string) string {
 		out, err := exec.Command("go", "env", v).Output()
 		if err != nil {
 			t.Fatal(err)
 		}
-		goEnv[v] = strings.TrimSpace(string(out))
+		return strings.TrimSpace(string(out))
 	}
+	goEnv := map[string]string{"FIXTURES": fixtures}
+	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOROOT"} {
+		goEnv[v] = goCmdEnv(v)
+	}
+	// The scripts run with GOPROXY=off; one that fetches a toolchain sets GOPROXY=$REALGOPROXY.
+	goEnv["REALGOPROXY"] = goCmdEnv("GOPROXY")
+	goVersion := goCmdEnv("GOVERSION")
+	var mu sync.Mutex
+	fetched := map[string]bool{}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -48,6 +57,30 @@ func TestScripts(t *testing.T) {
 			e.Setenv("GOFLAGS", "-mod=mod")
 			e.Setenv("HOME", e.WorkDir)
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			name, arg, _ := strings.Cut(cond, ":")
+			switch name {
+			case "goversion":
+				// [goversion:go1.26]: the go command of PATH is a go1.26 release.
+				return goVersion == arg || strings.HasPrefix(goVersion, arg+"."), nil
+			case "toolchain":
+				// [toolchain:go1.27.3]: the go command can run that toolchain, fetching it from the
+				// module proxy when the module cache does not hold it.
+				mu.Lock()
+				defer mu.Unlock()
+				ok, seen := fetched[arg]
+				if !seen {
+					cmd := exec.Command("go", "version")
+					cmd.Dir = os.TempDir()
+					cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+arg)
+					out, err := cmd.Output()
+					ok = err == nil && strings.Contains(string(out), " "+arg+" ")
+					fetched[arg] = ok
+				}
+				return ok, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"jsonreport": cmdJSONReport,
