@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
-	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -52,42 +51,39 @@ type Allocation struct {
 
 // Explain compiles the package of the target function with -m=2 and explains its heap allocations.
 func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
-	root, _, err := moduleRoot(ctx, opts.Dir, nil)
+	root, _, err := ModuleRoot(ctx, opts.Dir)
 	if err != nil {
 		return nil, err
 	}
-	tool := goTool{dir: root, tags: opts.Tags}
 	pattern, match, err := explainTarget(opts.Dir, opts.Target)
 	if err != nil {
 		return nil, err
 	}
-	fset := token.NewFileSet()
-	targets, diags, broken, pgoUse, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, []string{pattern}, fset, opts.PGO, opts.Cache, true)
-	defer done()
+	loaded, err := Load(ctx, root, LoadOptions{Dir: opts.Dir, Tags: opts.Tags, Patterns: []string{pattern}, PGO: opts.PGO, Cache: opts.Cache})
 	if err != nil {
 		return nil, err
 	}
-	if len(targets) != 1 {
-		return nil, fmt.Errorf("%s: found %d packages, want one", opts.Target, len(targets))
+	if len(loaded.Packages) != 1 {
+		return nil, fmt.Errorf("%s: found %d packages, want one", opts.Target, len(loaded.Packages))
 	}
-	t := targets[0]
-	if len(t.errors) > 0 {
-		return nil, fmt.Errorf("%s: %s", t.path, strings.Join(t.errors, "\n"))
+	t := loaded.Packages[0]
+	if len(t.Errors) > 0 {
+		return nil, fmt.Errorf("%s: %s", t.Path, strings.Join(t.Errors, "\n"))
 	}
-	if broken[t.path] != "" {
-		return nil, fmt.Errorf("%s does not build:\n%s", t.path, broken[t.path])
+	if t.Broken != "" {
+		return nil, fmt.Errorf("%s does not build:\n%s", t.Path, t.Broken)
 	}
-	if l := diags.Lost[t.path]; l != nil {
-		return nil, fmt.Errorf("%s: %s", t.path, l)
+	if l := t.Pass.Diags.Lost[t.Path]; l != nil {
+		return nil, fmt.Errorf("%s: %s", t.Path, l)
 	}
-	pass := t.pass(fset, diags)
+	pass := t.Pass
 	pass.Module = []*rule.Pass{pass}
 	fd := findFunc(pass, match)
 	if fd == nil {
-		return nil, fmt.Errorf("%s: no such function in %s", opts.Target, t.path)
+		return nil, fmt.Errorf("%s: no such function in %s", opts.Target, t.Path)
 	}
 	x := explainFunc(pass, root, fd, opts.Rules)
-	x.PGO = pgoUse.summary
+	x.PGO = loaded.PGOSummary
 	return x, nil
 }
 

@@ -173,6 +173,16 @@ func Diagnose(ctx context.Context, dir string, pkgs []string, tags string) (*dia
 	return goTool{dir: dir, tags: tags}.diagnose(ctx, pkgs, nil)
 }
 
+// GoEnv runs go env with vars in dir, as gcfix runs every go command, and returns what it printed.
+// An error quotes the end of the go command's complaint.
+func GoEnv(ctx context.Context, dir string, vars ...string) ([]byte, error) {
+	out, stderr, err := goTool{dir: dir}.run(ctx, append([]string{"env"}, vars...)...)
+	if err != nil {
+		return nil, fmt.Errorf("go env %s: %v: %s", strings.Join(vars, " "), err, tail(stderr, 5))
+	}
+	return out, nil
+}
+
 // diagnose compiles pkgs without linking (go list -export) with -m=2 for exactly those packages,
 // and returns the compiler's diagnostics and, per package, the build error if it did not compile.
 func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*diag.Diagnostics, map[string]string, error) {

@@ -72,26 +72,72 @@ type target struct {
 	meta   *listedPackage
 }
 
-// diagnosedTargets loads the packages that patterns match in dir as Run does, for check and
-// explain (listDiagnosed, then finish). full keeps every diagnostic, escape flows included. done
-// removes the profile's temporary copy; used says which profile the compiles were given.
-func diagnosedTargets(ctx context.Context, tool goTool, dir, root string, patterns []string, fset *token.FileSet, pgo, cache string, full bool) (targets []*target, diags *diag.Diagnostics, broken map[string]string, used pgoUsed, done func(), err error) {
-	inDir := tool
-	inDir.dir = dir
-	ld, ls, note, done, err := listDiagnosed(ctx, tool, &inDir, fset, patterns, pgo, cache, nil)
-	defer func() { ls.close() }()
-	if err != nil {
-		return nil, nil, nil, pgoUsed{}, done, err
-	}
-	ls.full = full
-	targets, diags, broken, err = ld.finish(ctx, inDir, ls)
-	return targets, diags, broken, pgoUsed{file: inDir.pgo, summary: pgoSummary(root, inDir.pgo, note)}, done, err
+// LoadOptions says which packages Load loads, and how.
+type LoadOptions struct {
+	Dir      string   // where to run, as the go command would
+	Tags     string   // build tags
+	Patterns []string // go list patterns
+	// PGO and Cache are Options.PGO and Options.Cache: the diagnostics are taken with the profile
+	// that Run would use for the same packages.
+	PGO, Cache string
 }
 
-// pgoUsed is the PGO profile that the compiles of diagnosedTargets were given.
-type pgoUsed struct {
-	file    string // its absolute path; "" or PGOOff for none
-	summary string // which profile, or why none, as report.Report.PGOSummary says
+// Loaded is what Load found.
+type Loaded struct {
+	Packages []*LoadedPackage // sorted by import path
+	// PGO is the profile that the compiles were given: an absolute path, or "" or PGOOff for none.
+	PGO string
+	// PGOSummary says which profile the diagnostics were taken with, or why none was used, as
+	// report.Report.PGOSummary does; "" when there was none to use.
+	PGOSummary string
+}
+
+// LoadedPackage is one package of the main module that the patterns match.
+type LoadedPackage struct {
+	Path   string
+	Errors []string // load, parse and type errors; Pass is nil when there are some
+	Broken string   // why go list -export could not compile it; "" when it did
+	// Pass is the package as a rule sees it (Pass.Module aside). Pass.Diags holds every diagnostic
+	// of the compile, escape flows included, and in Lost the packages whose -m=2 lines name files
+	// gcfix cannot find.
+	Pass *rule.Pass
+}
+
+// ModuleRoot returns the root directory and the path of the main module that dir is in ("": the
+// current directory), as the go command finds it.
+func ModuleRoot(ctx context.Context, dir string) (root, path string, err error) {
+	return moduleRoot(ctx, dir, nil)
+}
+
+// Load lists the packages that the patterns match in the module whose root is root (ModuleRoot),
+// compiles them once with -m=2 and type-checks them, as Run does before it matches any rule: the
+// start of the commands that read the compiler's verdicts without rewriting (gcfix check and
+// gcfix explain).
+func Load(ctx context.Context, root string, opts LoadOptions) (*Loaded, error) {
+	tool := goTool{dir: root, tags: opts.Tags}
+	inDir := tool
+	inDir.dir = opts.Dir
+	fset := token.NewFileSet()
+	ld, ls, note, done, err := listDiagnosed(ctx, tool, &inDir, fset, opts.Patterns, opts.PGO, opts.Cache, nil)
+	defer done()
+	defer func() { ls.close() }()
+	if err != nil {
+		return nil, err
+	}
+	ls.full = true
+	targets, diags, broken, err := ld.finish(ctx, inDir, ls)
+	if err != nil {
+		return nil, err
+	}
+	l := &Loaded{PGO: inDir.pgo, PGOSummary: pgoSummary(root, inDir.pgo, note)}
+	for _, t := range targets {
+		p := &LoadedPackage{Path: t.path, Errors: t.errors, Broken: broken[t.path]}
+		if len(t.errors) == 0 {
+			p.Pass = t.pass(fset, diags)
+		}
+		l.Packages = append(l.Packages, p)
+	}
+	return l, nil
 }
 
 // listDiagnosed lists the packages that patterns match where in runs the go command (in.dir) and

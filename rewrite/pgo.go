@@ -148,17 +148,6 @@ func pgoContentCopy(file, dir string) (string, error) {
 	return out, os.Rename(tmp.Name(), out)
 }
 
-// pgoIdentity names a profile by its content, as a baseline records the one its verdicts were
-// taken with: "sha256:<hex>". A profile rewritten in place is another profile.
-func pgoIdentity(file string) (string, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
-}
-
 // pgoFlag is go build's and go test's flag for the profile; -pgo=off keeps go test from using a
 // main package's default.pgo by itself.
 func (g goTool) pgoFlag() []string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/check"
 )
 
 const checkUsage = `usage: gcfix check [flags] [packages]
@@ -58,7 +59,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitFailed
 		}
 	}
-	res, err := rewrite.Check(ctx, rewrite.CheckOptions{
+	res, err := check.Run(ctx, check.Options{
 		Dir: *dir, Tags: *tags, Patterns: fs.Args(), Baseline: *baseline, Update: *update,
 		StrictToolchain: *strict, PGO: *pgo, Cache: rewrite.DefaultCacheDir(),
 	})

@@ -1,4 +1,8 @@
-package rewrite
+// Package check is gcfix check, a CI gate for the compiler's verdicts: it compiles the packages once
+// with -m=2 (rewrite.Load) and compares every function's inlining verdict and heap allocations with
+// a baseline file, and enforces the //gcfix:inline and //gcfix:noescape directives. A baseline
+// records the compiler that wrote it, so that a Go upgrade is told apart from a change of the code.
+package check
 
 import (
 	"bufio"
@@ -6,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/token"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gcfix/gcfix/rewrite"
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
@@ -32,8 +36,8 @@ const (
 	DirectiveNoescape = "//gcfix:noescape" // nothing in the function may allocate on the heap
 )
 
-// CheckOptions says what `gcfix check` compares.
-type CheckOptions struct {
+// Options says what `gcfix check` compares.
+type Options struct {
 	Dir      string // where to run, as the go command would
 	Tags     string
 	Patterns []string
@@ -43,13 +47,13 @@ type CheckOptions struct {
 	// Go version, GOOS/GOARCH or PGO profile); by default those differences are the compiler's and
 	// do not fail.
 	StrictToolchain bool
-	// PGO and Cache are Options.PGO and Options.Cache: the diagnostics are taken with the profile
-	// that a run of gcfix (and go build) would use.
+	// PGO and Cache are rewrite.Options.PGO and rewrite.Options.Cache: the diagnostics are taken
+	// with the profile that a run of gcfix (and go build) would use.
 	PGO, Cache string
 }
 
-// CheckResult is what `gcfix check` found. A regression or a violation fails the check.
-type CheckResult struct {
+// Result is what `gcfix check` found. A regression or a violation fails the check.
+type Result struct {
 	Baseline     string    // the baseline file's path
 	PGO          string    // which PGO profile the diagnostics were taken with, or why none; "" for none to use
 	NoBaseline   bool      // there is no baseline file (and no -update): only directives were checked
@@ -77,24 +81,24 @@ type CheckResult struct {
 }
 
 // ToolchainChanged reports whether the baseline records a compiler other than this check's.
-func (r *CheckResult) ToolchainChanged() bool {
+func (r *Result) ToolchainChanged() bool {
 	return r.BaselineToolchain.Known() && r.BaselineToolchain != r.Toolchain
 }
 
 // ToolchainChange names what differs between the baseline's compiler and this check's:
 // "go1.26.8 → go1.27.3".
-func (r *CheckResult) ToolchainChange() string {
+func (r *Result) ToolchainChange() string {
 	return toolchainChange(r.BaselineToolchain, r.Toolchain)
 }
 
 // CompilerSummary counts the compiler's changes per kind: "go1.26.8 → go1.27.3: 2 functions no
 // longer inline, 9 new heap allocations (11 functions)".
-func (r *CheckResult) CompilerSummary() string {
+func (r *Result) CompilerSummary() string {
 	return r.ToolchainChange() + ": " + summarizeChanges(r.CompilerChanges)
 }
 
 // Failed reports whether the check fails.
-func (r *CheckResult) Failed() bool {
+func (r *Result) Failed() bool {
 	return len(r.Regressions) > 0 || len(r.Violations) > 0 || len(r.Broken) > 0 || len(r.Unreadable) > 0
 }
 
@@ -286,14 +290,14 @@ func (b *Baseline) sort() {
 	}
 }
 
-// Check compiles the packages once with -m=2 and compares every function's verdicts with the
+// Run compiles the packages once with -m=2 and compares every function's verdicts with the
 // baseline (or, with Update, writes them to it), and enforces the //gcfix: directives.
-func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
-	root, _, err := moduleRoot(ctx, opts.Dir, nil)
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	root, _, err := rewrite.ModuleRoot(ctx, opts.Dir)
 	if err != nil {
 		return nil, err
 	}
-	res := &CheckResult{Baseline: opts.Baseline}
+	res := &Result{Baseline: opts.Baseline}
 	if res.Baseline == "" {
 		res.Baseline = filepath.Join(root, DefaultBaseline)
 	} else if !filepath.IsAbs(res.Baseline) && opts.Dir != "" {
@@ -314,27 +318,24 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
 	}
-	tool := goTool{dir: root, tags: opts.Tags}
-	fset := token.NewFileSet()
-	targets, diags, broken, pgoUse, done, err := diagnosedTargets(ctx, tool, opts.Dir, root, patterns, fset, opts.PGO, opts.Cache, true)
-	defer done()
+	loaded, err := rewrite.Load(ctx, root, rewrite.LoadOptions{Dir: opts.Dir, Tags: opts.Tags, Patterns: patterns, PGO: opts.PGO, Cache: opts.Cache})
 	if err != nil {
 		return nil, err
 	}
-	res.PGO = pgoUse.summary
-	if res.Toolchain, err = goToolchain(ctx, goTool{dir: opts.Dir}, pgoUse.file); err != nil {
+	res.PGO = loaded.PGOSummary
+	if res.Toolchain, err = goToolchain(ctx, opts.Dir, loaded.PGO); err != nil {
 		return nil, err
 	}
 	if old != nil {
 		res.BaselineToolchain = old.Toolchain
 	}
 	var paths []string
-	for _, t := range targets {
-		if len(t.errors) > 0 {
-			res.Broken = append(res.Broken, t.path+": "+strings.Join(t.errors, "\n"))
+	for _, p := range loaded.Packages {
+		if len(p.Errors) > 0 {
+			res.Broken = append(res.Broken, p.Path+": "+strings.Join(p.Errors, "\n"))
 			continue
 		}
-		paths = append(paths, t.path)
+		paths = append(paths, p.Path)
 	}
 	if len(paths) == 0 {
 		if len(res.Broken) > 0 {
@@ -344,21 +345,21 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 	}
 	cur := &Baseline{}
 	checked := map[string]bool{}
-	for _, t := range targets {
-		if len(t.errors) > 0 {
+	for _, p := range loaded.Packages {
+		if len(p.Errors) > 0 {
 			continue
 		}
-		if msg := broken[t.path]; msg != "" {
-			res.Broken = append(res.Broken, t.path+": "+msg)
+		if p.Broken != "" {
+			res.Broken = append(res.Broken, p.Path+": "+p.Broken)
 			continue
 		}
 		// A fact missing from the text would read as a regression or an improvement.
-		if l := diags.Lost[t.path]; l != nil {
-			res.Unreadable = append(res.Unreadable, t.path+": "+l.String())
+		if l := p.Pass.Diags.Lost[p.Path]; l != nil {
+			res.Unreadable = append(res.Unreadable, p.Path+": "+l.String())
 			continue
 		}
-		checked[t.path] = true
-		cur.Funcs = append(cur.Funcs, funcFacts(t.pass(fset, diags), root)...)
+		checked[p.Path] = true
+		cur.Funcs = append(cur.Funcs, funcFacts(p.Pass, root)...)
 	}
 	cur.sort()
 	res.Functions = len(cur.Funcs)
@@ -397,7 +398,7 @@ func Check(ctx context.Context, opts CheckOptions) (*CheckResult, error) {
 // compare sets the differences between the baseline old and the current verdicts cur, for the
 // packages checked: the code's regressions and improvements, or, when another compiler wrote the
 // baseline and strict is false, the compiler's changes, which do not fail.
-func (r *CheckResult) compare(old, cur *Baseline, checked map[string]bool, strict bool) {
+func (r *Result) compare(old, cur *Baseline, checked map[string]bool, strict bool) {
 	r.BaselineToolchain = old.Toolchain
 	regressions, improvements := compareBaseline(old, cur, checked)
 	if r.ToolchainChanged() && !strict {

@@ -1,10 +1,15 @@
-package rewrite
+package check
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+
+	"github.com/gcfix/gcfix/rewrite"
 )
 
 // Toolchain is what decides the compiler's verdicts besides the code: the Go version that compiles,
@@ -83,25 +88,37 @@ func parseToolchain(s string) (Toolchain, bool) {
 	return t, true
 }
 
-// goToolchain asks the go command that compiles the module which compiler it is: the go command
-// of PATH, after the toolchain switch that GOTOOLCHAIN and go.mod ask for, so not gcfix's own
-// runtime.Version. pgo is the profile the diagnostics are taken with ("" or PGOOff for none).
-func goToolchain(ctx context.Context, g goTool, pgo string) (Toolchain, error) {
-	out, stderr, err := g.run(ctx, "env", "GOVERSION", "GOOS", "GOARCH")
+// goToolchain asks the go command that compiles the module in dir which compiler it is: the go
+// command of PATH, after the toolchain switch that GOTOOLCHAIN and go.mod ask for, so not gcfix's
+// own runtime.Version. pgo is the profile the diagnostics are taken with ("" or rewrite.PGOOff for
+// none).
+func goToolchain(ctx context.Context, dir, pgo string) (Toolchain, error) {
+	out, err := rewrite.GoEnv(ctx, dir, "GOVERSION", "GOOS", "GOARCH")
 	if err != nil {
-		return Toolchain{}, fmt.Errorf("go env GOVERSION GOOS GOARCH: %v: %s", err, tail(stderr, 5))
+		return Toolchain{}, err
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	if len(lines) != 3 || lines[0] == "" || lines[1] == "" || lines[2] == "" {
 		return Toolchain{}, fmt.Errorf("go env GOVERSION GOOS GOARCH: unexpected output %q", out)
 	}
 	t := Toolchain{GoVersion: strings.TrimSpace(lines[0]), GOOS: strings.TrimSpace(lines[1]), GOARCH: strings.TrimSpace(lines[2])}
-	if pgo != "" && pgo != PGOOff {
+	if pgo != "" && pgo != rewrite.PGOOff {
 		if t.PGO, err = pgoIdentity(pgo); err != nil {
 			return Toolchain{}, fmt.Errorf("-pgo: %v", err)
 		}
 	}
 	return t, nil
+}
+
+// pgoIdentity names a profile by its content, as a baseline records the one its verdicts were
+// taken with: "sha256:<hex>". A profile rewritten in place is another profile.
+func pgoIdentity(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // Change is the kind of difference from the baseline that a Finding reports.

@@ -1,4 +1,4 @@
-package rewrite
+package check
 
 import (
 	"go/ast"
@@ -221,7 +221,7 @@ func TestCheckAcrossToolchains(t *testing.T) {
 	}
 
 	t.Run("another compiler", func(t *testing.T) {
-		res := &CheckResult{Toolchain: go127, Violations: checkDirectives(cur)}
+		res := &Result{Toolchain: go127, Violations: checkDirectives(cur)}
 		res.compare(writtenBy(t, old, go126), cur, checked, false)
 		if !res.ToolchainChanged() || res.BaselineToolchain != go126 {
 			t.Errorf("baseline toolchain %v, changed %v; want go1.26.8, true", res.BaselineToolchain, res.ToolchainChanged())
@@ -253,7 +253,7 @@ func TestCheckAcrossToolchains(t *testing.T) {
 	})
 
 	t.Run("strict", func(t *testing.T) {
-		res := &CheckResult{Toolchain: go127}
+		res := &Result{Toolchain: go127}
 		res.compare(writtenBy(t, old, go126), cur, checked, true)
 		if got := findingLines(res.Regressions); got != regressions {
 			t.Errorf("regressions:\n%s\nwant:\n%s", got, regressions)
@@ -270,7 +270,7 @@ func TestCheckAcrossToolchains(t *testing.T) {
 		"same":       writtenBy(t, old, go127),
 	} {
 		t.Run(name, func(t *testing.T) {
-			res := &CheckResult{Toolchain: go127}
+			res := &Result{Toolchain: go127}
 			res.compare(base, cur, checked, false)
 			if res.ToolchainChanged() {
 				t.Errorf("toolchain changed from %v", res.BaselineToolchain)
@@ -282,7 +282,7 @@ func TestCheckAcrossToolchains(t *testing.T) {
 	}
 
 	// The other way round, go1.26.8 makes the differences: they are the compiler's too.
-	res := &CheckResult{Toolchain: go126}
+	res := &Result{Toolchain: go126}
 	res.compare(writtenBy(t, cur, go127), old, checked, false)
 	want := "go1.27.3 → go1.26.8: 1 function no longer inlines, 5 new heap allocations, 3 functions now inline, 1 heap allocation gone (6 functions)"
 	if got := res.CompilerSummary(); got != want || res.Failed() {
