@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/explain"
 	"github.com/gcfix/gcfix/rules"
 )
 
@@ -47,7 +48,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitFailed
 		}
 	}
-	x, err := rewrite.Explain(ctx, rewrite.ExplainOptions{Dir: *dir, Tags: *tags, Rules: rules.All(), Target: fs.Arg(0),
+	x, err := explain.Run(ctx, explain.Options{Dir: *dir, Tags: *tags, Rules: rules.All(), Target: fs.Arg(0),
 		PGO: *pgo, Cache: rewrite.DefaultCacheDir()})
 	if err != nil {
 		fmt.Fprintf(stderr, "gcfix explain: %v\n", err)

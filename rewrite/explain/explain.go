@@ -1,4 +1,8 @@
-package rewrite
+// Package explain is gcfix explain: it compiles the package of one function with -m=2
+// (rewrite.Load) and says why the function allocates, each heap allocation with the compiler's
+// chain of reasons in plain words, its inlining verdict, and the rules that would address each
+// allocation.
+package explain
 
 import (
 	"context"
@@ -10,21 +14,22 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gcfix/gcfix/rewrite"
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
-// ExplainOptions says which function `gcfix explain` looks at.
-type ExplainOptions struct {
+// Options says which function `gcfix explain` looks at.
+type Options struct {
 	Dir   string // where to run, as the go command would
 	Tags  string
 	Rules []*rule.Rule // to name the rule that would address an allocation
 	// Target is file:line (a line inside the function) or [pkgpath.]Func, where Func is named as the
 	// compiler names it: F, T.M or (*T).M.
 	Target string
-	// PGO and Cache are Options.PGO and Options.Cache: the diagnostics are taken with the profile
-	// that a run of gcfix over the target's package would use.
+	// PGO and Cache are rewrite.Options.PGO and rewrite.Options.Cache: the diagnostics are taken
+	// with the profile that a run of gcfix over the target's package would use.
 	PGO, Cache string
 }
 
@@ -49,9 +54,9 @@ type Allocation struct {
 	Rules   []string `json:"rules"`   // gcfix rules that would address it, with what they would do
 }
 
-// Explain compiles the package of the target function with -m=2 and explains its heap allocations.
-func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
-	root, _, err := ModuleRoot(ctx, opts.Dir)
+// Run compiles the package of the target function with -m=2 and explains its heap allocations.
+func Run(ctx context.Context, opts Options) (*Explanation, error) {
+	root, _, err := rewrite.ModuleRoot(ctx, opts.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +64,7 @@ func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
 	if err != nil {
 		return nil, err
 	}
-	loaded, err := Load(ctx, root, LoadOptions{Dir: opts.Dir, Tags: opts.Tags, Patterns: []string{pattern}, PGO: opts.PGO, Cache: opts.Cache})
+	loaded, err := rewrite.Load(ctx, root, rewrite.LoadOptions{Dir: opts.Dir, Tags: opts.Tags, Patterns: []string{pattern}, PGO: opts.PGO, Cache: opts.Cache})
 	if err != nil {
 		return nil, err
 	}
