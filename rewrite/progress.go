@@ -131,15 +131,3 @@ func (p *progress) verdict(v report.Verdict) {
 	}
 	p.send()
 }
-
-// selectPackages returns the packages of paths (sorted) that the run processes: its shard, and
-// those Options.Select picks.
-func selectPackages(paths []string, opts Options) []string {
-	var out []string
-	for _, path := range inShard(paths, opts.Shard, opts.Shards) {
-		if opts.Select == nil || opts.Select(path) {
-			out = append(out, path)
-		}
-	}
-	return out
-}

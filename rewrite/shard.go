@@ -19,3 +19,15 @@ func inShard(paths []string, i, n int) []string {
 	}
 	return out
 }
+
+// selectPackages returns the packages of paths (sorted) that the run processes: its shard, and
+// those Options.Select picks.
+func selectPackages(paths []string, opts Options) []string {
+	var out []string
+	for _, path := range inShard(paths, opts.Shard, opts.Shards) {
+		if opts.Select == nil || opts.Select(path) {
+			out = append(out, path)
+		}
+	}
+	return out
+}
