@@ -68,14 +68,30 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 	// Which compiler wrote the baseline comes first: it says how to read everything below.
-	compilerChanged := res.ToolchainChanged() && !res.Updated && !*strict
+	printCheckCompiler(stderr, res, *strict)
+	if res.PGO != "" {
+		fmt.Fprintf(stderr, "gcfix check: %s\n", res.PGO)
+	}
+	printCheckFindings(stdout, stderr, res, *strict)
+	return checkDone(stderr, res, *strict)
+}
+
+// compilerChanged reports whether the differences of a check are the compiler's: another compiler
+// wrote the baseline, and -strict-toolchain does not ask to fail on them.
+func compilerChanged(res *check.Result, strict bool) bool {
+	return res.ToolchainChanged() && !res.Updated && !strict
+}
+
+// printCheckCompiler says which compiler wrote the baseline when it is not this check's, or that
+// the baseline does not say.
+func printCheckCompiler(stderr io.Writer, res *check.Result, strict bool) {
 	switch {
 	case res.ToolchainChanged():
 		fmt.Fprintf(stderr, "gcfix check: the baseline was written by %s, this check compiles with %s", res.BaselineToolchain, res.Toolchain)
 		switch {
 		case res.Updated:
 			fmt.Fprintln(stderr)
-		case *strict:
+		case strict:
 			fmt.Fprintln(stderr, ": -strict-toolchain fails on the differences")
 		default:
 			fmt.Fprintln(stderr, ": the differences are the compiler's, not the code's")
@@ -83,9 +99,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case !res.Updated && !res.NoBaseline && !res.BaselineToolchain.Known():
 		fmt.Fprintf(stderr, "gcfix check: the baseline does not record the compiler that wrote it: 'gcfix check -update' records %s, so that an upgrade is told apart from the code's regressions\n", res.Toolchain)
 	}
-	if res.PGO != "" {
-		fmt.Fprintf(stderr, "gcfix check: %s\n", res.PGO)
-	}
+}
+
+// printCheckFindings prints what the check found: the packages that do not build or whose
+// diagnostics gcfix cannot read, the violations, regressions and improvements, and the
+// compiler's changes.
+func printCheckFindings(stdout, stderr io.Writer, res *check.Result, strict bool) {
 	for _, b := range res.Broken {
 		fmt.Fprintf(stdout, "does not build: %s\n", b)
 	}
@@ -110,9 +129,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stdout, "  %s\n", c)
 		}
 	}
-	if compilerChanged {
+	if compilerChanged(res, strict) {
 		fmt.Fprintf(stderr, "gcfix check: %s\n", res.CompilerSummary())
 	}
+}
+
+// checkDone says what the check wrote or lacked and whether it passed, with what to do next, and
+// returns the exit code.
+func checkDone(stderr io.Writer, res *check.Result, strict bool) int {
 	switch {
 	case res.Updated:
 		fmt.Fprintf(stderr, "gcfix check: wrote %s (%d functions)\n", res.Baseline, res.Functions)
@@ -131,7 +155,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		fmt.Fprintln(stderr)
 		switch {
-		case compilerChanged:
+		case compilerChanged(res, strict):
 			fmt.Fprintln(stderr, "gcfix check: once the failures are fixed, run 'gcfix check -update' to record the new compiler's verdicts")
 		case res.ToolchainChanged() && len(res.Regressions) > 0:
 			fmt.Fprintln(stderr, "gcfix check: if the regressions are the compiler's and accepted, run 'gcfix check -update' to record its verdicts")
@@ -140,7 +164,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return exitFailed
 	}
-	if compilerChanged {
+	if compilerChanged(res, strict) {
 		fmt.Fprintf(stderr, "gcfix check: ok (%d functions): run 'gcfix check -update' to record the new compiler's verdicts (-strict-toolchain fails on its differences)\n", res.Functions)
 	} else if len(res.Improvements) > 0 {
 		fmt.Fprintln(stderr, "gcfix check: ok, with improvements: run 'gcfix check -update' to record them in the baseline")

@@ -297,23 +297,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Baseline: opts.Baseline}
-	if res.Baseline == "" {
-		res.Baseline = filepath.Join(root, DefaultBaseline)
-	} else if !filepath.IsAbs(res.Baseline) && opts.Dir != "" {
-		res.Baseline = filepath.Join(opts.Dir, res.Baseline)
-	}
-	var old *Baseline
-	if data, err := os.ReadFile(res.Baseline); err == nil {
-		if old, err = ParseBaseline(strings.NewReader(string(data))); err != nil {
-			return nil, fmt.Errorf("%s: %v", res.Baseline, err)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	res := &Result{}
+	old, err := res.readBaseline(opts, root)
+	if err != nil {
 		return nil, err
-	} else if !opts.Update {
-		res.NoBaseline = true
 	}
-
 	patterns := opts.Patterns
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
@@ -343,8 +331,52 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		return nil, fmt.Errorf("%s: no packages of the main module", strings.Join(patterns, " "))
 	}
-	cur := &Baseline{}
-	checked := map[string]bool{}
+	cur, checked := res.verdicts(loaded, root)
+	res.Functions = len(cur.Funcs)
+	res.Violations = checkDirectives(cur)
+	sortFindings(res.Violations)
+	if opts.Update {
+		if err := res.update(old, cur, checked); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+	if old != nil {
+		res.compare(old, cur, checked, opts.StrictToolchain)
+	}
+	return res, nil
+}
+
+// readBaseline finds the baseline file (Options.Baseline, or gcfix.baseline in the module root)
+// and reads it; nil when there is none.
+func (res *Result) readBaseline(opts Options, root string) (*Baseline, error) {
+	res.Baseline = opts.Baseline
+	if res.Baseline == "" {
+		res.Baseline = filepath.Join(root, DefaultBaseline)
+	} else if !filepath.IsAbs(res.Baseline) && opts.Dir != "" {
+		res.Baseline = filepath.Join(opts.Dir, res.Baseline)
+	}
+	data, err := os.ReadFile(res.Baseline)
+	switch {
+	case err == nil:
+		old, err := ParseBaseline(strings.NewReader(string(data)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", res.Baseline, err)
+		}
+		return old, nil
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, err
+	case !opts.Update:
+		res.NoBaseline = true
+	}
+	return nil, nil
+}
+
+// verdicts gathers the compiler's verdicts on the functions of the loaded packages that built and
+// whose diagnostics gcfix can read (checked); the others are Broken or Unreadable.
+func (res *Result) verdicts(loaded *rewrite.Loaded, root string) (cur *Baseline, checked map[string]bool) {
+	cur = &Baseline{}
+	checked = map[string]bool{}
 	for _, p := range loaded.Packages {
 		if len(p.Errors) > 0 {
 			continue
@@ -362,37 +394,33 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		cur.Funcs = append(cur.Funcs, funcFacts(p.Pass, root)...)
 	}
 	cur.sort()
-	res.Functions = len(cur.Funcs)
-	res.Violations = checkDirectives(cur)
-	sortFindings(res.Violations)
+	return cur, checked
+}
 
-	if opts.Update {
-		next := &Baseline{Toolchain: res.Toolchain, Funcs: cur.Funcs}
-		if old != nil { // keep the packages this run did not look at
-			kept := map[string]bool{}
-			for _, f := range old.Funcs {
-				if !checked[f.Package] {
-					next.Funcs = append(next.Funcs, f)
-					kept[f.Package] = true
-				}
-			}
-			if res.ToolchainChanged() {
-				for p := range kept {
-					res.OldVerdicts = append(res.OldVerdicts, p)
-				}
-				sort.Strings(res.OldVerdicts)
-			}
-		}
-		if err := writeFileAtomic(res.Baseline, next.Format()); err != nil {
-			return nil, err
-		}
-		res.Updated = true
-		return res, nil
-	}
+// update writes the baseline of the verdicts cur, with old's facts of the packages this run did not
+// check.
+func (res *Result) update(old, cur *Baseline, checked map[string]bool) error {
+	next := &Baseline{Toolchain: res.Toolchain, Funcs: cur.Funcs}
 	if old != nil {
-		res.compare(old, cur, checked, opts.StrictToolchain)
+		kept := map[string]bool{}
+		for _, f := range old.Funcs {
+			if !checked[f.Package] {
+				next.Funcs = append(next.Funcs, f)
+				kept[f.Package] = true
+			}
+		}
+		if res.ToolchainChanged() {
+			for p := range kept {
+				res.OldVerdicts = append(res.OldVerdicts, p)
+			}
+			sort.Strings(res.OldVerdicts)
+		}
 	}
-	return res, nil
+	if err := writeFileAtomic(res.Baseline, next.Format()); err != nil {
+		return err
+	}
+	res.Updated = true
+	return nil
 }
 
 // compare sets the differences between the baseline old and the current verdicts cur, for the
