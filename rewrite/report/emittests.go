@@ -98,21 +98,9 @@ func benchFunc(full string) (string, bool) {
 
 func (r *Report) emitAllocTests(pkgPath, dir string, budgets []AllocBudget) error {
 	name := filepath.Join(dir, AllocTestsFile)
-	var old []byte
-	fc := r.FileChange(name)
-	exists := true
-	switch {
-	case fc != nil:
-		old = fc.New
-	default:
-		b, err := os.ReadFile(name)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			exists = false
-		case err != nil:
-			return err
-		}
-		old = b
+	old, fc, exists, err := r.allocTestsNow(name)
+	if err != nil {
+		return err
 	}
 	all := map[string]budgetEntry{}
 	pkgName := ""
@@ -157,12 +145,48 @@ func (r *Report) emitAllocTests(pkgPath, dir string, budgets []AllocBudget) erro
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	if external && usesBase(names, decl) && base == "" {
+		base = importName(pkgPath)
+	}
+	src, err := allocTestsSource(pkgName, pkgPath, base, names, decl, all)
+	if err != nil {
+		return err
+	}
+	if exists && bytes.Equal(src, old) {
+		return nil
+	}
+	if fc != nil {
+		fc.New, fc.Emitted = src, true
+		return nil
+	}
+	r.files = append(r.files, &FileChange{Path: name, Old: old, New: src, Create: !exists, Emitted: true})
+	return nil
+}
+
+// allocTestsNow returns the allocation tests file name as the report leaves it: as a kept rewrite
+// changed it (fc), or as it is on disk; exists is false when there is none.
+func (r *Report) allocTestsNow(name string) (src []byte, fc *FileChange, exists bool, err error) {
+	if fc := r.changeOf(name); fc != nil {
+		return fc.New, fc, true, nil
+	}
+	b, err := os.ReadFile(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, false, nil
+	case err != nil:
+		return nil, nil, false, err
+	}
+	return b, nil, true, nil
+}
+
+// allocTestsSource writes the allocation tests of package pkgName: a test for each benchmark of
+// names, with its budget in all. In an external test package (pkgName_test), a benchmark that the
+// package itself declares (decl) is named through the import of pkgPath as base.
+func allocTestsSource(pkgName, pkgPath, base string, names []string, decl map[string]string, all map[string]budgetEntry) ([]byte, error) {
+	external := strings.HasSuffix(pkgName, "_test")
 	var b bytes.Buffer
 	fmt.Fprintf(&b, allocTestsHeader, pkgName)
 	if external && usesBase(names, decl) {
-		if base == "" {
-			base = importName(pkgPath)
-		}
 		fmt.Fprintf(&b, "import (\n\t\"testing\"\n\n\t%s %q\n)\n", base, pkgPath)
 	} else {
 		b.WriteString("import \"testing\"\n")
@@ -178,17 +202,9 @@ func (r *Report) emitAllocTests(pkgPath, dir string, budgets []AllocBudget) erro
 	b.WriteString(allocTestsHelper)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
-		return fmt.Errorf("formatting %s: %v", AllocTestsFile, err)
+		return nil, fmt.Errorf("formatting %s: %v", AllocTestsFile, err)
 	}
-	if exists && bytes.Equal(src, old) {
-		return nil
-	}
-	if fc != nil {
-		fc.New, fc.Emitted = src, true
-		return nil
-	}
-	r.files = append(r.files, &FileChange{Path: name, Old: old, New: src, Create: !exists, Emitted: true})
-	return nil
+	return src, nil
 }
 
 func usesBase(names []string, decl map[string]string) bool {
@@ -202,7 +218,8 @@ func usesBase(names []string, decl map[string]string) bool {
 
 type budgetEntry struct{ allocs int64 }
 
-func (r *Report) FileChange(name string) *FileChange {
+// changeOf returns the report's change of file name, nil when it has none.
+func (r *Report) changeOf(name string) *FileChange {
 	for _, c := range r.files {
 		if c.Path == name {
 			return c
@@ -226,7 +243,7 @@ func (r *Report) benchmarkPackages(dir string) (benches map[string]string, base 
 			continue
 		}
 		var src []byte
-		if fc := r.FileChange(name); fc != nil {
+		if fc := r.changeOf(name); fc != nil {
 			src = fc.New
 		} else if src, err = os.ReadFile(name); err != nil {
 			return nil, "", err

@@ -13,50 +13,7 @@ import (
 // folded.
 func (r *Report) Markdown() string {
 	var b strings.Builder
-	counts := map[Verdict]int{}
-	for _, c := range r.Candidates {
-		counts[c.Verdict]++
-	}
-	fmt.Fprintf(&b, "## gcfix: %d of %d candidates kept\n\n", r.Kept(), len(r.Candidates))
-	if len(r.Modules) > 0 {
-		var ms []string
-		for _, m := range r.Modules {
-			name := m.Path
-			if name == "" {
-				name = m.Dir
-			}
-			ms = append(ms, "`"+name+"`")
-		}
-		fmt.Fprintf(&b, "%s (%s), %s.", plural(len(r.Modules), "module"), strings.Join(ms, ", "), plural(len(r.Packages), "package"))
-	} else {
-		fmt.Fprintf(&b, "Module `%s`, %s.", r.Module, plural(len(r.Packages), "package"))
-	}
-	var vs []string
-	for _, v := range []Verdict{Kept, Rejected, Unconfirmed, NoBenchmark, BuildFailed, TestsFailed, Regressed, Skipped} {
-		if counts[v] > 0 {
-			vs = append(vs, fmt.Sprintf("%s %d", v, counts[v]))
-		}
-	}
-	if len(vs) > 0 {
-		fmt.Fprintf(&b, " Verdicts: %s.", strings.Join(vs, ", "))
-	}
-	if r.PGO != "" {
-		fmt.Fprintf(&b, " Diagnostics taken with PGO profile `%s`.", r.PGO)
-	} else if r.PGONote != "" {
-		fmt.Fprintf(&b, " %s.", r.PGONote)
-	}
-	b.WriteString("\n")
-	for _, m := range r.Modules {
-		if m.Error != "" {
-			fmt.Fprintf(&b, "\n> Module **%s** was not processed: %s\n", m.Dir, firstLine(m.Error))
-		}
-	}
-	for _, p := range r.Packages {
-		if p.Error != "" {
-			fmt.Fprintf(&b, "\n> **%s** was not processed: %s\n", p.Path, firstLine(p.Error))
-		}
-	}
-
+	r.markdownSummary(&b)
 	kept, other := splitKept(r.Candidates)
 	if len(kept) > 0 {
 		b.WriteString("\n### Kept rewrites\n")
@@ -102,6 +59,54 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "%s\n\n</details>\n", fence)
 	}
 	return b.String()
+}
+
+// markdownSummary writes the description's head: the counts, the modules and packages, the
+// verdicts, the PGO profile, and what was not processed.
+func (r *Report) markdownSummary(b *strings.Builder) {
+	counts := map[Verdict]int{}
+	for _, c := range r.Candidates {
+		counts[c.Verdict]++
+	}
+	fmt.Fprintf(b, "## gcfix: %d of %d candidates kept\n\n", r.Kept(), len(r.Candidates))
+	if len(r.Modules) > 0 {
+		var ms []string
+		for _, m := range r.Modules {
+			name := m.Path
+			if name == "" {
+				name = m.Dir
+			}
+			ms = append(ms, "`"+name+"`")
+		}
+		fmt.Fprintf(b, "%s (%s), %s.", plural(len(r.Modules), "module"), strings.Join(ms, ", "), plural(len(r.Packages), "package"))
+	} else {
+		fmt.Fprintf(b, "Module `%s`, %s.", r.Module, plural(len(r.Packages), "package"))
+	}
+	var vs []string
+	for _, v := range []Verdict{Kept, Rejected, Unconfirmed, NoBenchmark, BuildFailed, TestsFailed, Regressed, Skipped} {
+		if counts[v] > 0 {
+			vs = append(vs, fmt.Sprintf("%s %d", v, counts[v]))
+		}
+	}
+	if len(vs) > 0 {
+		fmt.Fprintf(b, " Verdicts: %s.", strings.Join(vs, ", "))
+	}
+	if r.PGO != "" {
+		fmt.Fprintf(b, " Diagnostics taken with PGO profile `%s`.", r.PGO)
+	} else if r.PGONote != "" {
+		fmt.Fprintf(b, " %s.", r.PGONote)
+	}
+	b.WriteString("\n")
+	for _, m := range r.Modules {
+		if m.Error != "" {
+			fmt.Fprintf(b, "\n> Module **%s** was not processed: %s\n", m.Dir, firstLine(m.Error))
+		}
+	}
+	for _, p := range r.Packages {
+		if p.Error != "" {
+			fmt.Fprintf(b, "\n> **%s** was not processed: %s\n", p.Path, firstLine(p.Error))
+		}
+	}
 }
 
 // splitKept returns the kept candidates ordered by rule, package, file and line, and the others in
