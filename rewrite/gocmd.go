@@ -193,49 +193,14 @@ func (g goTool) diagnose(ctx context.Context, pkgs []string, ov *overlay) (*diag
 // diagnoseFor is diagnose that also returns each package's export data file. Without full, the
 // diagnostics are only those rules read (no flow explanations).
 func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, full bool) (*diag.Diagnostics, map[string]string, map[string]string, error) {
-	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,GoFiles,CgoFiles,CompiledGoFiles,Error,DepsErrors"}
-	args = append(args, g.buildFlags()...)
-	args = append(args, ov.flag()...)
-	run := g
-	if len(g.diagPatterns) > 0 {
-		run.dir = g.diagDir
-	}
-	args = append(args, run.pgoListFlags()...)
-	flagged := g.diagPatterns
-	if len(flagged) == 0 {
-		flagged = pkgs
-	}
-	for _, p := range flagged {
-		args = append(args, "-gcflags="+p+"=-m=2"+g.pgoCompileFlag())
-	}
-	args = append(args, "--")
-	args = append(args, pkgs...)
+	run, args := g.diagnoseArgs(pkgs, ov)
 	g.compiling()
-	var stdout, stderr []byte
-	var err error
-	if g.follow != nil {
-		var name string
-		stdout, name, err = run.runStderrFile(ctx, g.follow, args...)
-		if name != "" {
-			var rerr error
-			stderr, rerr = os.ReadFile(name)
-			os.Remove(name)
-			if err == nil {
-				err = rerr
-			}
-		}
-	} else {
-		stdout, stderr, err = run.run(ctx, args...)
-	}
+	stdout, stderr, err := run.runFollowed(ctx, g.follow, args...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, nil, err
 		}
 		return nil, nil, nil, fmt.Errorf("go list -export: %v\n%s", err, tail(stderr, 20))
-	}
-	wanted := map[string]bool{}
-	for _, p := range pkgs {
-		wanted[p] = true
 	}
 	files := diag.PackageFiles{}
 	broken, exports := map[string]string{}, map[string]string{}
@@ -259,6 +224,10 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 	// Dependencies that the patterns cover print their (cached) diagnostics too: only pkgs' count,
 	// wherever they are printed (a package that instantiates a generic function of pkgs prints
 	// diagnostics in its files).
+	wanted := map[string]bool{}
+	for _, p := range pkgs {
+		wanted[p] = true
+	}
 	rundir, err := filepath.Abs(run.dir)
 	if err != nil {
 		return nil, nil, nil, err
@@ -276,6 +245,47 @@ func (g goTool) diagnoseFor(ctx context.Context, pkgs []string, ov *overlay, ful
 		}
 	}
 	return diags, broken, exports, nil
+}
+
+// diagnoseArgs returns the go list -export command that compiles pkgs with -m=2 through the
+// overlay, and the go command to run it with: in the directory of the run's first compile, with
+// its patterns, when diagPatterns says them.
+func (g goTool) diagnoseArgs(pkgs []string, ov *overlay) (run goTool, args []string) {
+	args = []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,GoFiles,CgoFiles,CompiledGoFiles,Error,DepsErrors"}
+	args = append(args, g.buildFlags()...)
+	args = append(args, ov.flag()...)
+	run = g
+	if len(g.diagPatterns) > 0 {
+		run.dir = g.diagDir
+	}
+	args = append(args, run.pgoListFlags()...)
+	flagged := g.diagPatterns
+	if len(flagged) == 0 {
+		flagged = pkgs
+	}
+	for _, p := range flagged {
+		args = append(args, "-gcflags="+p+"=-m=2"+g.pgoCompileFlag())
+	}
+	args = append(args, "--")
+	return run, append(args, pkgs...)
+}
+
+// runFollowed is run, with the compiler's output followed for the progress line when follow is
+// set (runStderrFile).
+func (g goTool) runFollowed(ctx context.Context, follow func(n int, last string), args ...string) (stdout, stderr []byte, err error) {
+	if follow == nil {
+		return g.run(ctx, args...)
+	}
+	stdout, name, err := g.runStderrFile(ctx, follow, args...)
+	if name != "" {
+		var rerr error
+		stderr, rerr = os.ReadFile(name)
+		os.Remove(name)
+		if err == nil {
+			err = rerr
+		}
+	}
+	return stdout, stderr, err
 }
 
 // goTest runs the package's tests with the overlay and reports whether it has any. The error carries

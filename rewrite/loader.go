@@ -436,7 +436,20 @@ func (l *loader) checkOne(m *listedPackage, files map[string][]byte) *target {
 	if len(pkg.GoFiles) > 0 {
 		t.dir = filepath.Dir(pkg.GoFiles[0])
 	}
-	for _, name := range pkg.CompiledGoFiles {
+	l.parse(t, files)
+	if len(t.errors) > 0 {
+		return t
+	}
+	l.typeCheck(t)
+	if len(t.errors) == 0 && m.Error != nil {
+		t.errors = []string{listError(m)}
+	}
+	return t
+}
+
+// parse parses the compiled files of t, as files holds them or else as read from disk.
+func (l *loader) parse(t *target, files map[string][]byte) {
+	for _, name := range t.pkg.CompiledGoFiles {
 		src, ok := files[name]
 		var err error
 		if !ok {
@@ -458,12 +471,13 @@ func (l *loader) checkOne(m *listedPackage, files map[string][]byte) *target {
 			}
 		}
 		if f != nil {
-			pkg.Syntax = append(pkg.Syntax, f)
+			t.pkg.Syntax = append(t.pkg.Syntax, f)
 		}
 	}
-	if len(t.errors) > 0 {
-		return t
-	}
+}
+
+// typeCheck type-checks the parsed files of t against the export data of its imports.
+func (l *loader) typeCheck(t *target) {
 	info := &types.Info{
 		Types:        map[ast.Expr]types.TypeAndValue{},
 		Defs:         map[*ast.Ident]types.Object{},
@@ -475,19 +489,15 @@ func (l *loader) checkOne(m *listedPackage, files map[string][]byte) *target {
 		FileVersions: map[*ast.File]string{},
 	}
 	cfg := &types.Config{
-		Importer: importerFunc(func(path string) (*types.Package, error) { return l.importPath(m.resolve(path)) }),
+		Importer: importerFunc(func(path string) (*types.Package, error) { return l.importPath(t.meta.resolve(path)) }),
 		Sizes:    l.sizes,
 		Error:    func(err error) { t.errors = append(t.errors, err.Error()) },
 	}
-	if pkg.Module != nil && pkg.Module.GoVersion != "" {
-		cfg.GoVersion = "go" + pkg.Module.GoVersion
+	if mod := t.pkg.Module; mod != nil && mod.GoVersion != "" {
+		cfg.GoVersion = "go" + mod.GoVersion
 	}
-	pkg.Types, _ = cfg.Check(m.ImportPath, l.fset, pkg.Syntax, info)
-	pkg.TypesInfo = info
-	if len(t.errors) == 0 && m.Error != nil {
-		t.errors = []string{listError(m)}
-	}
-	return t
+	t.pkg.Types, _ = cfg.Check(t.path, l.fset, t.pkg.Syntax, info)
+	t.pkg.TypesInfo = info
 }
 
 func listError(m *listedPackage) string {

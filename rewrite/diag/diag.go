@@ -83,132 +83,164 @@ func (l *Lost) String() string {
 // classified lines, without their flow explanations, which are most of the -m=2 text of a large
 // module.
 func ParsePackages(r io.Reader, dirs []string, pkgs PackageFiles, keep func(pkg string) bool, full bool) (ds []Diagnostic, lost map[string]*Lost, err error) {
-	var out []Diagnostic
-	type key struct {
-		file      string
-		line, col int
-		kind      Kind
-		subject   string
-	}
-	index := map[key]int{}
-	type printed struct{ pkg, name string }
-	type found struct {
-		file string // absolute, "" if not kept
-		lost bool   // the package's line names a file that is nowhere to be found
-	}
-	files := map[printed]found{} // as printed → resolved, so that each file name is one string
-	last := -1                   // the diagnostic that indented lines continue
-	pkg := ""                    // the import path of the last "# import/path" header
-	listed := false              // whether pkgs lists it
 	if keep == nil {
 		keep = func(string) bool { return true }
 	}
-	res := newResolver(pkgs, dirs)
-	resolved := map[string]int{}
-	lost = map[string]*Lost{}
-	// lookup resolves a file name of the current package's text.
-	lookup := func(name string) found {
-		at := printed{pkg, name}
-		f, seen := files[at]
-		if seen {
-			return f
-		}
-		switch {
-		case pkgs == nil || pkg == "":
-			f.file = name
-			if !filepath.IsAbs(f.file) {
-				f.file = resolve(dirs, f.file)
-			}
-			if owner := res.owner[f.file]; pkgs != nil && (owner == "" || !keep(owner)) {
-				f.file = ""
-			}
-		case listed:
-			file, owner, ok := res.resolve(pkg, name)
-			if owner != "" && keep(owner) {
-				f.file = file
-			}
-			f.lost = !ok && keep(pkg)
-		default:
-			// a package gcfix does not know: a dependency that the patterns cover
-		}
-		files[at] = f
-		return f
+	p := &textParser{
+		dirs: dirs, pkgs: pkgs, keep: keep, full: full, res: newResolver(pkgs, dirs),
+		index: map[diagKey]int{}, files: map[printedName]foundFile{}, last: -1,
+		resolved: map[string]int{}, lost: map[string]*Lost{},
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
-		if b := sc.Bytes(); len(b) > 2 && b[0] == '#' && b[1] == ' ' {
-			pkg = headerPackage(string(b[2:]))
-			_, listed = pkgs[pkg]
-			last = -1
-			continue
-		}
-		raw, line, col, msg, ok := splitPosition(sc.Bytes())
-		if !ok {
-			continue // anything that is not a diagnostic
-		}
-		if len(msg) > 0 && msg[0] == ' ' {
-			if full && last >= 0 {
-				out[last].Flow = append(out[last].Flow, flowLine(string(msg), func(name string) string { return lookup(name).file }))
-			}
-			continue
-		}
-		at := printed{pkg, string(raw)}
-		f := lookup(at.name)
-		file := f.file
-		if f.lost {
-			l := lost[pkg]
-			if l == nil {
-				l = &Lost{}
-				lost[pkg] = l
-			}
-			l.Lines++
-			if len(l.Names) < 3 && !slices.Contains(l.Names, at.name) {
-				l.Names = append(l.Names, at.name)
-			}
-		}
-		if file == "" {
-			last = -1
-			continue
-		}
-		if listed {
-			resolved[pkg]++
-		}
-		d, ok := classify(msg, full)
-		if !ok {
-			last = -1
-			continue
-		}
-		d.File, d.Line, d.Col = file, line, col
-		open := msg[len(msg)-1] == ':'
-		k := key{file, line, col, d.Kind, d.Subject}
-		if i, ok := index[k]; ok && d.Kind != Other {
-			if d.Func != "" {
-				out[i].Func = d.Func
-			}
-			last = i
-			if d.Kind == Escapes && !open {
-				out[i].Message = d.Message
-				last = -1
-			}
-			continue
-		}
-		out = append(out, d)
-		last = len(out) - 1
-		if d.Kind != Other {
-			index[k] = last
-		}
-		if !open {
-			last = -1
-		}
+		p.line(sc.Bytes())
 	}
 	if err := sc.Err(); err != nil {
 		return nil, nil, err
 	}
-	for p, l := range lost {
-		l.Resolved = resolved[p]
+	for pkg, l := range p.lost {
+		l.Resolved = p.resolved[pkg]
 	}
-	return out, lost, nil
+	return p.out, p.lost, nil
+}
+
+// textParser is ParsePackages between two lines of the text.
+type textParser struct {
+	dirs []string
+	pkgs PackageFiles
+	keep func(pkg string) bool
+	full bool
+	res  *resolver
+
+	out      []Diagnostic
+	index    map[diagKey]int           // where out holds the diagnostic of a position, kind and subject
+	files    map[printedName]foundFile // as printed → resolved, so that each file name is one string
+	last     int                       // the diagnostic that indented lines continue; -1 for none
+	pkg      string                    // the import path of the last "# import/path" header
+	listed   bool                      // whether pkgs lists pkg
+	resolved map[string]int            // by package: the lines whose file was found
+	lost     map[string]*Lost          // by package: the lines whose file was not
+}
+
+type diagKey struct {
+	file      string
+	line, col int
+	kind      Kind
+	subject   string
+}
+
+type printedName struct{ pkg, name string }
+
+type foundFile struct {
+	file string // absolute, "" if not kept
+	lost bool   // the package's line names a file that is nowhere to be found
+}
+
+// line takes one line of the text: a package header, a diagnostic, or a line that continues one.
+func (p *textParser) line(b []byte) {
+	if len(b) > 2 && b[0] == '#' && b[1] == ' ' {
+		p.pkg = headerPackage(string(b[2:]))
+		_, p.listed = p.pkgs[p.pkg]
+		p.last = -1
+		return
+	}
+	raw, line, col, msg, ok := splitPosition(b)
+	if !ok {
+		return // anything that is not a diagnostic
+	}
+	if len(msg) > 0 && msg[0] == ' ' {
+		if p.full && p.last >= 0 {
+			p.out[p.last].Flow = append(p.out[p.last].Flow, flowLine(string(msg), func(name string) string { return p.lookup(name).file }))
+		}
+		return
+	}
+	name := string(raw)
+	f := p.lookup(name)
+	if f.lost {
+		p.countLost(name)
+	}
+	if f.file == "" {
+		p.last = -1
+		return
+	}
+	if p.listed {
+		p.resolved[p.pkg]++
+	}
+	d, ok := classify(msg, p.full)
+	if !ok {
+		p.last = -1
+		return
+	}
+	d.File, d.Line, d.Col = f.file, line, col
+	p.add(d, msg[len(msg)-1] == ':')
+}
+
+// lookup resolves a file name of the current package's text.
+func (p *textParser) lookup(name string) foundFile {
+	at := printedName{p.pkg, name}
+	f, seen := p.files[at]
+	if seen {
+		return f
+	}
+	switch {
+	case p.pkgs == nil || p.pkg == "":
+		f.file = name
+		if !filepath.IsAbs(f.file) {
+			f.file = resolve(p.dirs, f.file)
+		}
+		if owner := p.res.owner[f.file]; p.pkgs != nil && (owner == "" || !p.keep(owner)) {
+			f.file = ""
+		}
+	case p.listed:
+		file, owner, ok := p.res.resolve(p.pkg, name)
+		if owner != "" && p.keep(owner) {
+			f.file = file
+		}
+		f.lost = !ok && p.keep(p.pkg)
+	default:
+		// a package gcfix does not know: a dependency that the patterns cover
+	}
+	p.files[at] = f
+	return f
+}
+
+// countLost counts a line of the current package whose file name is nowhere to be found.
+func (p *textParser) countLost(name string) {
+	l := p.lost[p.pkg]
+	if l == nil {
+		l = &Lost{}
+		p.lost[p.pkg] = l
+	}
+	l.Lines++
+	if len(l.Names) < 3 && !slices.Contains(l.Names, name) {
+		l.Names = append(l.Names, name)
+	}
+}
+
+// add records a diagnostic; open says that indented lines continue it. An escape's explanation and
+// its verdict line, at one position and with one subject, are one diagnostic.
+func (p *textParser) add(d Diagnostic, open bool) {
+	k := diagKey{d.File, d.Line, d.Col, d.Kind, d.Subject}
+	if i, ok := p.index[k]; ok && d.Kind != Other {
+		if d.Func != "" {
+			p.out[i].Func = d.Func
+		}
+		p.last = i
+		if d.Kind == Escapes && !open {
+			p.out[i].Message = d.Message
+			p.last = -1
+		}
+		return
+	}
+	p.out = append(p.out, d)
+	p.last = len(p.out) - 1
+	if d.Kind != Other {
+		p.index[k] = p.last
+	}
+	if !open {
+		p.last = -1
+	}
 }
 
 // flowLine returns an explanation line, trimmed, with the position that ends it ("from x (spill) at
