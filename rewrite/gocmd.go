@@ -104,14 +104,13 @@ func (g goTool) runStderrFile(ctx context.Context, progress func(n int, last str
 // the user's files stay untouched until -apply.
 type overlay struct {
 	dir     string            // where the replacement files live
-	files   map[string][]byte // absolute path → content
-	path    string            // the -overlay JSON file; "" when files is empty
+	path    string            // the -overlay JSON file; "" when there are no files to replace
 	replace map[string]string // absolute path → the file that replaces it
 }
 
 // writeOverlay writes files into a fresh directory under tmp and returns the overlay.
 func writeOverlay(tmp string, files map[string][]byte) (*overlay, error) {
-	o := &overlay{files: files}
+	o := &overlay{}
 	if len(files) == 0 {
 		return o, nil
 	}

@@ -41,7 +41,6 @@ type listedPackage struct {
 	Name            string
 	Dir             string
 	Export          string
-	BuildID         string
 	GoFiles         []string
 	CgoFiles        []string
 	CompiledGoFiles []string
@@ -61,6 +60,8 @@ type listedPackage struct {
 	DepsErrors []*struct{ Pos, Err string }
 }
 
+// listFields are the fields that go list prints. BuildID is not decoded: the result cache's key
+// hashes the whole output, and with it every package's build ID (resultKey).
 const listFields = "ImportPath,Name,Dir,Export,BuildID,GoFiles,CgoFiles,CompiledGoFiles,TestGoFiles,XTestGoFiles,TestImports,Imports,ImportMap,Module,DepOnly,Error,DepsErrors"
 
 // target is one package of the main module that gcfix may rewrite.

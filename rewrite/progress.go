@@ -13,8 +13,7 @@ import (
 type Phase string
 
 const (
-	PhaseLoading      Phase = "loading"
-	PhaseDiagnosing   Phase = "diagnosing"
+	PhaseLoading      Phase = "loading" // listing, diagnosing and type-checking the packages
 	PhaseMatching     Phase = "matching"
 	PhaseConfirming   Phase = "confirming"
 	PhaseTesting      Phase = "testing"
@@ -25,7 +24,7 @@ const (
 // verdict.
 type Progress struct {
 	Phase    Phase
-	Package  string // the package being processed; "" while loading and diagnosing
+	Package  string // the package being processed; "" while loading
 	Index    int    // its position, from 1, among the Total packages to process; 0 before the first
 	Total    int
 	Kept     int // candidates kept so far

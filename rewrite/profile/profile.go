@@ -17,7 +17,6 @@ import (
 // function and file names count, not the paths of the binary or of the build, so a profile taken on
 // another machine, or of a binary built elsewhere, still applies.
 type Profile struct {
-	File       string // as given
 	SampleType string // the sample type used, "cpu" or "alloc_objects"
 	Total      int64
 
@@ -58,7 +57,7 @@ func New(file string, p *pprof.Profile) (*Profile, error) {
 		return nil, fmt.Errorf("%s: the profile has no sample types", file)
 	}
 	idx := preferredSampleType(p)
-	out := &Profile{File: file, SampleType: p.SampleType[idx].Type, funcs: map[string]*funcSamples{}, lines: map[lineKey]int64{}}
+	out := &Profile{SampleType: p.SampleType[idx].Type, funcs: map[string]*funcSamples{}, lines: map[lineKey]int64{}}
 	for _, s := range p.Sample {
 		v := s.Value[idx]
 		if v <= 0 {
