@@ -77,6 +77,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
 // Hoist allocates a per-iteration buffer once before the loop and reuses it.
@@ -119,7 +120,7 @@ type hoistSeed struct {
 
 func matchHoist(pass *rule.Pass) []*rule.Candidate {
 	var out []*rule.Candidate
-	eachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
+	syntax.EachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
 		for i, st := range list {
 			loop := st
 			for {
@@ -212,7 +213,7 @@ func hoistSeedOf(pass *rule.Pass, st ast.Stmt) (*hoistSeed, []diag.Diagnostic) {
 		keep(pass.DiagsAt(id.Pos(), diag.MovedToHeap), diag.MovedToHeap)
 	case named == "*bytes.Buffer" || named == "*strings.Builder":
 		call, ok := rhs.(*ast.CallExpr)
-		if !ok || !isBuiltin(info, call.Fun, "new") {
+		if !ok || !syntax.IsBuiltin(info, call.Fun, "new") {
 			return nil, nil
 		}
 		seed.kind, seed.call = hoistBuffer, call
@@ -222,7 +223,7 @@ func hoistSeedOf(pass *rule.Pass, st ast.Stmt) (*hoistSeed, []diag.Diagnostic) {
 		keep(pass.DiagsAtExpr(call, diag.Escapes), diag.Escapes)
 	default:
 		call, ok := rhs.(*ast.CallExpr)
-		if !ok || !isBuiltin(info, call.Fun, "make") || call.Ellipsis.IsValid() {
+		if !ok || !syntax.IsBuiltin(info, call.Fun, "make") || call.Ellipsis.IsValid() {
 			return nil, nil
 		}
 		if _, ok := typ.Underlying().(*types.Slice); !ok {
@@ -232,7 +233,7 @@ func hoistSeedOf(pass *rule.Pass, st ast.Stmt) (*hoistSeed, []diag.Diagnostic) {
 		switch {
 		case len(call.Args) == 2:
 			seed.kind, seed.size = hoistLen, call.Args[1]
-		case len(call.Args) == 3 && isConstInt(info, call.Args[1], 0):
+		case len(call.Args) == 3 && syntax.IsConstInt(info, call.Args[1], 0):
 			seed.kind, seed.size = hoistAppend, call.Args[2]
 		default:
 			return nil, nil
@@ -280,7 +281,7 @@ func matchHoistDecl(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []as
 	}
 	if why == "" {
 		for _, b := range []string{"clear", "cap", "make", "new"} {
-			if !isUniversal(pass, b, list[i].Pos()) || !isUniversal(pass, b, st.Pos()) {
+			if !syntax.IsUniversal(pass.Types, b, list[i].Pos()) || !syntax.IsUniversal(pass.Types, b, st.Pos()) {
 				why = "the predeclared " + b + " is shadowed"
 				break
 			}
@@ -386,7 +387,7 @@ var bufferMethods = map[string]bool{
 // the difference between a fresh buffer and a reused one.
 func hoistUses(pass *rule.Pass, body *ast.BlockStmt, seed *hoistSeed) string {
 	name := seed.obj.Name()
-	return firstObjection(pass.Info, body, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
+	return syntax.FirstObjection(pass.Info, body, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
 		why := ""
 		for _, a := range stack {
 			switch a.(type) {
@@ -443,7 +444,7 @@ func hoistUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) st
 				continue
 			}
 			if isIdent && seed.kind == hoistAppend && len(p.Lhs) == 1 && p.Tok == token.ASSIGN {
-				if call, ok := p.Rhs[0].(*ast.CallExpr); ok && isBuiltin(info, call.Fun, "append") && len(call.Args) > 0 && isObj(info, call.Args[0], seed.obj) {
+				if call, ok := p.Rhs[0].(*ast.CallExpr); ok && syntax.IsBuiltin(info, call.Fun, "append") && len(call.Args) > 0 && syntax.IsObj(info, call.Args[0], seed.obj) {
 					return ""
 				}
 			}
@@ -458,19 +459,19 @@ func hoistUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) st
 			return name + " is converted to " + types.ExprString(p.Fun)
 		}
 		switch {
-		case isBuiltin(info, p.Fun, "len"), isBuiltin(info, p.Fun, "copy"):
+		case syntax.IsBuiltin(info, p.Fun, "len"), syntax.IsBuiltin(info, p.Fun, "copy"):
 			return ""
-		case isBuiltin(info, p.Fun, "cap"):
+		case syntax.IsBuiltin(info, p.Fun, "cap"):
 			if seed.constant && seed.kind == hoistLen {
 				return ""
 			}
 			return "cap(" + name + ") would see the reused capacity"
-		case isBuiltin(info, p.Fun, "append"):
+		case syntax.IsBuiltin(info, p.Fun, "append"):
 			if p.Ellipsis.IsValid() && len(p.Args) == 2 && p.Args[1] == x {
 				return "" // its elements are copied
 			}
 			if len(p.Args) > 0 && p.Args[0] == x && isIdent && seed.kind == hoistAppend {
-				if as, ok := stack[len(stack)-2].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && isObj(info, as.Lhs[0], seed.obj) {
+				if as, ok := stack[len(stack)-2].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && syntax.IsObj(info, as.Lhs[0], seed.obj) {
 					return ""
 				}
 			}
@@ -646,12 +647,12 @@ func sizeExpr(info *types.Info, e ast.Expr) bool {
 		}
 		return false
 	case *ast.CallExpr:
-		if (isBuiltin(info, x.Fun, "len") || isBuiltin(info, x.Fun, "cap")) && len(x.Args) == 1 {
-			return pureExpr(info, x.Args[0])
+		if (syntax.IsBuiltin(info, x.Fun, "len") || syntax.IsBuiltin(info, x.Fun, "cap")) && len(x.Args) == 1 {
+			return syntax.PureExpr(info, x.Args[0])
 		}
 		return false
 	}
-	return pureExpr(info, e)
+	return syntax.PureExpr(info, e)
 }
 
 // hoistCollision says why the name cannot be declared before the loop.
@@ -702,15 +703,15 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 	case seed.constant:
 		hoisted = dst.Clone(old).(dst.Stmt)
 		if seed.kind == hoistLen {
-			repl = &dst.ExprStmt{X: mcCall("clear", id())}
+			repl = &dst.ExprStmt{X: syntax.Call("clear", id())}
 		} else {
 			repl = &dst.AssignStmt{Lhs: []dst.Expr{id()}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.SliceExpr{X: id(), High: &dst.BasicLit{Kind: token.INT, Value: "0"}}}}
 		}
 	default:
-		typ := cloneDst(fix, seed.call.Args[0])
+		typ := syntax.CloneExpr(fix, seed.call.Args[0])
 		hoisted = &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{id()}, Type: typ}}}}
-		size := func() dst.Expr { return cloneDst(fix, seed.size) }
-		var cond dst.Expr = &dst.BinaryExpr{X: mcCall("cap", id()), Op: token.LSS, Y: size()}
+		size := func() dst.Expr { return syntax.CloneExpr(fix, seed.size) }
+		var cond dst.Expr = &dst.BinaryExpr{X: syntax.Call("cap", id()), Op: token.LSS, Y: size()}
 		if !nonNegativeSize(info, seed.size) {
 			cond = &dst.BinaryExpr{X: &dst.BinaryExpr{X: size(), Op: token.LSS, Y: &dst.BasicLit{Kind: token.INT, Value: "0"}}, Op: token.LOR, Y: cond}
 		}
@@ -725,7 +726,7 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 		}
 		var els []dst.Stmt
 		if seed.kind == hoistLen {
-			els = []dst.Stmt{assign(&dst.SliceExpr{X: id(), High: size()}), &dst.ExprStmt{X: mcCall("clear", id())}}
+			els = []dst.Stmt{assign(&dst.SliceExpr{X: id(), High: size()}), &dst.ExprStmt{X: syntax.Call("clear", id())}}
 		} else {
 			els = []dst.Stmt{assign(&dst.SliceExpr{X: id(), High: &dst.BasicLit{Kind: token.INT, Value: "0"}})}
 		}
@@ -741,7 +742,7 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 	rd := repl.Decorations()
 	od := old.Decorations()
 	rd.Before, rd.After, rd.Start, rd.End = od.Before, od.After, od.Start, od.End
-	if err := replaceStmt(fix.Dst(body), old, repl); err != nil {
+	if err := syntax.ReplaceStmt(fix.Dst(body), old, repl); err != nil {
 		return err
 	}
 	return insertBefore(fix.Dst(owner), fix.Dst(at).(dst.Stmt), hoisted)
@@ -749,7 +750,7 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 
 // nonNegativeSize reports whether a size cannot be negative: len, cap, an unsigned type.
 func nonNegativeSize(info *types.Info, n ast.Expr) bool {
-	if call, ok := ast.Unparen(n).(*ast.CallExpr); ok && (isBuiltin(info, call.Fun, "len") || isBuiltin(info, call.Fun, "cap")) {
+	if call, ok := ast.Unparen(n).(*ast.CallExpr); ok && (syntax.IsBuiltin(info, call.Fun, "len") || syntax.IsBuiltin(info, call.Fun, "cap")) {
 		return true
 	}
 	b, ok := info.TypeOf(n).Underlying().(*types.Basic)
@@ -758,16 +759,9 @@ func nonNegativeSize(info *types.Info, n ast.Expr) bool {
 
 // insertBefore puts st before at in owner's statement list; at's leading comments go with st.
 func insertBefore(owner dst.Node, at, st dst.Stmt) error {
-	var list *[]dst.Stmt
-	switch o := owner.(type) {
-	case *dst.BlockStmt:
-		list = &o.List
-	case *dst.CaseClause:
-		list = &o.Body
-	case *dst.CommClause:
-		list = &o.Body
-	default:
-		return fmt.Errorf("no statement list in %T", owner)
+	list, err := syntax.StmtList(owner)
+	if err != nil {
+		return err
 	}
 	for i, s := range *list {
 		if s != at {

@@ -42,6 +42,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
 // Noinline removes a //go:noinline directive that the compiler obeys on a small production function.
@@ -72,7 +73,7 @@ var (
 
 func matchNoinline(pass *rule.Pass) []*rule.Candidate {
 	var out []*rule.Candidate
-	var cold []*olRegion // computed on first need
+	var cold []*syntax.ColdRegion // computed on first need
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
 			continue
@@ -178,15 +179,15 @@ func noinlineCallsCallers(info *types.Info, fd *ast.FuncDecl) string {
 }
 
 // noinlineColdRegions returns the cold regions of every function of the package's non-test files.
-func noinlineColdRegions(pass *rule.Pass) []*olRegion {
-	cold := []*olRegion{}
+func noinlineColdRegions(pass *rule.Pass) []*syntax.ColdRegion {
+	cold := []*syntax.ColdRegion{}
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
 			continue
 		}
 		for _, decl := range f.Decls {
 			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil {
-				cold = append(cold, olColdRegions(pass.Info, fd.Body)...)
+				cold = append(cold, syntax.ColdRegions(pass.Info, fd.Body)...)
 			}
 		}
 	}
@@ -195,7 +196,7 @@ func noinlineColdRegions(pass *rule.Pass) []*olRegion {
 
 // noinlineOnlyCold returns how many calls of fn the package's non-test files make, if every one is in
 // a cold region; 0 otherwise.
-func noinlineOnlyCold(pass *rule.Pass, fn *types.Func, cold []*olRegion) int {
+func noinlineOnlyCold(pass *rule.Pass, fn *types.Func, cold []*syntax.ColdRegion) int {
 	n := 0
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
@@ -209,7 +210,7 @@ func noinlineOnlyCold(pass *rule.Pass, fn *types.Func, cold []*olRegion) int {
 			}
 			inCold := false
 			for _, r := range cold {
-				if r.stmts[0].Pos() <= call.Pos() && call.End() <= r.stmts[len(r.stmts)-1].End() {
+				if r.Stmts[0].Pos() <= call.Pos() && call.End() <= r.Stmts[len(r.Stmts)-1].End() {
 					inCold = true
 					break
 				}

@@ -104,6 +104,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
 // Outline moves a cold branch of a function that just misses the inlining budget into a
@@ -136,15 +137,11 @@ var Outline = &rule.Rule{
 // outlineCallCost is what the inliner charges for a call that it does not inline.
 const outlineCallCost = 57
 
-// olRegion is one cold region of a function: the statements of an if branch or a case clause.
+// olRegion is one cold region of a function (the statements of an if branch or a case clause,
+// which move) with its estimated share of the function's inline cost.
 type olRegion struct {
-	stmt  ast.Node // the if statement or the case clause: position and summary
-	block ast.Node // *ast.BlockStmt or *ast.CaseClause: the node whose statements move
-	stmts []ast.Stmt
-	label string // "if v == nil", "else of if err == nil", "case 'x'"
-	end   string // how it ends: "return", "panic", "exit"
-	arm   bool   // an else block or a case clause: its statement may have to stay terminating
-	cost  int    // estimated share of the function's inline cost
+	*syntax.ColdRegion
+	cost int
 }
 
 // rankOutlineRegions orders the regions to try, best first. With a profile (-profile), the coldest
@@ -155,8 +152,8 @@ type olRegion struct {
 func rankOutlineRegions(pass *rule.Pass, rs []*olRegion) {
 	samples := map[*olRegion]int64{}
 	for _, r := range rs {
-		if len(r.stmts) > 0 {
-			samples[r] = pass.SamplesBetween(r.stmts[0].Pos(), r.stmts[len(r.stmts)-1].End())
+		if len(r.Stmts) > 0 {
+			samples[r] = pass.SamplesBetween(r.Stmts[0].Pos(), r.Stmts[len(r.Stmts)-1].End())
 		}
 	}
 	sort.SliceStable(rs, func(i, j int) bool {
@@ -195,8 +192,8 @@ func outlineFunc(pass *rule.Pass, f *ast.File, fd *ast.FuncDecl, verdict diag.Di
 	need := outlineCallCost + verdict.Cost - verdict.Budget
 	var heavy []*olRegion
 	coster := newOlCoster(pass, fd, verdict.Cost)
-	for _, r := range olColdRegions(pass.Info, fd.Body) {
-		r.cost = coster.cost(r.stmts)
+	for _, cold := range syntax.ColdRegions(pass.Info, fd.Body) {
+		r := &olRegion{ColdRegion: cold, cost: coster.cost(cold.Stmts)}
 		if r.cost >= need {
 			heavy = append(heavy, r)
 		}
@@ -208,10 +205,10 @@ func outlineFunc(pass *rule.Pass, f *ast.File, fd *ast.FuncDecl, verdict diag.Di
 	name := diag.FuncName(fd)
 	candidate := func(r *olRegion) *rule.Candidate {
 		return &rule.Candidate{
-			Pos:      r.stmt.Pos(),
+			Pos:      r.Stmt.Pos(),
 			Func:     fd,
 			Evidence: []diag.Diagnostic{verdict},
-			Summary:  fmt.Sprintf("move `%s` of %s out of line", r.label, name),
+			Summary:  fmt.Sprintf("move `%s` of %s out of line", r.Label, name),
 		}
 	}
 	if why := outlineFuncDecline(fd); why != "" {
@@ -254,103 +251,6 @@ func outlineFuncDecline(fd *ast.FuncDecl) string {
 		}
 	}
 	return ""
-}
-
-// olColdRegions returns the regions of body that are cold by their shape, outside function literals.
-func olColdRegions(info *types.Info, body *ast.BlockStmt) []*olRegion {
-	var out []*olRegion
-	add := func(stmt, block ast.Node, stmts []ast.Stmt, label string, arm bool) {
-		if end := olColdEnd(info, stmts); end != "" {
-			out = append(out, &olRegion{stmt: stmt, block: block, stmts: stmts, label: label, end: end, arm: arm})
-		}
-	}
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.IfStmt:
-			cond := "if " + types.ExprString(n.Cond)
-			add(n, n.Body, n.Body.List, cond, false)
-			if els, ok := n.Else.(*ast.BlockStmt); ok && olIsErrNilCheck(info, n.Cond, token.EQL) {
-				add(n.Else, els, els.List, "else of "+cond, true)
-			}
-		case *ast.SwitchStmt:
-			olAddClauses(n.Body, add)
-		case *ast.TypeSwitchStmt:
-			olAddClauses(n.Body, add)
-		}
-		return true
-	})
-	return out
-}
-
-func olAddClauses(body *ast.BlockStmt, add func(stmt, block ast.Node, stmts []ast.Stmt, label string, arm bool)) {
-	for i, s := range body.List {
-		cc := s.(*ast.CaseClause)
-		if i == 0 {
-			continue // the first case is taken to be the common one
-		}
-		label := "default"
-		if cc.List != nil {
-			var xs []string
-			for _, x := range cc.List {
-				xs = append(xs, types.ExprString(x))
-			}
-			label = "case " + strings.Join(xs, ", ")
-		}
-		add(cc, cc, cc.Body, label, true)
-	}
-}
-
-// olIsErrNilCheck reports whether cond is `x op nil` with x of type error.
-func olIsErrNilCheck(info *types.Info, cond ast.Expr, op token.Token) bool {
-	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
-	if !ok || b.Op != op {
-		return false
-	}
-	isNil := func(e ast.Expr) bool { tv, ok := info.Types[e]; return ok && tv.IsNil() }
-	isErr := func(e ast.Expr) bool {
-		tv, ok := info.Types[e]
-		return ok && types.Identical(tv.Type, types.Universe.Lookup("error").Type())
-	}
-	return isErr(b.X) && isNil(b.Y) || isNil(b.X) && isErr(b.Y)
-}
-
-// olColdEnd says how stmts end when they end cold: "return", "panic" or "exit"; "" otherwise.
-func olColdEnd(info *types.Info, stmts []ast.Stmt) string {
-	if len(stmts) == 0 {
-		return ""
-	}
-	switch s := stmts[len(stmts)-1].(type) {
-	case *ast.ReturnStmt:
-		return "return"
-	case *ast.ExprStmt:
-		call, ok := ast.Unparen(s.X).(*ast.CallExpr)
-		if !ok {
-			return ""
-		}
-		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
-			if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
-				return "panic"
-			}
-		}
-		if fn, ok := typeutil.Callee(info, call).(*types.Func); ok && olNeverReturns(fn) {
-			return "exit"
-		}
-	}
-	return ""
-}
-
-// olNeverReturns reports whether fn is a standard function that does not return to its caller.
-func olNeverReturns(fn *types.Func) bool {
-	switch fn.FullName() {
-	case "os.Exit", "runtime.Goexit",
-		"log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf", "log.Panicln",
-		"(*log.Logger).Fatal", "(*log.Logger).Fatalf", "(*log.Logger).Fatalln",
-		"(*log.Logger).Panic", "(*log.Logger).Panicf", "(*log.Logger).Panicln":
-		return true
-	}
-	return false
 }
 
 // olCoster estimates what statements add to their function's inline cost: one per node of the
@@ -504,20 +404,20 @@ func planOutline(pass *rule.Pass, fd *ast.FuncDecl, r *olRegion) (*olPlan, strin
 		return nil, "no type information for the function"
 	}
 	sig := fn.Type().(*types.Signature)
-	sc := &olScan{info: info, fd: fd, lo: r.block.Pos(), hi: r.block.End(), sig: sig}
-	if r.block == r.stmt {
-		sc.lo = r.stmts[0].Pos() // a case clause: its case expressions stay
+	sc := &olScan{info: info, fd: fd, lo: r.Block.Pos(), hi: r.Block.End(), sig: sig}
+	if r.Block == r.Stmt {
+		sc.lo = r.Stmts[0].Pos() // a case clause: its case expressions stay
 	}
 	if sig.Recv() != nil {
 		sc.recv = sig.Recv()
 	}
-	for _, s := range r.stmts {
+	for _, s := range r.Stmts {
 		sc.walk(s)
 		if sc.why != "" {
 			return nil, sc.why
 		}
 	}
-	last := r.stmts[len(r.stmts)-1]
+	last := r.Stmts[len(r.Stmts)-1]
 	if why := sc.checkAssigned(last); why != "" {
 		return nil, why
 	}
@@ -532,11 +432,11 @@ func planOutline(pass *rule.Pass, fd *ast.FuncDecl, r *olRegion) (*olPlan, strin
 	}
 	hasResults := sig.Results().Len() > 0
 	switch {
-	case r.end == "exit" && sc.hasReturn:
+	case r.Ends == "exit" && sc.hasReturn:
 		return nil, "ends in a call that never returns, which is not a terminating statement, and also returns"
-	case r.end == "exit" && r.arm && hasResults:
+	case r.Ends == "exit" && r.Arm && hasResults:
 		return nil, "ends in a call that never returns in an else block or case: the call that replaces it would not terminate its statement"
-	case r.end == "exit":
+	case r.Ends == "exit":
 		// fSlow(args), no results.
 	case hasResults:
 		p.results, p.returnCall = sig.Results(), true
@@ -639,7 +539,7 @@ func (p *olPlan) apply(fix *rule.Fix, f *ast.File, fd *ast.FuncDecl, r *olRegion
 	}
 	dfd := fix.Dst(fd).(*dst.FuncDecl)
 	var list *[]dst.Stmt
-	switch b := fix.Dst(r.block).(type) {
+	switch b := fix.Dst(r.Block).(type) {
 	case *dst.BlockStmt:
 		list = &b.List
 	case *dst.CaseClause:
@@ -757,28 +657,24 @@ func (sc *olScan) declinef(format string, args ...any) {
 
 // walk scans one statement of the region with the stack of nodes above each node.
 func (sc *olScan) walk(root ast.Node) {
-	var stack []ast.Node
-	inLit := func() bool {
-		for _, n := range stack {
-			if _, ok := n.(*ast.FuncLit); ok {
-				return true
-			}
-		}
-		return false
-	}
-	ast.Inspect(root, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
+	syntax.WalkStack(root, func(path []ast.Node) bool {
 		if sc.why != "" {
 			return false
 		}
-		lit := inLit()
-		sc.node(n, stack, lit)
-		stack = append(stack, n)
+		stack := path[:len(path)-1]
+		sc.node(path[len(path)-1], stack, olInLit(stack))
 		return true
 	})
+}
+
+// olInLit reports whether a function literal is on stack.
+func olInLit(stack []ast.Node) bool {
+	for _, n := range stack {
+		if _, ok := n.(*ast.FuncLit); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (sc *olScan) node(n ast.Node, stack []ast.Node, lit bool) {
@@ -815,10 +711,8 @@ func (sc *olScan) node(n ast.Node, stack []ast.Node, lit bool) {
 			sc.declinef("contains a bare return of named results")
 		}
 	case *ast.CallExpr:
-		if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok && !lit {
-			if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
-				sc.declinef("calls recover, which only works in the function that a deferred call runs in")
-			}
+		if !lit && syntax.IsBuiltin(info, n.Fun, "recover") {
+			sc.declinef("calls recover, which only works in the function that a deferred call runs in")
 		}
 	case *ast.Ident:
 		sc.ident(n, lit)
@@ -844,7 +738,7 @@ func (sc *olScan) node(n ast.Node, stack []ast.Node, lit bool) {
 		if _, ptrRecv := sel.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer); !ptrRecv {
 			return
 		}
-		if tv, ok := info.Types[n.X]; ok && !olIsPointer(tv.Type) {
+		if tv, ok := info.Types[n.X]; ok && !syntax.IsPointer(tv.Type) {
 			if v := sc.root(n.X); v != nil {
 				sc.declinef("calls the pointer method %s on %s, which takes its address", n.Sel.Name, v.Name())
 			}
@@ -920,7 +814,7 @@ func (sc *olScan) root(e ast.Expr) *types.Var {
 			if sel == nil || sel.Kind() != types.FieldVal || sel.Indirect() {
 				return nil
 			}
-			if tv, ok := sc.info.Types[x.X]; !ok || olIsPointer(tv.Type) {
+			if tv, ok := sc.info.Types[x.X]; !ok || syntax.IsPointer(tv.Type) {
 				return nil
 			}
 			e = x.X
@@ -948,11 +842,6 @@ func (sc *olScan) assign(lhs ast.Expr) {
 		}
 		sc.assigned = append(sc.assigned, v)
 	}
-}
-
-func olIsPointer(t types.Type) bool {
-	_, ok := t.Underlying().(*types.Pointer)
-	return ok
 }
 
 // olEncloses reports whether the innermost loop (or, for a break, switch or select) above a branch
@@ -1024,7 +913,7 @@ func (sc *olScan) readLater() (captured, addressed map[*types.Var]bool) {
 		case *ast.SelectorExpr:
 			if sel := sc.info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
 				if _, ptr := sel.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer); ptr {
-					if tv, ok := sc.info.Types[n.X]; ok && !olIsPointer(tv.Type) {
+					if tv, ok := sc.info.Types[n.X]; ok && !syntax.IsPointer(tv.Type) {
 						if v := whole.root(n.X); v != nil {
 							addressed[v] = true
 						}

@@ -88,6 +88,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
 // PtrvalueMaxSize is the largest struct, in bytes, that ptrvalue returns by value. Above it, the
@@ -465,50 +466,37 @@ func (pl *pvPlan) returns(file *ast.File, fd *ast.FuncDecl, localVars map[*types
 		if tv, ok := info.Types[res]; ok && tv.IsNil() {
 			return r.Pos(), fmt.Sprintf("%s returns nil, which callers may test for; only a fresh %s can become a value", pl.fname, pl.tname)
 		}
-		return r.Pos(), fmt.Sprintf("%s returns %s, not a fresh %s: callers may share it", pl.fname, exprString(res), pl.tname)
+		return r.Pos(), fmt.Sprintf("%s returns %s, not a fresh %s: callers may share it", pl.fname, types.ExprString(res), pl.tname)
 	}
 	var pos token.Pos
 	var why string
-	pvWalk(fd.Body, func(stack []ast.Node) {
+	syntax.WalkStack(fd.Body, func(stack []ast.Node) bool {
 		id, ok := stack[len(stack)-1].(*ast.Ident)
 		if !ok || why != "" {
-			return
+			return true
 		}
 		v, ok := info.Uses[id].(*types.Var)
 		if !ok || !returned[v] {
-			return
+			return true
 		}
 		for _, n := range stack {
 			if _, ok := n.(*ast.FuncLit); ok {
 				pos, why = id.Pos(), fmt.Sprintf("%s is captured by a closure and returned as &%s", v.Name(), v.Name())
-				return
+				return true
 			}
 		}
 		i := pvClimbParens(stack, len(stack)-1)
 		if u, ok := stack[i-1].(*ast.UnaryExpr); ok && u.Op == token.AND {
 			if _, ok := stack[i-2].(*ast.ReturnStmt); ok {
-				return
+				return true
 			}
 		}
 		if pvAddressed(info, stack, len(stack)-1) {
 			pos, why = id.Pos(), fmt.Sprintf("the address of %s or a part of it is taken besides the return", v.Name())
 		}
-	})
-	return pos, why
-}
-
-// pvWalk calls visit with the path from n down to each node below it.
-func pvWalk(n ast.Node, visit func(stack []ast.Node)) {
-	var stack []ast.Node
-	ast.Inspect(n, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
-		visit(stack)
 		return true
 	})
+	return pos, why
 }
 
 // pvClimbParens returns the index in stack of the outermost parenthesis around stack[i].
@@ -559,7 +547,7 @@ func pvAddressed(info *types.Info, stack []ast.Node, i int) bool {
 	switch p := stack[i-1].(type) {
 	case *ast.SelectorExpr:
 		sel := info.Selections[p]
-		return p.X == e && sel != nil && pvPtrRecv(sel.Obj()) && !pvIsPointer(info.TypeOf(e))
+		return p.X == e && sel != nil && pvPtrRecv(sel.Obj()) && !syntax.IsPointer(info.TypeOf(e))
 	case *ast.UnaryExpr:
 		return p.Op == token.AND
 	case *ast.SliceExpr:
@@ -588,12 +576,7 @@ func pvAssigned(info *types.Info, stack []ast.Node, i int) bool {
 
 func pvPtrRecv(obj types.Object) bool {
 	fn, ok := obj.(*types.Func)
-	return ok && fn.Signature().Recv() != nil && pvIsPointer(fn.Signature().Recv().Type())
-}
-
-func pvIsPointer(t types.Type) bool {
-	_, ok := t.Underlying().(*types.Pointer)
-	return ok
+	return ok && fn.Signature().Recv() != nil && syntax.IsPointer(fn.Signature().Recv().Type())
 }
 
 func pvIsArray(t types.Type) bool {
@@ -618,7 +601,7 @@ func (pl *pvPlan) site(s pvSite) (token.Pos, string) {
 	stack := s.stack
 	i := pvClimbParens(stack, len(stack)-1)
 	e := stack[i].(ast.Expr)
-	call := exprString(s.call)
+	call := types.ExprString(s.call)
 	switch p := stack[i-1].(type) {
 	case *ast.ExprStmt, *ast.GoStmt, *ast.DeferStmt:
 		return token.NoPos, ""
@@ -630,7 +613,7 @@ func (pl *pvPlan) site(s pvSite) (token.Pos, string) {
 			return token.NoPos, ""
 		}
 		if p.Tok != token.DEFINE {
-			return s.call.Pos(), fmt.Sprintf("%s is assigned to %s, an existing variable or field: only p := %s(...) and var p = %s(...) are rewritten", call, exprString(p.Lhs[0]), pl.fname, pl.fname)
+			return s.call.Pos(), fmt.Sprintf("%s is assigned to %s, an existing variable or field: only p := %s(...) and var p = %s(...) are rewritten", call, types.ExprString(p.Lhs[0]), pl.fname, pl.fname)
 		}
 		if f, ok := stack[i-2].(*ast.ForStmt); ok && f.Init == p {
 			return s.call.Pos(), fmt.Sprintf("%s initializes a for statement's variable, which each iteration copies", call)
@@ -644,13 +627,13 @@ func (pl *pvPlan) site(s pvSite) (token.Pos, string) {
 		if len(p.Names) != 1 || len(p.Values) != 1 {
 			return s.call.Pos(), fmt.Sprintf("%s is in a multi-value declaration", call)
 		}
-		if pvEnclosingFunc(stack) == nil {
+		if syntax.OutermostFunc(stack) == nil {
 			return s.call.Pos(), fmt.Sprintf("%s initializes a package-level variable", call)
 		}
 		if p.Type != nil {
 			st, ok := p.Type.(*ast.StarExpr)
 			if !ok {
-				return s.call.Pos(), fmt.Sprintf("%s initializes a variable of type %s", call, exprString(p.Type))
+				return s.call.Pos(), fmt.Sprintf("%s initializes a variable of type %s", call, types.ExprString(p.Type))
 			}
 			pl.edits = append(pl.edits, pvEdit{file: s.file, node: st})
 		}
@@ -689,7 +672,7 @@ func (pl *pvPlan) site(s pvSite) (token.Pos, string) {
 // fieldUse checks newT(...).f at stack[i].
 func (pl *pvPlan) fieldUse(s pvSite, i int) (token.Pos, string) {
 	if pvAssigned(s.pass.Info, s.stack, i) || pvAddressed(s.pass.Info, s.stack, i) {
-		return s.call.Pos(), fmt.Sprintf("%s is assigned to or has its address taken, which a value result would not allow", exprString(s.stack[i].(ast.Expr)))
+		return s.call.Pos(), fmt.Sprintf("%s is assigned to or has its address taken, which a value result would not allow", types.ExprString(s.stack[i].(ast.Expr)))
 	}
 	return token.NoPos, ""
 }
@@ -709,17 +692,6 @@ func pvIsCallee(stack []ast.Node, i int) bool {
 	return ok && c.Fun == stack[j]
 }
 
-// pvEnclosingFunc returns the outermost function (declaration or literal) around the end of stack.
-func pvEnclosingFunc(stack []ast.Node) ast.Node {
-	for _, n := range stack {
-		switch n.(type) {
-		case *ast.FuncDecl, *ast.FuncLit:
-			return n
-		}
-	}
-	return nil
-}
-
 // variable checks every use of v, which holds the result of a call, and records the edits that
 // make it a T: *v becomes v, and v where a *T is needed becomes &v.
 func (pl *pvPlan) variable(s pvSite, v *types.Var) (token.Pos, string) {
@@ -728,10 +700,10 @@ func (pl *pvPlan) variable(s pvSite, v *types.Var) (token.Pos, string) {
 	var why string
 	var escaping *ast.FuncLit // a closure that captures v and escapes to the heap
 	pl.addressed = false
-	pvWalk(pvEnclosingFunc(s.stack), func(stack []ast.Node) {
+	syntax.WalkStack(syntax.OutermostFunc(s.stack), func(stack []ast.Node) bool {
 		id, ok := stack[len(stack)-1].(*ast.Ident)
 		if !ok || why != "" || info.Uses[id] != v {
-			return
+			return true
 		}
 		pos, why = id.Pos(), pl.use(s, stack, v)
 		for _, n := range stack {
@@ -739,6 +711,7 @@ func (pl *pvPlan) variable(s pvSite, v *types.Var) (token.Pos, string) {
 				escaping = lit
 			}
 		}
+		return true
 	})
 	if why != "" {
 		return pos, why
@@ -802,7 +775,7 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 		if k < 0 || len(p.Lhs) != len(p.Rhs) {
 			break
 		}
-		return addr(info.TypeOf(p.Lhs[k]), "assigned to "+exprString(p.Lhs[k]))
+		return addr(info.TypeOf(p.Lhs[k]), "assigned to "+types.ExprString(p.Lhs[k]))
 	case *ast.ValueSpec:
 		k := slices.Index(p.Values, e)
 		if k < 0 || len(p.Names) != len(p.Values) {
@@ -823,7 +796,7 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 		}
 		tv := info.Types[p.Fun]
 		if tv.IsType() || tv.IsBuiltin() {
-			return fmt.Sprintf("%s is passed to %s", name, exprString(p.Fun))
+			return fmt.Sprintf("%s is passed to %s", name, types.ExprString(p.Fun))
 		}
 		sig, ok := tv.Type.Underlying().(*types.Signature)
 		if !ok || p.Ellipsis.IsValid() {
@@ -837,10 +810,10 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 		}
 		if pl.isPtrT(t) {
 			if param := pvLeakingParam(s.pass, p, k); param != "" {
-				return fmt.Sprintf("%s is passed to %s, whose parameter %s leaks (`leaking param: %s`): &%s would move to the heap", name, exprString(p.Fun), param, param, name)
+				return fmt.Sprintf("%s is passed to %s, whose parameter %s leaks (`leaking param: %s`): &%s would move to the heap", name, types.ExprString(p.Fun), param, param, name)
 			}
 		}
-		return addr(t, "argument of "+exprString(p.Fun))
+		return addr(t, "argument of "+types.ExprString(p.Fun))
 	case *ast.BinaryExpr:
 		other := p.X
 		if other == e {
@@ -849,7 +822,7 @@ func (pl *pvPlan) use(s pvSite, stack []ast.Node, v *types.Var) string {
 		if tv, ok := info.Types[other]; ok && tv.IsNil() {
 			return fmt.Sprintf("%s is compared with nil", name)
 		}
-		return addr(info.TypeOf(other), "compared with "+exprString(other))
+		return addr(info.TypeOf(other), "compared with "+types.ExprString(other))
 	case *ast.CompositeLit, *ast.KeyValueExpr:
 		return fmt.Sprintf("%s is stored in a composite literal", name)
 	case *ast.SendStmt:
@@ -1014,9 +987,9 @@ func pvContext(info *types.Info, stack []ast.Node, i int, e ast.Expr) string {
 		if tv, ok := info.Types[other]; ok && tv.IsNil() {
 			return "compared with nil"
 		}
-		return "compared with " + exprString(other)
+		return "compared with " + types.ExprString(other)
 	case *ast.CallExpr:
-		return "passed to " + exprString(p.Fun)
+		return "passed to " + types.ExprString(p.Fun)
 	case *ast.ReturnStmt:
 		return "returned"
 	case *ast.CompositeLit, *ast.KeyValueExpr:

@@ -80,6 +80,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
 // Sprintf rewrites fmt.Sprintf, fmt.Sprint and fmt.Fprintf calls whose operands escape into
@@ -159,7 +160,7 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		Pos:      call.Pos(),
 		Func:     enclosingFunc(stack),
 		Evidence: fc.evidence,
-		Summary:  exprString(call),
+		Summary:  types.ExprString(call),
 	}
 	if why := failureArgument(pass.Info, stack); why != "" {
 		c.Decline = why
@@ -170,12 +171,12 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		return c
 	}
 	if fc.effect != nil {
-		if why := effectsKeepOrder(pass.Info, fc, outermostFunc(stack)); why != "" {
-			c.Decline = "argument has side effects: " + exprString(fc.effect) + why
+		if why := effectsKeepOrder(pass.Info, fc, syntax.OutermostFunc(stack)); why != "" {
+			c.Decline = "argument has side effects: " + types.ExprString(fc.effect) + why
 			return c
 		}
 	}
-	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, outermostFunc(stack), call.Pos(), names)}
+	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, syntax.OutermostFunc(stack), call.Pos(), names)}
 	if why := m.shadowed(fc.pieces); why != "" {
 		c.Decline = why
 		return c
@@ -185,7 +186,7 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		c.Decline = why
 		return c
 	}
-	c.Summary = exprString(call) + " => " + summary
+	c.Summary = types.ExprString(call) + " => " + summary
 	c.Fix = fix
 	subjects := map[string]bool{}
 	for _, d := range fc.evidence {
@@ -213,12 +214,10 @@ func failureArgument(info *types.Info, stack []ast.Node) string {
 	if !ok || ast.Unparen(parent.Fun) == stack[i+1] {
 		return ""
 	}
-	if id, ok := ast.Unparen(parent.Fun).(*ast.Ident); ok {
-		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
-			return "the string is panic's argument: it is made once, when the program fails"
-		}
+	if syntax.IsBuiltin(info, parent.Fun, "panic") {
+		return "the string is panic's argument: it is made once, when the program fails"
 	}
-	if fn, ok := typeutil.Callee(info, parent).(*types.Func); ok && olNeverReturns(fn) {
+	if fn, ok := typeutil.Callee(info, parent).(*types.Func); ok && syntax.NeverReturns(fn) {
 		return "the string is an argument of " + fn.Name() + ", which does not return: it is made once, when the program stops"
 	}
 	return ""
@@ -254,16 +253,6 @@ func enclosingFunc(stack []ast.Node) *ast.FuncDecl {
 	return nil
 }
 
-func outermostFunc(stack []ast.Node) ast.Node {
-	for _, n := range stack {
-		switch n.(type) {
-		case *ast.FuncDecl, *ast.FuncLit:
-			return n
-		}
-	}
-	return nil
-}
-
 // matcher chooses the form of one candidate.
 type matcher struct {
 	pass  *rule.Pass
@@ -275,7 +264,7 @@ type matcher struct {
 // shadowed says why the rewrite cannot name what it needs at the call.
 func (m *matcher) shadowed(ps []piece) string {
 	for _, name := range []string{"append", "string", "byte", "int", "int64", "uint64", "bool"} {
-		if !m.names.universal(name) {
+		if !syntax.IsUniversal(m.pass.Types, name, m.fc.call.Pos()) {
 			return "the predeclared " + name + " is shadowed at the call"
 		}
 	}
@@ -473,7 +462,7 @@ func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 		return nil, "", "the statement is not directly in a block"
 	}
 	if bad := sideEffect(info, w); bad != nil {
-		return nil, "", "the writer has side effects: " + exprString(bad)
+		return nil, "", "the writer has side effects: " + types.ExprString(bad)
 	}
 	// The buffer cannot be nil when it is a variable, or a field reached without a pointer: then
 	// AvailableBuffer before the operands panics no sooner than Fprintf would.
@@ -529,9 +518,7 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 	if !ok || len(app.Args) != 2 || app.Args[1] != fc.call || !app.Ellipsis.IsValid() {
 		return nil, ""
 	}
-	if id, ok := ast.Unparen(app.Fun).(*ast.Ident); !ok {
-		return nil, ""
-	} else if b, ok := info.Uses[id].(*types.Builtin); !ok || b.Name() != "append" {
+	if !syntax.IsBuiltin(info, app.Fun, "append") {
 		return nil, ""
 	}
 	as, ok := m.stack[len(m.stack)-3].(*ast.AssignStmt)
@@ -539,7 +526,7 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 		return nil, ""
 	}
 	x := as.Lhs[0]
-	if exprString(x) != exprString(app.Args[0]) || sideEffect(info, x) != nil {
+	if types.ExprString(x) != types.ExprString(app.Args[0]) || sideEffect(info, x) != nil {
 		return nil, ""
 	}
 	pl := place(info, m.stack[:len(m.stack)-1])
@@ -551,7 +538,7 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 		if p.arg == nil {
 			continue
 		}
-		if p.kind == kindBytes || !cannotPanic(info, p.arg) || !readsNoBytes(info, p.arg) || mentions(info, p.arg, xObjs) {
+		if p.kind == kindBytes || !cannotPanic(info, p.arg) || !readsNoBytes(info, p.arg) || syntax.MentionsAny(info, p.arg, xObjs) {
 			return nil, ""
 		}
 	}
@@ -564,7 +551,7 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 		stmts := accumulate(e.steps(ps), "", nil, acc)
 		return splice(fix.Dst(pl.container), fix.Dst(as).(dst.Stmt), stmts, false)
 	}
-	return fix, mainAppend(ps) + " onto " + exprString(x)
+	return fix, mainAppend(ps) + " onto " + types.ExprString(x)
 }
 
 // declaredInFunc reports whether x is a variable declared in the body of the enclosing function.
