@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/makecap"
 	"github.com/gcfix/gcfix/rules/noinline"
 )
 
 // All returns every rule, in the order gcfix runs them.
 func All() []*rule.Rule {
-	return []*rule.Rule{Sprintf, Makecap, Hoist, Outline, noinline.New(), Ptrvalue}
+	return []*rule.Rule{Sprintf, makecap.New(), Hoist, Outline, noinline.New(), Ptrvalue}
 }
 
 // ByName returns the rules with the given names, in the order given. An unknown name is an error
