@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/hoist"
 	"github.com/gcfix/gcfix/rules/makecap"
 	"github.com/gcfix/gcfix/rules/noinline"
 )
 
 // All returns every rule, in the order gcfix runs them.
 func All() []*rule.Rule {
-	return []*rule.Rule{Sprintf, makecap.New(), Hoist, Outline, noinline.New(), Ptrvalue}
+	return []*rule.Rule{Sprintf, makecap.New(), hoist.New(), Outline, noinline.New(), Ptrvalue}
 }
 
 // ByName returns the rules with the given names, in the order given. An unknown name is an error
