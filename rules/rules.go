@@ -10,11 +10,12 @@ import (
 	"github.com/gcfix/gcfix/rules/makecap"
 	"github.com/gcfix/gcfix/rules/noinline"
 	"github.com/gcfix/gcfix/rules/outline"
+	"github.com/gcfix/gcfix/rules/sprintf"
 )
 
 // All returns every rule, in the order gcfix runs them.
 func All() []*rule.Rule {
-	return []*rule.Rule{Sprintf, makecap.New(), hoist.New(), outline.New(), noinline.New(), Ptrvalue}
+	return []*rule.Rule{sprintf.New(), makecap.New(), hoist.New(), outline.New(), noinline.New(), Ptrvalue}
 }
 
 // ByName returns the rules with the given names, in the order given. An unknown name is an error
