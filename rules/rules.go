@@ -10,12 +10,13 @@ import (
 	"github.com/gcfix/gcfix/rules/makecap"
 	"github.com/gcfix/gcfix/rules/noinline"
 	"github.com/gcfix/gcfix/rules/outline"
+	"github.com/gcfix/gcfix/rules/ptrvalue"
 	"github.com/gcfix/gcfix/rules/sprintf"
 )
 
 // All returns every rule, in the order gcfix runs them.
 func All() []*rule.Rule {
-	return []*rule.Rule{sprintf.New(), makecap.New(), hoist.New(), outline.New(), noinline.New(), Ptrvalue}
+	return []*rule.Rule{sprintf.New(), makecap.New(), hoist.New(), outline.New(), noinline.New(), ptrvalue.New()}
 }
 
 // ByName returns the rules with the given names, in the order given. An unknown name is an error

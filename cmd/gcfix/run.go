@@ -17,6 +17,7 @@ import (
 	"github.com/gcfix/gcfix/rewrite/profile"
 	"github.com/gcfix/gcfix/rewrite/rule"
 	"github.com/gcfix/gcfix/rules"
+	"github.com/gcfix/gcfix/rules/ptrvalue"
 )
 
 const (
@@ -97,7 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.StringVar(&c.pgo, "pgo", "", "a pprof CPU profile `file` that every go command gcfix runs builds with (go build -pgo); off: none (default: the default.pgo of the main package being diagnosed)")
 	fs.StringVar(&c.profile, "profile", "", "a pprof CPU or allocation profile `file`: candidates are tried hottest function first, and those in cold functions (-hot) are skipped")
 	fs.Float64Var(&c.hot, "hot", rewrite.DefaultHot, "with -profile: skip candidates in functions with less than `pct` percent of the profile's samples (cumulative)")
-	fs.Int64Var(&c.maxSize, "ptrvalue-max-size", rules.PtrvalueMaxSize, "largest struct, in bytes, that ptrvalue returns by value")
+	fs.Int64Var(&c.maxSize, "ptrvalue-max-size", ptrvalue.MaxSize, "largest struct, in bytes, that ptrvalue returns by value")
 	fs.BoolVar(&c.quiet, "q", false, "no progress line on stderr")
 	fs.StringVar(&c.state, "state", "", "record each measured verdict in `file` and reuse the recorded ones for unchanged candidates")
 	fs.BoolVar(&c.recursive, "r", false, "run on every module below the directory argument (default .), each with its own go.mod; a go.work there names the modules")
@@ -182,8 +183,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		listRules(stdout, selected)
 		return exitOK
 	}
-	rules.AllowAPIChange = c.allowAPI
-	rules.PtrvalueMaxSize = c.maxSize
+	ptrvalue.AllowAPIChange = c.allowAPI
+	ptrvalue.MaxSize = c.maxSize
 	opts := rewrite.Options{
 		Dir:         c.dir,
 		Patterns:    patterns,
