@@ -20,26 +20,34 @@ import (
 	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
-// MaxSize is the largest struct, in bytes, that ptrvalue returns by value. Above it, the
-// copies of a value return can cost more than the allocation saves. gcfix -ptrvalue-max-size sets it.
-var MaxSize int64 = 128
-
-// AllowAPIChange lets rules change the signature of exported functions, which breaks callers in
-// other modules. gcfix -allow-api-change sets it.
-var AllowAPIChange bool
-
 //go:embed doc.go
 var doc string
 
 var ruleDoc = ruledoc.MustParse(doc, "ptrvalue")
 
 // New returns the ptrvalue rule, which rewrites constructors that return a pointer to a small fresh
-// struct into constructors that return the struct, so that callers keep it on their stack.
+// struct into constructors that return the struct, so that callers keep it on their stack. Its
+// settings are its flags: -allow-api-change and -ptrvalue-max-size.
 func New() *rule.Rule {
-	return &rule.Rule{Name: "ptrvalue", Doc: ruleDoc, Match: match}
+	s := &settings{}
+	r := &rule.Rule{Name: "ptrvalue", Doc: ruleDoc}
+	r.Flags.BoolVar(&s.allowAPIChange, "allow-api-change", false, "let rules change exported signatures (ptrvalue): code in other modules that calls them breaks")
+	r.Flags.Int64Var(&s.maxSize, "ptrvalue-max-size", 128, "largest struct, in bytes, that ptrvalue returns by value")
+	r.Match = func(pass *rule.Pass) []*rule.Candidate { return match(pass, s) }
+	return r
 }
 
-func match(pass *rule.Pass) []*rule.Candidate {
+// settings are the values of the rule's flags.
+type settings struct {
+	// allowAPIChange lets the rule change the signature of exported functions, which breaks
+	// callers in other modules.
+	allowAPIChange bool
+	// maxSize is the largest struct, in bytes, returned by value. Above it, the copies of a value
+	// return can cost more than the allocation saves.
+	maxSize int64
+}
+
+func match(pass *rule.Pass, set *settings) []*rule.Candidate {
 	var out []*rule.Candidate
 	for _, f := range pass.Files {
 		if pass.IsTestFile(f) {
@@ -54,7 +62,7 @@ func match(pass *rule.Pass) []*rule.Candidate {
 			if named == nil {
 				continue
 			}
-			if c := matchConstructor(pass, f, fd, named, star); c != nil {
+			if c := matchConstructor(pass, set, f, fd, named, star); c != nil {
 				out = append(out, c)
 			}
 		}
@@ -121,7 +129,7 @@ type plan struct {
 	addressed bool
 }
 
-func matchConstructor(pass *rule.Pass, file *ast.File, fd *ast.FuncDecl, named *types.Named, star *ast.StarExpr) *rule.Candidate {
+func matchConstructor(pass *rule.Pass, set *settings, file *ast.File, fd *ast.FuncDecl, named *types.Named, star *ast.StarExpr) *rule.Candidate {
 	pl := &plan{
 		pass: pass, named: named, tname: named.Obj().Name(), fname: fd.Name.Name,
 		locals: map[string]bool{}, methods: map[string]token.Pos{},
@@ -172,7 +180,7 @@ func matchConstructor(pass *rule.Pass, file *ast.File, fd *ast.FuncDecl, named *
 		return decline(fd.Name.Pos(), "already on the stack at every call site: %s is inlined and its %s does not escape", pl.fname, pl.tname)
 	}
 	c.Evidence = append(c.Evidence, more...)
-	if ast.IsExported(pl.fname) && !AllowAPIChange {
+	if ast.IsExported(pl.fname) && !set.allowAPIChange {
 		return decline(fd.Name.Pos(), "%s is exported: changing its result from *%s to %s breaks callers in other modules", pl.fname, pl.tname, pl.tname)
 	}
 	if len(fd.Type.Results.List[0].Names) > 0 {
@@ -185,8 +193,8 @@ func matchConstructor(pass *rule.Pass, file *ast.File, fd *ast.FuncDecl, named *
 	if sizes == nil {
 		sizes = types.SizesFor("gc", "amd64")
 	}
-	if n := sizes.Sizeof(named); n > MaxSize {
-		return decline(fd.Name.Pos(), "%s is %d bytes, above the %d-byte limit for returning by value", pl.tname, n, MaxSize)
+	if n := sizes.Sizeof(named); n > set.maxSize {
+		return decline(fd.Name.Pos(), "%s is %d bytes, above the %d-byte limit for returning by value", pl.tname, n, set.maxSize)
 	}
 	if what := mustNotCopy(named, map[types.Type]bool{}); what != "" {
 		return decline(fd.Name.Pos(), "%s holds %s, which must not be copied", pl.tname, what)

@@ -23,7 +23,7 @@ func TestFixtures(t *testing.T) {
 	rewritetest.RunAll(t, filepath.Join("..", "..", "fixtures"), "ptrvalue", New(), opts)
 }
 
-// TestAcrossPackages rewrites an exported constructor (with AllowAPIChange) and its call
+// TestAcrossPackages rewrites an exported constructor (with -allow-api-change) and its call
 // sites in another package of the module: fixtures/ptrvalue/multi, which the one-package harness
 // cannot take. Every rewritten file must equal its .golden file (-update writes them), and
 // allocs/op must drop in the benchmarks of both packages.
@@ -31,17 +31,20 @@ func TestAcrossPackages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds, tests and benchmarks a module")
 	}
+	t.Parallel()
 	fixtures, err := filepath.Abs(filepath.Join("..", "..", "fixtures"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	const caseDir = "ptrvalue/multi"
-	defer func(old bool) { AllowAPIChange = old }(AllowAPIChange)
-	AllowAPIChange = true // not parallel: no other test of the package runs meanwhile
+	r := New()
+	if err := r.Flags.Set("allow-api-change", "true"); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := rewrite.Run(t.Context(), rewrite.Options{
 		Dir:      fixtures,
 		Patterns: []string{"./" + caseDir + "/..."},
-		Rules:    []*rule.Rule{New()},
+		Rules:    []*rule.Rule{r},
 		Gate:     rewrite.GateTest,
 	})
 	if err != nil {
