@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/tools/go/ast/inspector"
+
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
 	"github.com/gcfix/gcfix/rules/internal/syntax"
@@ -28,42 +30,31 @@ func references(pass *rule.Pass, fn *types.Func) []reference {
 		if !refersTo(q, path, fn.Exported()) {
 			continue
 		}
-		for _, f := range q.Files {
-			var stack []ast.Node
-			ast.Inspect(f, func(n ast.Node) bool {
-				if n == nil {
-					stack = stack[:len(stack)-1]
-					return true
+		for cur := range inspector.New(q.Files).Root().Preorder((*ast.Ident)(nil)) {
+			id := cur.Node().(*ast.Ident)
+			obj, ok := q.Info.Uses[id].(*types.Func)
+			if !ok || obj.Pkg() == nil || obj.Pkg().Path() != path || obj.Name() != fn.Name() || obj.Signature().Recv() != nil {
+				continue
+			}
+			stack := syntax.Stack(cur)
+			s := reference{pass: q, file: stack[0].(*ast.File), stack: stack}
+			i := len(stack) - 1
+			var fun ast.Node = id
+			if sel, ok := stack[i-1].(*ast.SelectorExpr); ok && sel.Sel == id {
+				fun, i = sel, i-1
+			}
+			for i > 0 {
+				if p, ok := stack[i-1].(*ast.ParenExpr); ok {
+					fun, i = p, i-1
+					continue
 				}
-				stack = append(stack, n)
-				id, ok := n.(*ast.Ident)
-				if !ok {
-					return true
-				}
-				obj, ok := q.Info.Uses[id].(*types.Func)
-				if !ok || obj.Pkg() == nil || obj.Pkg().Path() != path || obj.Name() != fn.Name() || obj.Signature().Recv() != nil {
-					return true
-				}
-				s := reference{pass: q, file: f, stack: slices.Clone(stack)}
-				i := len(stack) - 1
-				var fun ast.Node = id
-				if sel, ok := stack[i-1].(*ast.SelectorExpr); ok && sel.Sel == id {
-					fun, i = sel, i-1
-				}
-				for i > 0 {
-					if p, ok := stack[i-1].(*ast.ParenExpr); ok {
-						fun, i = p, i-1
-						continue
-					}
-					break
-				}
-				if call, ok := stack[i-1].(*ast.CallExpr); ok && call.Fun == fun {
-					s.call = call
-					s.stack = slices.Clone(stack[:i])
-				}
-				out = append(out, s)
-				return true
-			})
+				break
+			}
+			if call, ok := stack[i-1].(*ast.CallExpr); ok && call.Fun == fun {
+				s.call = call
+				s.stack = stack[:i:i]
+			}
+			out = append(out, s)
 		}
 	}
 	return out

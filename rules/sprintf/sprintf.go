@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/dave/dst"
+	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
@@ -31,24 +32,10 @@ func New() *rule.Rule {
 func match(pass *rule.Pass) []*rule.Candidate {
 	var out []*rule.Candidate
 	names := namesUsed{}
-	for _, f := range pass.Files {
-		if pass.IsTestFile(f) {
-			continue
+	for cur := range inspector.New(syntax.NonTestFiles(pass)).Root().Preorder((*ast.CallExpr)(nil)) {
+		if c := matchCall(pass, syntax.Stack(cur), names); c != nil {
+			out = append(out, c)
 		}
-		var stack []ast.Node
-		ast.Inspect(f, func(n ast.Node) bool {
-			if n == nil {
-				stack = stack[:len(stack)-1]
-				return true
-			}
-			stack = append(stack, n)
-			if _, ok := n.(*ast.CallExpr); ok {
-				if c := matchCall(pass, stack, names); c != nil {
-					out = append(out, c)
-				}
-			}
-			return true
-		})
 	}
 	return out
 }

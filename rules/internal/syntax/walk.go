@@ -3,6 +3,9 @@ package syntax
 import (
 	"go/ast"
 	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
@@ -34,8 +37,31 @@ func EachStmtList(pass *rule.Pass, fn func(fd *ast.FuncDecl, block ast.Node, lis
 	}
 }
 
+// NonTestFiles returns the package's files that are not _test.go files.
+func NonTestFiles(pass *rule.Pass) []*ast.File {
+	var out []*ast.File
+	for _, f := range pass.Files {
+		if !pass.IsTestFile(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Stack returns the path of nodes from the file down to cur's node (the node last), as the
+// hand-made stack of a walk would hold it.
+func Stack(cur inspector.Cursor) []ast.Node {
+	var stack []ast.Node
+	for c := range cur.Enclosing() {
+		stack = append(stack, c.Node())
+	}
+	slices.Reverse(stack)
+	return stack
+}
+
 // WalkStack visits root and every node below it in the order of ast.Inspect, with the path of nodes
-// from root down to the node (the node last). The stack is reused: a visitor that keeps it must
+// from root down to the node (the node last): Stack for a subtree, which has no inspector of its
+// own. The stack is reused: a visitor that keeps it must
 // copy it. visit's result says whether to go into the node's children.
 func WalkStack(root ast.Node, visit func(stack []ast.Node) bool) {
 	var stack []ast.Node
