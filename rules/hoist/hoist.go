@@ -80,10 +80,39 @@ func match(pass *rule.Pass) []*rule.Candidate {
 
 // seedOf recognises the buffer declarations and their evidence.
 func seedOf(pass *rule.Pass, st ast.Stmt) (*buffer, []diag.Diagnostic) {
-	info := pass.Info
-	var id *ast.Ident
-	var rhs ast.Expr
-	var typ types.Type
+	id, rhs := singleDecl(st)
+	if id == nil {
+		return nil, nil
+	}
+	obj, _ := pass.Info.Defs[id].(*types.Var)
+	if obj == nil {
+		return nil, nil
+	}
+	typ := obj.Type()
+	seed := &buffer{obj: obj, decl: st}
+	named := namedPath(typ)
+	if p, ok := typ.(*types.Pointer); ok {
+		named = "*" + namedPath(p.Elem())
+	}
+	var evidence []diag.Diagnostic
+	switch {
+	case named == "bytes.Buffer" || named == "strings.Builder":
+		evidence = seed.bufferValue(pass, id, rhs, named)
+	case named == "*bytes.Buffer" || named == "*strings.Builder":
+		evidence = seed.bufferPointer(pass, rhs, named)
+	default:
+		evidence = seed.sliceMake(pass, rhs, typ)
+	}
+	if len(evidence) == 0 {
+		return nil, nil
+	}
+	seed.subject = evidence[0].Subject
+	return seed, evidence
+}
+
+// singleDecl returns the one variable that st declares, `var id T` (rhs nil) or `id := rhs`; a nil
+// id for any other statement.
+func singleDecl(st ast.Stmt) (id *ast.Ident, rhs ast.Expr) {
 	switch st := st.(type) {
 	case *ast.DeclStmt:
 		gd, ok := st.Decl.(*ast.GenDecl)
@@ -94,90 +123,85 @@ func seedOf(pass *rule.Pass, st ast.Stmt) (*buffer, []diag.Diagnostic) {
 		if len(vs.Names) != 1 || len(vs.Values) != 0 || vs.Type == nil {
 			return nil, nil
 		}
-		id = vs.Names[0]
+		return vs.Names[0], nil
 	case *ast.AssignStmt:
 		if st.Tok != token.DEFINE || len(st.Lhs) != 1 || len(st.Rhs) != 1 {
 			return nil, nil
 		}
 		id, _ = st.Lhs[0].(*ast.Ident)
-		rhs = st.Rhs[0]
-	default:
-		return nil, nil
+		return id, st.Rhs[0]
 	}
-	if id == nil {
-		return nil, nil
-	}
-	obj, _ := info.Defs[id].(*types.Var)
-	if obj == nil {
-		return nil, nil
-	}
-	typ = obj.Type()
-	seed := &buffer{obj: obj, decl: st}
-	named := namedPath(typ)
-	if p, ok := typ.(*types.Pointer); ok {
-		named = "*" + namedPath(p.Elem())
-	}
-	var evidence []diag.Diagnostic
-	keep := func(ds []diag.Diagnostic, kinds ...diag.Kind) {
-		for _, d := range ds {
-			for _, k := range kinds {
-				if d.Kind == k {
-					evidence = append(evidence, d)
-				}
-			}
+	return nil, nil
+}
+
+// bufferValue recognises `var b bytes.Buffer` and `b := bytes.Buffer{}` (or strings.Builder) and
+// returns its evidence, `moved to heap: b`; nil if it is not such a declaration.
+func (seed *buffer) bufferValue(pass *rule.Pass, id *ast.Ident, rhs ast.Expr, named string) []diag.Diagnostic {
+	if rhs != nil {
+		lit, ok := rhs.(*ast.CompositeLit)
+		if !ok || len(lit.Elts) != 0 {
+			return nil
 		}
 	}
+	seed.kind = bytesBuffer
+	if named == "strings.Builder" {
+		seed.kind = stringsBuilder
+	}
+	return ofKind(pass.DiagsAt(id.Pos(), diag.MovedToHeap), diag.MovedToHeap)
+}
+
+// bufferPointer recognises `b := new(bytes.Buffer)` (or strings.Builder) and returns its evidence,
+// `new(bytes.Buffer) escapes to heap`; nil if it is not such a declaration.
+func (seed *buffer) bufferPointer(pass *rule.Pass, rhs ast.Expr, named string) []diag.Diagnostic {
+	call, ok := rhs.(*ast.CallExpr)
+	if !ok || !syntax.IsBuiltin(pass.Info, call.Fun, "new") {
+		return nil
+	}
+	seed.kind, seed.call = bytesBuffer, call
+	if named == "*strings.Builder" {
+		seed.kind = stringsBuilder
+	}
+	return ofKind(pass.DiagsAtExpr(call, diag.Escapes), diag.Escapes)
+}
+
+// sliceMake recognises `buf := make([]T, n)` and `buf := make([]T, 0, n)` and returns its evidence:
+// `make(...) escapes to heap`, or for a size that is not a constant `make(...) does not escape`
+// too; nil if it is not such a declaration.
+func (seed *buffer) sliceMake(pass *rule.Pass, rhs ast.Expr, typ types.Type) []diag.Diagnostic {
+	info := pass.Info
+	call, ok := rhs.(*ast.CallExpr)
+	if !ok || !syntax.IsBuiltin(info, call.Fun, "make") || call.Ellipsis.IsValid() {
+		return nil
+	}
+	if _, ok := typ.Underlying().(*types.Slice); !ok {
+		return nil
+	}
+	seed.call = call
 	switch {
-	case named == "bytes.Buffer" || named == "strings.Builder":
-		if rhs != nil {
-			lit, ok := rhs.(*ast.CompositeLit)
-			if !ok || len(lit.Elts) != 0 {
-				return nil, nil
-			}
-		}
-		seed.kind = bytesBuffer
-		if named == "strings.Builder" {
-			seed.kind = stringsBuilder
-		}
-		keep(pass.DiagsAt(id.Pos(), diag.MovedToHeap), diag.MovedToHeap)
-	case named == "*bytes.Buffer" || named == "*strings.Builder":
-		call, ok := rhs.(*ast.CallExpr)
-		if !ok || !syntax.IsBuiltin(info, call.Fun, "new") {
-			return nil, nil
-		}
-		seed.kind, seed.call = bytesBuffer, call
-		if named == "*strings.Builder" {
-			seed.kind = stringsBuilder
-		}
-		keep(pass.DiagsAtExpr(call, diag.Escapes), diag.Escapes)
+	case len(call.Args) == 2:
+		seed.kind, seed.size = makeLen, call.Args[1]
+	case len(call.Args) == 3 && syntax.IsConstInt(info, call.Args[1], 0):
+		seed.kind, seed.size = makeCap, call.Args[2]
 	default:
-		call, ok := rhs.(*ast.CallExpr)
-		if !ok || !syntax.IsBuiltin(info, call.Fun, "make") || call.Ellipsis.IsValid() {
-			return nil, nil
-		}
-		if _, ok := typ.Underlying().(*types.Slice); !ok {
-			return nil, nil
-		}
-		seed.call = call
-		switch {
-		case len(call.Args) == 2:
-			seed.kind, seed.size = makeLen, call.Args[1]
-		case len(call.Args) == 3 && syntax.IsConstInt(info, call.Args[1], 0):
-			seed.kind, seed.size = makeCap, call.Args[2]
-		default:
-			return nil, nil
-		}
-		seed.constant = info.Types[seed.size].Value != nil
-		keep(pass.DiagsAtExpr(call, diag.Other), diag.Escapes)
-		if !seed.constant {
-			keep(pass.DiagsAtExpr(call, diag.Other), diag.NoEscape)
+		return nil
+	}
+	seed.constant = info.Types[seed.size].Value != nil
+	evidence := ofKind(pass.DiagsAtExpr(call, diag.Other), diag.Escapes)
+	if !seed.constant {
+		evidence = append(evidence, ofKind(pass.DiagsAtExpr(call, diag.Other), diag.NoEscape)...)
+	}
+	return evidence
+}
+
+// ofKind returns the diagnostics of ds that are of kind k.
+func ofKind(ds []diag.Diagnostic, k diag.Kind) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, d := range ds {
+		if d.Kind == k {
+			out = append(out, d)
 		}
 	}
-	if len(evidence) == 0 {
-		return nil, nil
-	}
-	seed.subject = evidence[0].Subject
-	return seed, evidence
+	return out
 }
 
 func namedPath(t types.Type) string {

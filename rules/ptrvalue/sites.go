@@ -313,20 +313,6 @@ func (pl *plan) use(s reference, stack []ast.Node, v *types.Var) string {
 	i := climbParens(stack, len(stack)-1)
 	e := stack[i].(ast.Expr)
 	name := v.Name()
-	addr := func(target types.Type, where string) string {
-		if target == nil { // the blank identifier: _ = p still compiles, and means nothing either way
-			return ""
-		}
-		if types.IsInterface(target) {
-			return fmt.Sprintf("%s is converted to an interface (%s): its identity as a pointer would show", name, where)
-		}
-		if !pl.isPtrT(target) {
-			return fmt.Sprintf("%s is used as a %s (%s)", name, target, where)
-		}
-		pl.edits = append(pl.edits, edit{file: s.file, node: id, addr: true})
-		pl.addressed = true
-		return ""
-	}
 	switch p := stack[i-1].(type) {
 	case *ast.SelectorExpr:
 		sel := info.Selections[p]
@@ -353,45 +339,26 @@ func (pl *plan) use(s reference, stack []ast.Node, v *types.Var) string {
 		if k < 0 || len(p.Lhs) != len(p.Rhs) {
 			break
 		}
-		return addr(info.TypeOf(p.Lhs[k]), "assigned to "+types.ExprString(p.Lhs[k]))
+		return pl.takeAddress(s, id, info.TypeOf(p.Lhs[k]), "assigned to "+types.ExprString(p.Lhs[k]))
 	case *ast.ValueSpec:
 		k := slices.Index(p.Values, e)
 		if k < 0 || len(p.Names) != len(p.Values) {
 			break
 		}
-		return addr(info.TypeOf(p.Names[k]), "assigned to "+p.Names[k].Name)
+		return pl.takeAddress(s, id, info.TypeOf(p.Names[k]), "assigned to "+p.Names[k].Name)
 	case *ast.ReturnStmt:
 		sig := enclosingSignature(info, stack)
 		k := slices.Index(p.Results, e)
 		if sig == nil || k < 0 || sig.Results().Len() != len(p.Results) {
 			break
 		}
-		return addr(sig.Results().At(k).Type(), "returned")
+		return pl.takeAddress(s, id, sig.Results().At(k).Type(), "returned")
 	case *ast.CallExpr:
-		k := slices.Index(p.Args, e)
-		if k < 0 {
-			break
-		}
-		tv := info.Types[p.Fun]
-		if tv.IsType() || tv.IsBuiltin() {
-			return fmt.Sprintf("%s is passed to %s", name, types.ExprString(p.Fun))
-		}
-		sig, ok := tv.Type.Underlying().(*types.Signature)
-		if !ok || p.Ellipsis.IsValid() {
-			break
-		}
-		var t types.Type
-		if n := sig.Params().Len(); sig.Variadic() && k >= n-1 {
-			t = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
-		} else {
-			t = sig.Params().At(k).Type()
-		}
-		if pl.isPtrT(t) {
-			if param := leakingParam(s.pass, p, k); param != "" {
-				return fmt.Sprintf("%s is passed to %s, whose parameter %s leaks (`leaking param: %s`): &%s would move to the heap", name, types.ExprString(p.Fun), param, param, name)
+		if k := slices.Index(p.Args, e); k >= 0 {
+			if why, known := pl.argument(s, id, p, k); known {
+				return why
 			}
 		}
-		return addr(t, "argument of "+types.ExprString(p.Fun))
 	case *ast.BinaryExpr:
 		other := p.X
 		if other == e {
@@ -400,13 +367,57 @@ func (pl *plan) use(s reference, stack []ast.Node, v *types.Var) string {
 		if tv, ok := info.Types[other]; ok && tv.IsNil() {
 			return fmt.Sprintf("%s is compared with nil", name)
 		}
-		return addr(info.TypeOf(other), "compared with "+types.ExprString(other))
+		return pl.takeAddress(s, id, info.TypeOf(other), "compared with "+types.ExprString(other))
 	case *ast.CompositeLit, *ast.KeyValueExpr:
 		return fmt.Sprintf("%s is stored in a composite literal", name)
 	case *ast.SendStmt:
 		return fmt.Sprintf("%s is sent on a channel", name)
 	}
 	return fmt.Sprintf("%s is used as a *%s (%s)", name, pl.tname, useContext(info, stack, i, e))
+}
+
+// takeAddress judges a use of the variable (id) where a value of type target is needed: a *T
+// takes &id, which it records; anything else says why the use declines. where names the use.
+func (pl *plan) takeAddress(s reference, id *ast.Ident, target types.Type, where string) string {
+	if target == nil { // the blank identifier: _ = p still compiles, and means nothing either way
+		return ""
+	}
+	if types.IsInterface(target) {
+		return fmt.Sprintf("%s is converted to an interface (%s): its identity as a pointer would show", id.Name, where)
+	}
+	if !pl.isPtrT(target) {
+		return fmt.Sprintf("%s is used as a %s (%s)", id.Name, target, where)
+	}
+	pl.edits = append(pl.edits, edit{file: s.file, node: id, addr: true})
+	pl.addressed = true
+	return ""
+}
+
+// argument judges the variable (id) passed as argument k of call: to a parameter of type *T that
+// does not leak, it becomes &id. known is false when the parameter's type is not known (a call
+// with args...), which the caller declines as any other use.
+func (pl *plan) argument(s reference, id *ast.Ident, call *ast.CallExpr, k int) (why string, known bool) {
+	name := id.Name
+	tv := s.pass.Info.Types[call.Fun]
+	if tv.IsType() || tv.IsBuiltin() {
+		return fmt.Sprintf("%s is passed to %s", name, types.ExprString(call.Fun)), true
+	}
+	sig, ok := tv.Type.Underlying().(*types.Signature)
+	if !ok || call.Ellipsis.IsValid() {
+		return "", false
+	}
+	var t types.Type
+	if n := sig.Params().Len(); sig.Variadic() && k >= n-1 {
+		t = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+	} else {
+		t = sig.Params().At(k).Type()
+	}
+	if pl.isPtrT(t) {
+		if param := leakingParam(s.pass, call, k); param != "" {
+			return fmt.Sprintf("%s is passed to %s, whose parameter %s leaks (`leaking param: %s`): &%s would move to the heap", name, types.ExprString(call.Fun), param, param, name), true
+		}
+	}
+	return pl.takeAddress(s, id, t, "argument of "+types.ExprString(call.Fun)), true
 }
 
 // closureEscapes reports whether the compiler said that the closure lit escapes to the heap.
