@@ -676,7 +676,7 @@ func (e *engine) combine(picks []*pick) (changes map[string][]byte, err error) {
 		err := func() (err error) {
 			defer func() {
 				if r := recover(); r != nil {
-					err = fmt.Errorf("%s: rule %s: %v", pos, p.rc.rule.Name, r)
+					err = rulePanic(pos.String(), p.rc.rule.Name, r)
 				}
 			}()
 			return p.rc.c.Fix(rule.NewFix(dec.node))

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"runtime/debug"
 	"slices"
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
@@ -36,7 +37,7 @@ func matchAll(t *target, pass *rule.Pass, rules []*rule.Rule) (out []ruleCandida
 	var current *rule.Rule
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: rule %s: %v", pass.Types.Path(), current.Name, r)
+			err = rulePanic(pass.Types.Path(), current.Name, r)
 		}
 	}()
 	for _, r := range rules {
@@ -49,6 +50,13 @@ func matchAll(t *target, pass *rule.Pass, rules []*rule.Rule) (out []ruleCandida
 		}
 	}
 	return out, nil
+}
+
+// rulePanic is the error of a rule whose Match or Fix panicked, a bug of the rule: where, which
+// rule, the value and the stack of the panic. Called in the deferred recover, debug.Stack still
+// holds the frames down to the panic.
+func rulePanic(where, rule string, v any) error {
+	return fmt.Errorf("%s: rule %s: %v\n%s", where, rule, v, debug.Stack())
 }
 
 // candidateKey identifies a candidate across reloads, when earlier kept rewrites moved its position.
@@ -216,7 +224,7 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 	pos := e.fset.Position(rc.c.Pos)
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, r)
+			err = rulePanic(pos.String(), rc.rule.Name, r)
 		}
 	}()
 	var ts []*target

@@ -46,9 +46,6 @@ type Options struct {
 	// Cache, when set, is the directory of the build gate's result cache (see resultKey): a rerun of
 	// -gate=build over code the go command compiled before is answered from it.
 	Cache string
-	// RuleConfig describes settings that change what the rules do (package variables of rules), for
-	// the result cache's key.
-	RuleConfig string
 	// Select, when set, picks the packages to process, as Shard does (gcfix -r shards the
 	// packages of all modules together).
 	Select func(pkgPath string) bool

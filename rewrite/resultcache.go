@@ -7,6 +7,7 @@ import (
 	"debug/elf"
 	"encoding/gob"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
 	"github.com/gcfix/gcfix/rewrite/report"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // The build gate's verdicts depend only on the code and on gcfix itself, so a run over code that the
@@ -36,9 +38,9 @@ func resultKey(opts Options, root string, ls *listing) string {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "gcfix result cache v3\nexe %s\nroot %s\ndir %s\n", exe, root, opts.Dir)
-	fmt.Fprintf(h, "patterns %q\ngate %s\ntags %q\nshard %d/%d\nrules %q\nenv %q\n", opts.Patterns, opts.Gate, opts.Tags, opts.Shard, opts.Shards, opts.RuleConfig, opts.Env)
+	fmt.Fprintf(h, "patterns %q\ngate %s\ntags %q\nshard %d/%d\nenv %q\n", opts.Patterns, opts.Gate, opts.Tags, opts.Shard, opts.Shards, opts.Env)
 	for _, r := range opts.Rules {
-		fmt.Fprintf(h, "rule %s\n", r.Name)
+		fmt.Fprintf(h, "rule %s %q\n", r.Name, ruleSettings(r))
 	}
 	fmt.Fprintf(h, "pgo %q\n", opts.PGO)
 	h.Write(ls.stdout)
@@ -57,6 +59,15 @@ func resultKey(opts Options, root string, ls *listing) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ruleSettings is the value of every flag of r, "name=value" sorted by name and joined by spaces:
+// the settings that every key of a remembered result (the result cache, -state) includes, so that
+// a setting a rule adds is never left out of one.
+func ruleSettings(r *rule.Rule) string {
+	var settings []string
+	r.Flags.VisitAll(func(f *flag.Flag) { settings = append(settings, f.Name+"="+f.Value.String()) })
+	return strings.Join(settings, " ")
 }
 
 var exeHash struct {

@@ -11,7 +11,27 @@ import (
 	"time"
 
 	"github.com/gcfix/gcfix/rewrite/report"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
+
+// A rule's settings in the keys of remembered results are its flags' values, sorted by name.
+func TestRuleSettings(t *testing.T) {
+	r := &rule.Rule{Name: "r"}
+	r.Flags.Int("size", 128, "")
+	r.Flags.Bool("allow", false, "")
+	if got := ruleSettings(r); got != "allow=false size=128" {
+		t.Errorf("defaults: %q", got)
+	}
+	if err := r.Flags.Set("size", "64"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ruleSettings(r); got != "allow=false size=64" {
+		t.Errorf("after -size=64: %q", got)
+	}
+	if got := ruleSettings(&rule.Rule{Name: "plain"}); got != "" {
+		t.Errorf("no flags: %q", got)
+	}
+}
 
 // A candidate's change kept as its difference from the old content comes back byte for byte,
 // whatever the old and new contents share.

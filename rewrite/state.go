@@ -24,14 +24,15 @@ import (
 // candidate whose key it finds instead of benchmarking it again.
 //
 // The key is a hash of everything the measurement depends on that gcfix can see without measuring:
-// the rule, the package, the candidate's function (its source text, doc comment included), the
-// rule's summary, the change itself (for every file it touches, the lines removed and added with
-// their context, without line numbers, so that edits elsewhere in the file do not matter), the
-// go version, the build tags and the gate's settings (-gate, -bench, -count, -benchtime). Only
-// verdicts of the bench gate are recorded: kept, rejected and regressed. A reused kept is still
-// compiled and confirmed by the compiler and tested (against the rest of the package as it is now);
-// only its benchmarks are not run again, and the recorded numbers are reported. Verdicts that
-// depend on other code (build-failed, tests-failed, no-benchmark, unconfirmed) are decided afresh.
+// the rule and its settings (its flags), the package, the candidate's function (its source text,
+// doc comment included), the rule's summary, the change itself (for every file it touches, the
+// lines removed and added with their context, without line numbers, so that edits elsewhere in the
+// file do not matter), the go version, the build tags and the gate's settings (-gate, -bench,
+// -count, -benchtime). Only verdicts of the bench gate are recorded: kept, rejected and regressed.
+// A reused kept is still compiled and confirmed by the compiler and tested (against the rest of the
+// package as it is now); only its benchmarks are not run again, and the recorded numbers are
+// reported. Verdicts that depend on other code (build-failed, tests-failed, no-benchmark,
+// unconfirmed) are decided afresh.
 // What the key does not cover: benchmarks, tests and callees edited outside the function; delete
 // the file to measure everything again.
 type State struct {
@@ -198,6 +199,7 @@ func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, ch
 	field(string(e.opts.Gate))
 	field(fmt.Sprintf("bench=%s count=%d benchtime=%s", e.opts.Bench.Bench, e.opts.Bench.Count, e.opts.Bench.Benchtime))
 	field(rc.rule.Name)
+	field(ruleSettings(rc.rule))
 	field(rc.t.path)
 	field(rc.c.Summary)
 	if fd := rc.c.Func; fd != nil {

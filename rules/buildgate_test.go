@@ -9,6 +9,8 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/makecap"
+	"github.com/gcfix/gcfix/rules/sprintf"
 )
 
 // The build gate confirms several rewrites of one function with one compile: three Sprintf calls
@@ -52,7 +54,7 @@ func Joined(ids []int) int {
 	}
 	compiles := 0
 	rep, err := rewrite.Run(t.Context(), rewrite.Options{
-		Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{Sprintf, Makecap}, Gate: rewrite.GateBuild,
+		Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{sprintf.New(), makecap.New()}, Gate: rewrite.GateBuild,
 		Log: func(format string, args ...any) {
 			if strings.HasPrefix(fmt.Sprintf(format, args...), "confirming ") {
 				compiles++

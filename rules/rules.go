@@ -1,4 +1,5 @@
-// Package rules holds the rewrites that gcfix knows, one file per rule.
+// Package rules holds the rewrites that gcfix knows, one package per rule (rules/sprintf,
+// rules/makecap, ...), each documented by its package comment; rules/internal holds what they share.
 package rules
 
 import (
@@ -6,19 +7,31 @@ import (
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/hoist"
+	"github.com/gcfix/gcfix/rules/makecap"
+	"github.com/gcfix/gcfix/rules/noinline"
+	"github.com/gcfix/gcfix/rules/outline"
+	"github.com/gcfix/gcfix/rules/ptrvalue"
+	"github.com/gcfix/gcfix/rules/sprintf"
 )
 
-// All returns every rule, in the order gcfix runs them.
+// All returns every rule, in the order gcfix runs them. The values are new on every call, their
+// settings (Flags) at their defaults: setting a flag of one changes no other.
 func All() []*rule.Rule {
-	return []*rule.Rule{Sprintf, Makecap, Hoist, Outline, Noinline, Ptrvalue}
+	return []*rule.Rule{sprintf.New(), makecap.New(), hoist.New(), outline.New(), noinline.New(), ptrvalue.New()}
 }
 
-// ByName returns the rules with the given names, in the order given. An unknown name is an error
-// that lists the known ones.
+// ByName returns new values of the rules with the given names, as Select does from All.
 func ByName(names []string) ([]*rule.Rule, error) {
+	return Select(All(), names)
+}
+
+// Select returns the rules of rs with the given names, in the order given, each once. An unknown
+// name is an error that lists the known ones.
+func Select(rs []*rule.Rule, names []string) ([]*rule.Rule, error) {
 	known := map[string]*rule.Rule{}
 	var list []string
-	for _, r := range All() {
+	for _, r := range rs {
 		known[r.Name] = r
 		list = append(list, r.Name)
 	}

@@ -62,8 +62,6 @@ type config struct {
 	tags      string
 	verbose   bool
 	list      bool
-	allowAPI  bool
-	maxSize   int64
 	par       int
 	recursive bool
 	quiet     bool
@@ -72,10 +70,12 @@ type config struct {
 	pgo       string
 	profile   string
 	hot       float64
+	// all holds every rule, its settings bound to the command line's flags; -rules selects from it.
+	all []*rule.Rule
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
-	c := &config{}
+	c := &config{all: rules.All()}
 	fs := flag.NewFlagSet("gcfix", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&c.apply, "apply", false, "write the kept rewrites (default: dry run)")
@@ -92,16 +92,18 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.StringVar(&c.tags, "tags", "", "build tags, as for go build")
 	fs.IntVar(&c.par, "p", runtime.NumCPU(), "how many packages to type-check and match, and builds and tests the go command runs, at once; benchmarks always run one at a time")
 	fs.BoolVar(&c.verbose, "v", false, "show evidence, steps and a verdict for every candidate, declined and unconfirmed ones too")
-	fs.BoolVar(&c.list, "list", false, "list the rules and exit")
-	fs.BoolVar(&c.allowAPI, "allow-api-change", false, "let rules change exported signatures (ptrvalue): code in other modules that calls them breaks")
+	fs.BoolVar(&c.list, "list", false, "list the rules and exit (with -v, each rule's documentation)")
 	fs.BoolVar(&c.emitTests, "emit-tests", false, "with the bench gate: add gcfix_allocs_test.go to each package where a kept rewrite lowered allocs/op, a test per benchmark that fails when it allocates more again")
 	fs.StringVar(&c.pgo, "pgo", "", "a pprof CPU profile `file` that every go command gcfix runs builds with (go build -pgo); off: none (default: the default.pgo of the main package being diagnosed)")
 	fs.StringVar(&c.profile, "profile", "", "a pprof CPU or allocation profile `file`: candidates are tried hottest function first, and those in cold functions (-hot) are skipped")
 	fs.Float64Var(&c.hot, "hot", rewrite.DefaultHot, "with -profile: skip candidates in functions with less than `pct` percent of the profile's samples (cumulative)")
-	fs.Int64Var(&c.maxSize, "ptrvalue-max-size", rules.PtrvalueMaxSize, "largest struct, in bytes, that ptrvalue returns by value")
 	fs.BoolVar(&c.quiet, "q", false, "no progress line on stderr")
 	fs.StringVar(&c.state, "state", "", "record each measured verdict in `file` and reuse the recorded ones for unchanged candidates")
 	fs.BoolVar(&c.recursive, "r", false, "run on every module below the directory argument (default .), each with its own go.mod; a go.work there names the modules")
+	// Each rule's settings are its flags (-allow-api-change, -ptrvalue-max-size), under their own names.
+	for _, r := range c.all {
+		r.Flags.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
+	}
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHeader)
 		fs.PrintDefaults()
@@ -171,20 +173,18 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "run 'gcfix -h' for usage")
 		return exitUsage
 	}
-	selected := rules.All()
+	selected := c.all
 	if c.rules != "" {
-		selected, err = rules.ByName(strings.Split(c.rules, ","))
+		selected, err = rules.Select(c.all, strings.Split(c.rules, ","))
 		if err != nil {
 			fmt.Fprintf(stderr, "gcfix: -rules: %v\n", err)
 			return exitUsage
 		}
 	}
 	if c.list {
-		listRules(stdout, selected)
+		listRules(stdout, selected, c.verbose)
 		return exitOK
 	}
-	rules.AllowAPIChange = c.allowAPI
-	rules.PtrvalueMaxSize = c.maxSize
 	opts, err := c.options(patterns, selected)
 	if err != nil {
 		fmt.Fprintf(stderr, "gcfix: %v\n", err)
@@ -236,7 +236,6 @@ func (c *config) options(patterns []string, selected []*rule.Rule) (rewrite.Opti
 		Shards:      c.shardN,
 		Parallel:    c.par,
 		Cache:       rewrite.DefaultCacheDir(),
-		RuleConfig:  fmt.Sprintf("allow-api-change=%v ptrvalue-max-size=%d", c.allowAPI, c.maxSize),
 		PGO:         c.pgo,
 	}
 	if c.pgo != "" && c.pgo != rewrite.PGOOff {
@@ -393,7 +392,18 @@ func firstLine(s string) string {
 	return s
 }
 
-func listRules(w io.Writer, rs []*rule.Rule) {
+// listRules writes each rule's name and title; verbose, each rule's documentation as go doc shows
+// it (both come from the package comment of the rule's doc.go).
+func listRules(w io.Writer, rs []*rule.Rule, verbose bool) {
+	if verbose {
+		for i, r := range rs {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "%s: %s\n\n%s\n", r.Name, r.Doc.Title, r.Doc.Text)
+		}
+		return
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range rs {
 		fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Doc.Title)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,5 +49,33 @@ func TestListRules(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "sprintf") {
 		t.Errorf("-list = %q, want the sprintf rule", stdout.String())
+	}
+}
+
+// -list -v prints a rule's documentation, the package comment of its doc.go.
+func TestListRulesVerbose(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-list", "-v", "-rules=ptrvalue"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"ptrvalue: returns small structs by value", "# Declines", "-ptrvalue-max-size"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("-list -v lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+// A rule's flags are gcfix's flags, under their own names, and set the rules that gcfix runs.
+func TestRuleFlags(t *testing.T) {
+	c, _, err := parseFlags([]string{"-allow-api-change", "-ptrvalue-max-size=64", "./..."}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range c.all {
+		r.Flags.VisitAll(func(f *flag.Flag) { got[f.Name] = f.Value.String() })
+	}
+	if got["allow-api-change"] != "true" || got["ptrvalue-max-size"] != "64" {
+		t.Errorf("rule flags after parsing: %v", got)
 	}
 }

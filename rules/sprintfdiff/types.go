@@ -2,8 +2,8 @@
 // gen.go is what the rule makes of orig.go (each function renamed with a Rewritten prefix), and
 // FuzzSprintf requires the two to print the same bytes for every input.
 //
-// To add a case: add the function to orig.go, run `go test ./rules -run TestSprintfDiffGenerated
-// -update` to regenerate gen.go, then add the pair to diff_test.go.
+// To add a case: add the function to orig.go, run `go test ./rules/sprintf -run
+// TestDiffGenerated -update` to regenerate gen.go, then add the pair to diff_test.go.
 package sprintfdiff
 
 // Named types: fmt sees their kind through reflection, the rewrite converts them.

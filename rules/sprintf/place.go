@@ -1,4 +1,4 @@
-package rules
+package sprintf
 
 import (
 	"fmt"
@@ -6,12 +6,12 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
 // This file answers the questions about where a call sits: does an expression have side effects
 // or can it panic, can the formatting move before the call's statement, which names are free.
-
-func exprString(e ast.Expr) string { return types.ExprString(e) }
 
 // pureBuiltins are the builtins that neither have side effects nor depend on evaluation order.
 var pureBuiltins = map[string]bool{"len": true, "cap": true, "min": true, "max": true, "real": true, "imag": true, "complex": true}
@@ -96,10 +96,8 @@ func cannotPanic(info *types.Info, e ast.Expr) bool {
 			_, basic := tv.Type.Underlying().(*types.Basic)
 			return basic && cannotPanic(info, e.Args[0])
 		}
-		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
-			if b, ok := info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
-				return cannotPanic(info, e.Args[0])
-			}
+		if syntax.IsBuiltin(info, e.Fun, "len") || syntax.IsBuiltin(info, e.Fun, "cap") {
+			return cannotPanic(info, e.Args[0])
 		}
 	}
 	return false
@@ -130,18 +128,6 @@ func readsNoBytes(info *types.Info, e ast.Expr) bool {
 		return ok
 	})
 	return ok
-}
-
-// mentions reports whether e refers to any of the objects.
-func mentions(info *types.Info, e ast.Expr, objs map[types.Object]bool) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && objs[info.Uses[id]] {
-			found = true
-		}
-		return !found
-	})
-	return found
 }
 
 // objectsOf returns the objects that e refers to.
@@ -220,7 +206,7 @@ func siblingsPure(info *types.Info, n, child ast.Node) string {
 		others = append(others, n.Args...)
 	case *ast.BinaryExpr:
 		if (n.Op == token.LAND || n.Op == token.LOR) && child == n.Y {
-			return "the call is evaluated only if " + exprString(n.X) + " allows it"
+			return "the call is evaluated only if " + types.ExprString(n.X) + " allows it"
 		}
 		others = []ast.Expr{n.X, n.Y}
 	case *ast.ParenExpr, *ast.StarExpr, *ast.UnaryExpr, *ast.SelectorExpr, *ast.TypeAssertExpr, *ast.ExprStmt:
@@ -259,7 +245,7 @@ func siblingsPure(info *types.Info, n, child ast.Node) string {
 			continue
 		}
 		if bad := sideEffect(info, o); bad != nil {
-			return "the statement also evaluates " + exprString(bad)
+			return "the statement also evaluates " + types.ExprString(bad)
 		}
 	}
 	return ""
@@ -315,15 +301,6 @@ func (nm *namer) fresh(base string) string {
 	}
 }
 
-// universal reports whether name means the predeclared identifier at pos.
-func (nm *namer) universal(name string) bool {
-	if nm.scope == nil {
-		return false
-	}
-	_, obj := nm.scope.LookupParent(name, nm.pos)
-	return obj != nil && obj.Parent() == types.Universe
-}
-
 // importable reports whether the package path can be named by its usual name at pos: nothing
 // else in scope has that name, or it is that package.
 func (nm *namer) importable(name, path string) bool {
@@ -358,7 +335,7 @@ func effectsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node) string {
 	}
 	for _, p := range fc.pieces {
 		if p.arg != nil && p.kind == kindBytes {
-			return ", and operand " + exprString(p.arg) + " is a []byte whose bytes the call may change"
+			return ", and operand " + types.ExprString(p.arg) + " is a []byte whose bytes the call may change"
 		}
 	}
 	if fn == nil {
@@ -367,7 +344,7 @@ func effectsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node) string {
 	unstable := unstableLocals(info, fn)
 	for _, arg := range fc.args {
 		if bad := unstableRead(info, arg, unstable); bad != nil {
-			return ", and " + exprString(bad) + " may change before fmt reads it"
+			return ", and " + types.ExprString(bad) + " may change before fmt reads it"
 		}
 	}
 	return ""

@@ -1,4 +1,4 @@
-package rules
+package ptrvalue
 
 import (
 	"bytes"
@@ -17,31 +17,34 @@ import (
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
-// TestPtrvalueFixtures runs every case under fixtures/ptrvalue through the harness.
-func TestPtrvalueFixtures(t *testing.T) {
-	opts := rewritetest.Options{Skip: []string{"multi"}} // two packages: TestPtrvalueAcrossPackages
-	rewritetest.RunAll(t, filepath.Join("..", "fixtures"), "ptrvalue", Ptrvalue, opts)
+// TestFixtures runs every case under fixtures/ptrvalue through the harness.
+func TestFixtures(t *testing.T) {
+	opts := rewritetest.Options{Skip: []string{"multi"}} // two packages: TestAcrossPackages
+	rewritetest.RunAll(t, filepath.Join("..", "..", "fixtures"), "ptrvalue", New(), opts)
 }
 
-// TestPtrvalueAcrossPackages rewrites an exported constructor (with AllowAPIChange) and its call
+// TestAcrossPackages rewrites an exported constructor (with -allow-api-change) and its call
 // sites in another package of the module: fixtures/ptrvalue/multi, which the one-package harness
 // cannot take. Every rewritten file must equal its .golden file (-update writes them), and
 // allocs/op must drop in the benchmarks of both packages.
-func TestPtrvalueAcrossPackages(t *testing.T) {
+func TestAcrossPackages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds, tests and benchmarks a module")
 	}
-	fixtures, err := filepath.Abs(filepath.Join("..", "fixtures"))
+	t.Parallel()
+	fixtures, err := filepath.Abs(filepath.Join("..", "..", "fixtures"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	const caseDir = "ptrvalue/multi"
-	defer func(old bool) { AllowAPIChange = old }(AllowAPIChange)
-	AllowAPIChange = true // not parallel: no other test of the package runs meanwhile
+	r := New()
+	if err := r.Flags.Set("allow-api-change", "true"); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := rewrite.Run(t.Context(), rewrite.Options{
 		Dir:      fixtures,
 		Patterns: []string{"./" + caseDir + "/..."},
-		Rules:    []*rule.Rule{Ptrvalue},
+		Rules:    []*rule.Rule{r},
 		Gate:     rewrite.GateTest,
 	})
 	if err != nil {
@@ -111,7 +114,7 @@ func TestPtrvalueAcrossPackages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before, after := ptrvalueAllocs(t, fixtures, caseDir), ptrvalueAllocs(t, tmp, caseDir)
+	before, after := benchAllocs(t, fixtures, caseDir), benchAllocs(t, tmp, caseDir)
 	if len(before) != 2 {
 		t.Fatalf("want 2 benchmarks, got %v", before)
 	}
@@ -123,10 +126,10 @@ func TestPtrvalueAcrossPackages(t *testing.T) {
 	}
 }
 
-var ptrvalueBenchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s.*\s(\d+) allocs/op`)
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s.*\s(\d+) allocs/op`)
 
-// ptrvalueAllocs runs the benchmarks of dir/caseDir/... once and returns allocs/op by benchmark.
-func ptrvalueAllocs(t *testing.T, dir, caseDir string) map[string]int64 {
+// benchAllocs runs the benchmarks of dir/caseDir/... once and returns allocs/op by benchmark.
+func benchAllocs(t *testing.T, dir, caseDir string) map[string]int64 {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), "go", "test", "-run=^$", "-bench=.", "-benchmem", "-benchtime=200x", "./"+caseDir+"/...")
 	cmd.Dir = dir
@@ -136,7 +139,7 @@ func ptrvalueAllocs(t *testing.T, dir, caseDir string) map[string]int64 {
 	}
 	res := map[string]int64{}
 	for _, line := range strings.Split(string(out), "\n") {
-		if m := ptrvalueBenchLine.FindStringSubmatch(line); m != nil {
+		if m := benchLine.FindStringSubmatch(line); m != nil {
 			n, _ := strconv.ParseInt(m[2], 10, 64)
 			res[m[1]] = n
 		}

@@ -1,4 +1,4 @@
-package rules
+package sprintf
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/dave/dst"
 	"github.com/dave/dst/dstutil"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
 // This file builds the replacement code on the decorated tree.
@@ -262,24 +263,11 @@ func needsParens(parent ast.Node) bool {
 	return false
 }
 
-// stmtList returns the statement list that holds a block, case or select clause.
-func stmtList(n dst.Node) (*[]dst.Stmt, error) {
-	switch n := n.(type) {
-	case *dst.BlockStmt:
-		return &n.List, nil
-	case *dst.CaseClause:
-		return &n.Body, nil
-	case *dst.CommClause:
-		return &n.Body, nil
-	}
-	return nil, fmt.Errorf("no statement list in %T", n)
-}
-
 // splice puts stmts in place of the statement at (or before it, when keep is set). The statement's
 // leading comments and spacing go with the first new statement; when at is replaced, its trailing
 // ones go with the last.
 func splice(container dst.Node, at dst.Stmt, stmts []dst.Stmt, keep bool) error {
-	list, err := stmtList(container)
+	list, err := syntax.StmtList(container)
 	if err != nil {
 		return err
 	}

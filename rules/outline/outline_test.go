@@ -1,4 +1,4 @@
-package rules
+package outline
 
 import (
 	"go/ast"
@@ -10,16 +10,16 @@ import (
 	"github.com/gcfix/gcfix/rewrite/rewritetest"
 )
 
-// TestOutlineFixtures runs every case under fixtures/outline through the harness. The rule wins on
+// TestFixtures runs every case under fixtures/outline through the harness. The rule wins on
 // time: a kept case must not add allocations, but need not remove any.
-func TestOutlineFixtures(t *testing.T) {
-	rewritetest.RunAll(t, filepath.Join("..", "fixtures"), "outline", Outline, rewritetest.Options{TimeOnly: true, Skip: []string{"costs"}})
+func TestFixtures(t *testing.T) {
+	rewritetest.RunAll(t, filepath.Join("..", "..", "fixtures"), "outline", New(), rewritetest.Options{TimeOnly: true, Skip: []string{"costs"}})
 }
 
-func TestOutlineUnexported(t *testing.T) {
+func TestUnexported(t *testing.T) {
 	for in, want := range map[string]string{"Get": "get", "HTTPGet": "httpGet", "ID": "id", "parse": "parse", "X": "x"} {
-		if got := olUnexported(in); got != want {
-			t.Errorf("olUnexported(%q) = %q, want %q", in, got, want)
+		if got := unexported(in); got != want {
+			t.Errorf("unexported(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -31,23 +31,23 @@ func TestOutlineUnexported(t *testing.T) {
 // one whose weight is a closure's body, which the inliner does not charge (no_closure_body), one
 // whose call costs more for the temporaries of its two results (no_return_temps), and a clause of
 // a constant switch that the compiler drops before counting (no_dead_clause).
-func TestOutlineEstimateLeavesLightRegions(t *testing.T) {
+func TestEstimateLeavesLightRegions(t *testing.T) {
 	for _, dir := range []string{"outline/no_too_light", "outline/no_closure_body", "outline/no_return_temps", "outline/no_dead_clause"} {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			rewritetest.Declines(t, filepath.Join("..", "fixtures"), dir, Outline)
+			rewritetest.Declines(t, filepath.Join("..", "..", "fixtures"), dir, New())
 		})
 	}
 }
 
-// TestOutlineCostMatchesCompiler checks the outline rule's cost estimate against the costs that the
+// TestCostMatchesCompiler checks the outline rule's cost estimate against the costs that the
 // compiler prints (`can inline F with cost N`) for a corpus of every shape the estimate knows:
 // each function's body must be estimated at exactly the compiler's cost. A new Go version that
 // charges a shape differently fails here, by function.
-func TestOutlineCostMatchesCompiler(t *testing.T) {
+func TestCostMatchesCompiler(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("the estimate's intrinsics are amd64's; this is %s", runtime.GOARCH)
 	}
-	pass := rewritetest.Load(t, filepath.Join("..", "fixtures"), "outline/costs")
+	pass := rewritetest.Load(t, filepath.Join("..", "..", "fixtures"), "outline/costs")
 	checked := 0
 	for _, f := range pass.Files {
 		file := pass.Fset.File(f.Pos()).Name()
@@ -61,7 +61,7 @@ func TestOutlineCostMatchesCompiler(t *testing.T) {
 			if !ok || verdict.Kind != diag.CanInline {
 				continue // the //go:noinline callees
 			}
-			known, calls := newOlCoster(pass, fd, verdict.Cost).count(fd.Body.List)
+			known, calls := newCoster(pass, fd, verdict.Cost).count(fd.Body.List)
 			if calls > 0 {
 				t.Errorf("%s: %d calls of unknown cost", name, calls)
 				continue

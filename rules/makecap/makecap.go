@@ -1,62 +1,7 @@
-// The makecap rule: a slice or map that starts empty and grows once per iteration of a loop whose
-// trip count is known gets its capacity up front.
-//
-//	var s []T                       =>  s := make([]T, 0, len(xs))
-//	for _, x := range xs {              for _, x := range xs {
-//		s = append(s, f(x))                 s = append(s, f(x))
-//	}                                   }
-//
-// Every append that outgrows the backing array calls growslice, which allocates a bigger array and
-// copies; a map that outgrows its table rehashes. The compiler reports `append escapes to heap` or
-// `append does not escape` at the append's parenthesis (for a map, `make(map[K]V) escapes to heap`,
-// `make(map[K]V) does not escape` or `map[K]V{} ...` at the make or the literal): that report is the
-// evidence. With no such report there is no candidate.
-//
-// Variants, each chosen only where it is exact:
-//
-//	var s []T / s := []T{} / s := make([]T, 0)       =>  s := make([]T, 0, CAP)
-//	m := make(map[K]V) / m := map[K]V{}              =>  m := make(map[K]V, CAP)
-//
-//	for … range xs    (slice, array, pointer to array, map; xs a variable or a field chain)  CAP = len(xs)
-//	for … range n     (integer)                                    CAP = n if a constant ≥ 0, else max(n, 0)
-//	for i := 0; i < n; i++                                         CAP = n if unsigned, len(…) or a
-//	                                                                     constant ≥ 0, else max(n, 0)
-//	for i := a; i < b; i++  (a ≠ 0, signed)                        CAP = max(b-a, 0)
-//
-// The loop is the first statement after the declaration that mentions s, in the same block, and its
-// body grows s exactly once per iteration, unconditionally: `s = append(s, x)` (one element) or
-// `m[k] = v` directly in the body. Duplicate map keys only make the hint too big.
-// max(…, 0) keeps make from panicking where the loop would simply not run.
-//
-// It declines (the report says which):
-//   - range over a string (the loop runs once per rune, len counts bytes: only an upper bound, and
-//     declining is the simple exact choice), a channel, or a function (the trip count is unknown);
-//   - range over a call result (its length cannot be taken without calling it twice) or over an
-//     expression that is not a variable or a chain of fields;
-//   - a for loop that is not `for i := a; i < b; i++` over a variable i, with i or the bound assigned
-//     in the body, a bound that is not a constant, a variable or len of a variable, or an unsigned
-//     counter starting elsewhere than 0 (b-a could wrap);
-//   - a body that can leave early or skip the append: break, continue, goto, return, a labeled
-//     branch, a call to panic;
-//   - the append inside if, switch, select, an inner loop or a nested block; more than one growth
-//     per iteration; append(s, xs...) or an append of several elements (a varying or multiple amount);
-//     s assigned, appended to, cleared, deleted from or address-taken elsewhere in the loop; s used by
-//     a closure in the loop;
-//   - a length expression that is declared after s, or may change between the declaration and the
-//     loop (assigned, address-taken, or a field while calls run in between);
-//   - nil vs empty observable: `var s []T` is nil when the loop runs zero times, make(...) is not;
-//     the rule declines when s is compared to nil, returned, assigned or sent anywhere, passed to any
-//     function (reflect.DeepEqual, json.Marshal, …), sliced, or used by a closure. Only len, cap,
-//     indexing, range, copy and `s = append(s, …)` are allowed. `[]T{}` and make([]T, 0) are never nil;
-//   - make, len or max shadowed at the declaration.
-//
-// Confirm: the compiler now reports a make with a capacity (for a map, a size) in the function:
-// such make diagnostics are more than before. The growslice calls that go away are not in -m's
-// output; the bench gate measures them.
-
-package rules
+package makecap
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/constant"
@@ -68,30 +13,24 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/ruledoc"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
-// Makecap gives a slice or map filled once per loop iteration its capacity before the loop.
-var Makecap = &rule.Rule{
-	Name: "makecap",
-	Doc: rule.Doc{
-		Title: "preallocate a slice or map that a loop with a known trip count fills",
-		Text: "A slice that starts empty and gets one append per iteration calls growslice every time it " +
-			"outgrows its array; a map rehashes. Where the compiler reports the append (or the map's make " +
-			"or literal), and the loop ranges over a slice, array, map or integer, or counts i from a to b, " +
-			"with exactly one unconditional `s = append(s, x)` or `m[k] = v` per iteration and no early exit, " +
-			"the declaration becomes make([]T, 0, len(xs)) or make(map[K]V, len(xs)). It declines strings, " +
-			"channels and functions, call results, conditional or nested or multiple appends, " +
-			"append(s, xs...), loops with break/continue/goto/return/panic, and a `var s []T` whose nil-ness " +
-			"could be observed (returned, passed, compared, assigned).",
-		Before: "var out []int\nfor _, x := range xs {\n\tout = append(out, 2*x)\n}",
-		After:  "out := make([]int, 0, len(xs))\nfor _, x := range xs {\n\tout = append(out, 2*x)\n}",
-	},
-	Match: matchMakecap,
+//go:embed doc.go
+var doc string
+
+var ruleDoc = ruledoc.MustParse(doc, "makecap")
+
+// New returns the makecap rule, which gives a slice or map filled once per loop iteration its
+// capacity before the loop.
+func New() *rule.Rule {
+	return &rule.Rule{Name: "makecap", Doc: ruleDoc, Match: match}
 }
 
-func matchMakecap(pass *rule.Pass) []*rule.Candidate {
+func match(pass *rule.Pass) []*rule.Candidate {
 	var out []*rule.Candidate
-	eachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
+	syntax.EachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
 		for i := range list {
 			if c := matchGrowth(pass, fd, block, list, i); c != nil {
 				out = append(out, c)
@@ -156,7 +95,7 @@ func seedOf(info *types.Info, st ast.Stmt) *growSeed {
 			}
 			seed.typ = rhs.Type
 		case *ast.CallExpr:
-			if !isBuiltin(info, rhs.Fun, "make") || rhs.Ellipsis.IsValid() {
+			if !syntax.IsBuiltin(info, rhs.Fun, "make") || rhs.Ellipsis.IsValid() {
 				return nil
 			}
 			seed.typ = rhs.Args[0]
@@ -164,7 +103,7 @@ func seedOf(info *types.Info, st ast.Stmt) *growSeed {
 				if len(rhs.Args) != 1 {
 					return nil
 				}
-			} else if len(rhs.Args) != 2 || !isConstInt(info, rhs.Args[1], 0) {
+			} else if len(rhs.Args) != 2 || !syntax.IsConstInt(info, rhs.Args[1], 0) {
 				return nil
 			}
 		default:
@@ -195,7 +134,7 @@ func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.S
 	}
 	k := -1
 	for j := i + 1; j < len(list); j++ {
-		if mentionsObj(info, list[j], seed.obj) {
+		if syntax.Mentions(info, list[j], seed.obj) {
 			k = j
 			break
 		}
@@ -258,7 +197,7 @@ func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.S
 	}
 	if why == "" {
 		for _, b := range []string{"make", "len", "max"} {
-			if !isUniversal(pass, b, list[i].Pos()) {
+			if !syntax.IsUniversal(pass.Types, b, list[i].Pos()) {
 				why = "the predeclared " + b + " is shadowed at the declaration of " + name
 				break
 			}
@@ -310,26 +249,20 @@ type growth struct {
 // growthStmts finds `s = append(s, …)` or `m[k] = v` (any assignment operator) in body, closures too.
 func growthStmts(info *types.Info, body *ast.BlockStmt, seed *growSeed) []growth {
 	var out []growth
-	var stack []ast.Node
-	ast.Inspect(body, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
-		as, ok := n.(*ast.AssignStmt)
+	syntax.WalkStack(body, func(stack []ast.Node) bool {
+		as, ok := stack[len(stack)-1].(*ast.AssignStmt)
 		if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
 			return true
 		}
 		if seed.isMap {
 			ix, ok := as.Lhs[0].(*ast.IndexExpr)
-			if !ok || !isObj(info, ix.X, seed.obj) {
+			if !ok || !syntax.IsObj(info, ix.X, seed.obj) {
 				return true
 			}
 		} else {
 			call, ok := as.Rhs[0].(*ast.CallExpr)
-			if as.Tok != token.ASSIGN || !isObj(info, as.Lhs[0], seed.obj) || !ok ||
-				!isBuiltin(info, call.Fun, "append") || len(call.Args) == 0 || !isObj(info, call.Args[0], seed.obj) {
+			if as.Tok != token.ASSIGN || !syntax.IsObj(info, as.Lhs[0], seed.obj) || !ok ||
+				!syntax.IsBuiltin(info, call.Fun, "append") || len(call.Args) == 0 || !syntax.IsObj(info, call.Args[0], seed.obj) {
 				return true
 			}
 		}
@@ -350,7 +283,7 @@ func tripCount(pass *rule.Pass, loop ast.Stmt, seed *growSeed) (capExpr, string)
 	info := pass.Info
 	switch l := loop.(type) {
 	case *ast.RangeStmt:
-		if isObj(info, l.Key, seed.obj) || isObj(info, l.Value, seed.obj) {
+		if syntax.IsObj(info, l.Key, seed.obj) || syntax.IsObj(info, l.Value, seed.obj) {
 			return capExpr{}, "the loop assigns " + seed.obj.Name()
 		}
 		t := info.TypeOf(l.X)
@@ -366,7 +299,7 @@ func tripCount(pass *rule.Pass, loop ast.Stmt, seed *growSeed) (capExpr, string)
 				if _, isCall := ast.Unparen(l.X).(*ast.CallExpr); isCall && info.Types[l.X].Value == nil {
 					return capExpr{}, "range over a call result: its count cannot be taken without calling it twice"
 				}
-				if !pureExpr(info, l.X) {
+				if !syntax.PureExpr(info, l.X) {
 					return capExpr{}, "the range count " + types.ExprString(l.X) + " is not a constant, variable or field"
 				}
 				return nonNegative(info, l.X), ""
@@ -379,14 +312,14 @@ func tripCount(pass *rule.Pass, loop ast.Stmt, seed *growSeed) (capExpr, string)
 			if _, isCall := ast.Unparen(l.X).(*ast.CallExpr); isCall {
 				return capExpr{}, "range over a call result: its length cannot be taken without calling it twice"
 			}
-			if !pureExpr(info, l.X) {
+			if !syntax.PureExpr(info, l.X) {
 				return capExpr{}, "the range expression " + types.ExprString(l.X) + " is not a variable or field"
 			}
 			x := l.X
 			return capExpr{
 				text:  "len(" + types.ExprString(x) + ")",
 				refs:  []ast.Expr{x},
-				build: func(fix *rule.Fix) dst.Expr { return mcCall("len", cloneDst(fix, x)) },
+				build: func(fix *rule.Fix) dst.Expr { return syntax.Call("len", syntax.CloneExpr(fix, x)) },
 			}, ""
 		}
 		return capExpr{}, "range over " + t.String() + ": the number of iterations is not known"
@@ -406,7 +339,7 @@ func countedLoop(info *types.Info, l *ast.ForStmt, seed *growSeed) (capExpr, str
 	iv, _ := info.Defs[init.Lhs[0].(*ast.Ident)].(*types.Var)
 	cond, ok := l.Cond.(*ast.BinaryExpr)
 	post, ok2 := l.Post.(*ast.IncDecStmt)
-	if iv == nil || !ok || !ok2 || cond.Op != token.LSS || !isObj(info, cond.X, iv) || post.Tok != token.INC || !isObj(info, post.X, iv) {
+	if iv == nil || !ok || !ok2 || cond.Op != token.LSS || !syntax.IsObj(info, cond.X, iv) || post.Tok != token.INC || !syntax.IsObj(info, post.X, iv) {
 		return capExpr{}, shape
 	}
 	a, b := init.Rhs[0], cond.Y
@@ -417,14 +350,14 @@ func countedLoop(info *types.Info, l *ast.ForStmt, seed *growSeed) (capExpr, str
 		if !boundExpr(info, e) {
 			return capExpr{}, "the bound " + types.ExprString(e) + " is not a constant, a variable or len of a variable"
 		}
-		if mentionsObj(info, e, seed.obj) {
+		if syntax.Mentions(info, e, seed.obj) {
 			return capExpr{}, "the bound " + types.ExprString(e) + " depends on " + seed.obj.Name()
 		}
 	}
 	if assignsAny(info, l.Body, refObjs(info, b)) {
 		return capExpr{}, "the loop body changes the bound " + types.ExprString(b)
 	}
-	if isConstInt(info, a, 0) {
+	if syntax.IsConstInt(info, a, 0) {
 		return nonNegative(info, b), ""
 	}
 	if bt, ok := iv.Type().Underlying().(*types.Basic); !ok || bt.Info()&types.IsUnsigned != 0 {
@@ -434,25 +367,25 @@ func countedLoop(info *types.Info, l *ast.ForStmt, seed *growSeed) (capExpr, str
 		text: "max(" + types.ExprString(b) + "-" + types.ExprString(a) + ", 0)",
 		refs: []ast.Expr{a, b},
 		build: func(fix *rule.Fix) dst.Expr {
-			var y dst.Expr = cloneDst(fix, a)
+			var y dst.Expr = syntax.CloneExpr(fix, a)
 			if _, bin := ast.Unparen(a).(*ast.BinaryExpr); bin {
 				y = &dst.ParenExpr{X: y}
 			}
-			diff := &dst.BinaryExpr{X: cloneDst(fix, b), Op: token.SUB, Y: y}
-			return mcCall("max", diff, &dst.BasicLit{Kind: token.INT, Value: "0"})
+			diff := &dst.BinaryExpr{X: syntax.CloneExpr(fix, b), Op: token.SUB, Y: y}
+			return syntax.Call("max", diff, &dst.BasicLit{Kind: token.INT, Value: "0"})
 		},
 	}, ""
 }
 
 // nonNegative returns n itself when it cannot be negative, else max(n, 0).
 func nonNegative(info *types.Info, n ast.Expr) capExpr {
-	c := capExpr{text: types.ExprString(n), refs: []ast.Expr{n}, build: func(fix *rule.Fix) dst.Expr { return cloneDst(fix, n) }}
+	c := capExpr{text: types.ExprString(n), refs: []ast.Expr{n}, build: func(fix *rule.Fix) dst.Expr { return syntax.CloneExpr(fix, n) }}
 	if tv := info.Types[n]; tv.Value != nil {
 		if v, ok := constant.Int64Val(constant.ToInt(tv.Value)); ok && v >= 0 {
 			return c
 		}
 	}
-	if call, ok := ast.Unparen(n).(*ast.CallExpr); ok && (isBuiltin(info, call.Fun, "len") || isBuiltin(info, call.Fun, "cap")) {
+	if call, ok := ast.Unparen(n).(*ast.CallExpr); ok && (syntax.IsBuiltin(info, call.Fun, "len") || syntax.IsBuiltin(info, call.Fun, "cap")) {
 		return c
 	}
 	if bt, ok := info.TypeOf(n).Underlying().(*types.Basic); ok && bt.Info()&types.IsUnsigned != 0 {
@@ -460,7 +393,7 @@ func nonNegative(info *types.Info, n ast.Expr) capExpr {
 	}
 	c.text = "max(" + c.text + ", 0)"
 	c.build = func(fix *rule.Fix) dst.Expr {
-		return mcCall("max", cloneDst(fix, n), &dst.BasicLit{Kind: token.INT, Value: "0"})
+		return syntax.Call("max", syntax.CloneExpr(fix, n), &dst.BasicLit{Kind: token.INT, Value: "0"})
 	}
 	return c
 }
@@ -500,7 +433,7 @@ func earlyExit(info *types.Info, body *ast.BlockStmt) string {
 					why = "the loop body can continue before or after the append"
 				}
 			case *ast.CallExpr:
-				if isBuiltin(info, m.Fun, "panic") {
+				if syntax.IsBuiltin(info, m.Fun, "panic") {
 					why = "the loop body can panic by design"
 				}
 			}
@@ -558,8 +491,8 @@ func growthDecline(info *types.Info, body *ast.BlockStmt, seed *growSeed, grows 
 				// the growth's own value must not read s's identity in odd ways; reads are fine
 				for _, r := range n.Rhs {
 					ast.Inspect(r, func(m ast.Node) bool {
-						if call, ok := m.(*ast.CallExpr); ok && call != r && isBuiltin(info, call.Fun, "append") &&
-							len(call.Args) > 0 && isObj(info, call.Args[0], seed.obj) {
+						if call, ok := m.(*ast.CallExpr); ok && call != r && syntax.IsBuiltin(info, call.Fun, "append") &&
+							len(call.Args) > 0 && syntax.IsObj(info, call.Args[0], seed.obj) {
 							why = name + " is appended to elsewhere in the loop"
 						}
 						return why == ""
@@ -568,24 +501,24 @@ func growthDecline(info *types.Info, body *ast.BlockStmt, seed *growSeed, grows 
 				return false
 			}
 			for _, l := range n.Lhs {
-				if isObj(info, l, seed.obj) {
+				if syntax.IsObj(info, l, seed.obj) {
 					why = name + " is assigned elsewhere in the loop"
 				}
 			}
 		case *ast.CallExpr:
-			if len(n.Args) > 0 && isObj(info, n.Args[0], seed.obj) {
+			if len(n.Args) > 0 && syntax.IsObj(info, n.Args[0], seed.obj) {
 				for _, b := range []string{"append", "delete", "clear"} {
-					if isBuiltin(info, n.Fun, b) {
+					if syntax.IsBuiltin(info, n.Fun, b) {
 						why = name + " is changed elsewhere in the loop (" + b + ")"
 					}
 				}
 			}
 		case *ast.UnaryExpr:
-			if n.Op == token.AND && isObj(info, n.X, seed.obj) {
+			if n.Op == token.AND && syntax.IsObj(info, n.X, seed.obj) {
 				why = "the address of " + name + " is taken in the loop"
 			}
 		case *ast.FuncLit:
-			if mentionsObj(info, n, seed.obj) {
+			if syntax.Mentions(info, n, seed.obj) {
 				why = name + " is used by a closure in the loop"
 			}
 		}
@@ -633,7 +566,7 @@ func unsafeBetween(info *types.Info, between []ast.Stmt, decl ast.Stmt, refs []a
 // nilObservable says how code could tell a nil s from an empty one, or "".
 func nilObservable(info *types.Info, fnBody *ast.BlockStmt, seed *growSeed) string {
 	name := seed.obj.Name()
-	return firstObjection(info, fnBody, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
+	return syntax.FirstObjection(info, fnBody, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
 		parent := stack[len(stack)-2]
 		for _, a := range stack {
 			if _, ok := a.(*ast.FuncLit); ok {
@@ -664,10 +597,10 @@ func nilObservable(info *types.Info, fnBody *ast.BlockStmt, seed *growSeed) stri
 			return "nil vs empty observable: " + name + " is assigned to " + p.Names[0].Name
 		case *ast.CallExpr:
 			switch {
-			case isBuiltin(info, p.Fun, "len"), isBuiltin(info, p.Fun, "cap"), isBuiltin(info, p.Fun, "copy"):
+			case syntax.IsBuiltin(info, p.Fun, "len"), syntax.IsBuiltin(info, p.Fun, "cap"), syntax.IsBuiltin(info, p.Fun, "copy"):
 				return ""
-			case isBuiltin(info, p.Fun, "append") && len(p.Args) > 0 && p.Args[0] == id:
-				if as, ok := stack[len(stack)-3].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && isObj(info, as.Lhs[0], seed.obj) {
+			case syntax.IsBuiltin(info, p.Fun, "append") && len(p.Args) > 0 && p.Args[0] == id:
+				if as, ok := stack[len(stack)-3].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && syntax.IsObj(info, as.Lhs[0], seed.obj) {
 					return ""
 				}
 			}
@@ -699,12 +632,12 @@ func containsExpr(list []ast.Expr, e ast.Expr) bool {
 
 // fixGrowth rewrites the declaration into a make with the capacity.
 func fixGrowth(fix *rule.Fix, owner ast.Node, seed *growSeed, c capExpr) error {
-	args := []dst.Expr{cloneDst(fix, seed.typ)}
+	args := []dst.Expr{syntax.CloneExpr(fix, seed.typ)}
 	if !seed.isMap {
 		args = append(args, &dst.BasicLit{Kind: token.INT, Value: "0"})
 	}
 	args = append(args, c.build(fix))
-	mk := mcCall("make", args...)
+	mk := syntax.Call("make", args...)
 	if seed.assign != nil {
 		as := fix.Dst(seed.assign).(*dst.AssignStmt)
 		mk.Decs.Start = as.Rhs[0].Decorations().Start
@@ -715,29 +648,7 @@ func fixGrowth(fix *rule.Fix, owner ast.Node, seed *growSeed, c capExpr) error {
 	old := fix.Dst(seed.decl).(dst.Stmt)
 	as := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(seed.obj.Name())}, Tok: token.DEFINE, Rhs: []dst.Expr{mk}}
 	as.Decs.NodeDecs = *old.Decorations()
-	return replaceStmt(fix.Dst(owner), old, as)
-}
-
-// replaceStmt puts repl in place of old in the statement list of owner.
-func replaceStmt(owner dst.Node, old, repl dst.Stmt) error {
-	var list []dst.Stmt
-	switch o := owner.(type) {
-	case *dst.BlockStmt:
-		list = o.List
-	case *dst.CaseClause:
-		list = o.Body
-	case *dst.CommClause:
-		list = o.Body
-	default:
-		return fmt.Errorf("no statement list in %T", owner)
-	}
-	for i, s := range list {
-		if s == old {
-			list[i] = repl
-			return nil
-		}
-	}
-	return fmt.Errorf("statement not found in its block")
+	return syntax.ReplaceStmt(fix.Dst(owner), old, as)
 }
 
 // countSizedMakes counts the make diagnostics whose call has at least commas top-level commas.
@@ -767,87 +678,12 @@ func countSizedMakes(ds []diag.Diagnostic, commas int) int {
 	return n
 }
 
-// Helpers shared with the hoist rule.
-
-func mcCall(name string, args ...dst.Expr) *dst.CallExpr {
-	return &dst.CallExpr{Fun: dst.NewIdent(name), Args: args}
-}
-
-// cloneDst returns a copy of the decorated form of e, without its comments.
-func cloneDst(fix *rule.Fix, e ast.Expr) dst.Expr {
-	x := dst.Clone(fix.Dst(e)).(dst.Expr)
-	x.Decorations().Start.Clear()
-	x.Decorations().End.Clear()
-	x.Decorations().Before = dst.None
-	x.Decorations().After = dst.None
-	return x
-}
-
-func isBuiltin(info *types.Info, fun ast.Expr, name string) bool {
-	id, ok := ast.Unparen(fun).(*ast.Ident)
-	if !ok {
-		return false
-	}
-	b, ok := info.Uses[id].(*types.Builtin)
-	return ok && b.Name() == name
-}
-
-func isConstInt(info *types.Info, e ast.Expr, want int64) bool {
-	tv, ok := info.Types[e]
-	if !ok || tv.Value == nil {
-		return false
-	}
-	v, exact := constant.Int64Val(constant.ToInt(tv.Value))
-	return exact && v == want
-}
-
-// isObj reports whether e is the identifier of obj.
-func isObj(info *types.Info, e ast.Expr, obj types.Object) bool {
-	if e == nil {
-		return false
-	}
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	return ok && (info.Uses[id] == obj || info.Defs[id] == obj)
-}
-
-func mentionsObj(info *types.Info, n ast.Node, obj types.Object) bool {
-	found := false
-	ast.Inspect(n, func(m ast.Node) bool {
-		if id, ok := m.(*ast.Ident); ok && (info.Uses[id] == obj || info.Defs[id] == obj) {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
-// pureExpr: a variable, a constant, or a chain of field selections and dereferences of one.
-func pureExpr(info *types.Info, e ast.Expr) bool {
-	if tv, ok := info.Types[e]; ok && tv.Value != nil {
-		return true
-	}
-	switch e := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		_, ok := info.Uses[e].(*types.Var)
-		return ok
-	case *ast.SelectorExpr:
-		if sel, ok := info.Selections[e]; ok {
-			return sel.Kind() == types.FieldVal && pureExpr(info, e.X)
-		}
-		_, ok := info.Uses[e.Sel].(*types.Var) // a package's variable
-		return ok
-	case *ast.StarExpr:
-		return pureExpr(info, e.X)
-	}
-	return false
-}
-
 // boundExpr: a constant, a variable, or len of a variable or field chain.
 func boundExpr(info *types.Info, e ast.Expr) bool {
-	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && isBuiltin(info, call.Fun, "len") && len(call.Args) == 1 {
-		return pureExpr(info, call.Args[0])
+	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && syntax.IsBuiltin(info, call.Fun, "len") && len(call.Args) == 1 {
+		return syntax.PureExpr(info, call.Args[0])
 	}
-	return pureExpr(info, e)
+	return syntax.PureExpr(info, e)
 }
 
 // refObjs returns the variables that e mentions.
@@ -922,7 +758,7 @@ func hasCall(info *types.Info, n ast.Node) bool {
 			return true
 		}
 		for _, b := range []string{"len", "cap", "min", "max", "make", "new"} {
-			if isBuiltin(info, call.Fun, b) {
+			if syntax.IsBuiltin(info, call.Fun, b) {
 				return true
 			}
 		}
@@ -930,14 +766,4 @@ func hasCall(info *types.Info, n ast.Node) bool {
 		return false
 	})
 	return found
-}
-
-// isUniversal reports whether name means the predeclared identifier at pos.
-func isUniversal(pass *rule.Pass, name string, pos token.Pos) bool {
-	scope := pass.Types.Scope().Innermost(pos)
-	if scope == nil {
-		return false
-	}
-	_, obj := scope.LookupParent(name, pos)
-	return obj != nil && obj.Parent() == types.Universe
 }

@@ -1,16 +1,150 @@
-package rules
+package outline
 
 import (
 	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
+	"math"
 	"strings"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
+	"golang.org/x/tools/go/types/typeutil"
 )
 
-// olWalk counts what the inliner charges for a piece of syntax, node by node as the compiler's
+// coster estimates what statements add to their function's inline cost: one per node of the
+// compiler's representation, like the inliner (costWalk), and for each call what the inliner charges
+// for it: 57 for a call that it does not inline (17 for a call of a parameter), the callee's cost
+// for one that it inlines when the callee is in this package; a function literal costs 15 and its
+// body nothing. The cost of an inlined callee from another package is not printed; the function's
+// total cost calibrates it: what the total leaves after the rest is shared evenly among those
+// calls (at most 80 each, the budget).
+type coster struct {
+	pass    *rule.Pass
+	unknown float64             // the estimate for an inlined call of another package
+	params  map[*types.Var]bool // the function's parameters: a call of one costs paramCallCost
+	results *types.Tuple        // the function's results, for the conversions that return adds
+	dead    []ast.Node          // branches and clauses the compiler drops (costWalk.markDead)
+}
+
+// closureCost is what the inliner charges for a function literal, whatever its body: the body is
+// a function of its own, which the cost of the enclosing function leaves out. paramCallCost is
+// its charge for calling a parameter of the function (perhaps a constant function that inlines).
+const (
+	closureCost   = 15
+	paramCallCost = 17
+)
+
+func newCoster(pass *rule.Pass, fd *ast.FuncDecl, total int) *coster {
+	c := &coster{pass: pass, params: map[*types.Var]bool{}}
+	if fn, ok := pass.Info.Defs[fd.Name].(*types.Func); ok {
+		c.results = fn.Type().(*types.Signature).Results()
+	}
+	// The parameters, and the receiver: one of function type is called like a parameter.
+	for _, fl := range []*ast.FieldList{fd.Recv, fd.Type.Params} {
+		if fl == nil {
+			continue
+		}
+		for _, f := range fl.List {
+			for _, id := range f.Names {
+				if v, ok := pass.Info.Defs[id].(*types.Var); ok {
+					c.params[v] = true
+				}
+			}
+		}
+	}
+	// The whole body's walk also finds the code that the compiler drops.
+	w := &costWalk{c: c}
+	w.stmts(fd.Body.List)
+	known, calls := w.known, w.calls
+	c.dead = w.dead
+	if calls > 0 && total > known {
+		c.unknown = min(float64(total-known)/float64(calls), 80)
+	}
+	return c
+}
+
+func (c *coster) cost(stmts []ast.Stmt) int {
+	if len(stmts) > 0 && c.isDead(stmts[0].Pos()) {
+		return 0
+	}
+	known, calls := c.count(stmts)
+	return known + int(math.Round(float64(calls)*c.unknown))
+}
+
+// count returns the estimate without the inlined calls of other packages, and how many those are.
+func (c *coster) count(stmts []ast.Stmt) (known, calls int) {
+	w := &costWalk{c: c}
+	w.stmts(stmts)
+	return w.known, w.calls
+}
+
+// implicit counts the nodes that a call adds without syntax: a conversion to an interface for each
+// argument that is not one, and the slice of a variadic call's arguments.
+func (c *coster) implicit(call *ast.CallExpr) int {
+	tv, ok := c.pass.Info.Types[call.Fun]
+	if !ok {
+		return 0
+	}
+	sig, ok := tv.Type.Underlying().(*types.Signature)
+	if !ok {
+		return 0
+	}
+	n := 0
+	if sig.Variadic() && !call.Ellipsis.IsValid() {
+		n += 2 // a slice literal, which the inliner charges twice
+	}
+	for i, arg := range call.Args {
+		var pt types.Type
+		switch {
+		case i < sig.Params().Len()-1 || !sig.Variadic() && i < sig.Params().Len():
+			pt = sig.Params().At(i).Type()
+		case sig.Variadic() && !call.Ellipsis.IsValid():
+			pt = sig.Params().At(sig.Params().Len() - 1).Type().(*types.Slice).Elem()
+		default:
+			continue
+		}
+		n += c.convert(arg, pt)
+	}
+	return n
+}
+
+// callCost returns what the inliner charges for call, or false for an inlined call of another package.
+func (c *coster) callCost(call *ast.CallExpr) (int, bool) {
+	pass := c.pass
+	if tv, ok := pass.Info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+		return 0, true
+	}
+	inlined := pass.DiagsAtExpr(call, diag.InliningCall)
+	if len(inlined) == 0 {
+		if fn, ok := typeutil.Callee(pass.Info, call).(*types.Func); ok && isIntrinsic(fn) {
+			return 0, true
+		}
+		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+			if v, ok := pass.Info.Uses[id].(*types.Var); ok && c.params[v] {
+				return paramCallCost, true
+			}
+		}
+		return uninlinedCallCost, true
+	}
+	// A callee in the same file (a closure too: "F.func1") has its cost printed there.
+	if d, ok := pass.Diags.Inline(inlined[0].File, inlined[0].Subject); ok && d.Kind == diag.CanInline {
+		return d.Cost, true
+	}
+	fn, ok := typeutil.Callee(pass.Info, call).(*types.Func)
+	if !ok || fn.Pkg() != pass.Types {
+		return 0, false
+	}
+	if d, ok := pass.Diags.Inline(pass.Fset.Position(fn.Pos()).Filename, typesFuncName(fn)); ok && d.Kind == diag.CanInline {
+		return d.Cost, true
+	}
+	return 0, false
+}
+
+// costWalk counts what the inliner charges for a piece of syntax, node by node as the compiler's
 // intermediate representation has them rather than as go/ast does (measured against the costs
-// that go build -gcflags=-m=2 prints; TestOutlineCostMatchesCompiler):
+// that go build -gcflags=-m=2 prints; TestCostMatchesCompiler):
 //   - a type, a parenthesis, a block, an expression statement or an else is no node; a constant
 //     expression is one literal however it is written; an if whose condition is constant costs
 //     the branch it takes, and a switch whose tag and cases are constant the clause it takes;
@@ -24,31 +158,31 @@ import (
 //     value and panic are charged one more; return f() of a call with n results 4n+1 more, for
 //     the temporaries it is compiled into;
 //   - calls: see callCost; an intrinsic such as bits.OnesCount64 is an ordinary node.
-type olWalk struct {
-	c            *olCoster
+type costWalk struct {
+	c            *coster
 	known, calls int
 	dead         []ast.Node // what the compiler drops (markDead)
 }
 
-func (w *olWalk) nodes(ns ...ast.Node) {
+func (w *costWalk) nodes(ns ...ast.Node) {
 	for _, n := range ns {
 		w.node(n)
 	}
 }
 
-func (w *olWalk) exprs(xs []ast.Expr) {
+func (w *costWalk) exprs(xs []ast.Expr) {
 	for _, x := range xs {
 		w.node(x)
 	}
 }
 
-func (w *olWalk) stmts(ss []ast.Stmt) {
+func (w *costWalk) stmts(ss []ast.Stmt) {
 	for _, s := range ss {
 		w.node(s)
 	}
 }
 
-func (w *olWalk) node(n ast.Node) {
+func (w *costWalk) node(n ast.Node) {
 	if n == nil {
 		return
 	}
@@ -77,7 +211,7 @@ func (w *olWalk) node(n ast.Node) {
 	case *ast.BranchStmt:
 		w.known++
 	case *ast.FuncLit:
-		w.known += olClosureCost + 1
+		w.known += closureCost + 1
 	case *ast.IfStmt:
 		if tv, ok := info.Types[n.Cond]; ok && tv.Value != nil && tv.Value.Kind() == constant.Bool {
 			// The inliner charges nothing for the if and its condition, and only the branch taken.
@@ -157,7 +291,7 @@ func (w *olWalk) node(n ast.Node) {
 			w.node(n.X)
 		}
 	case *ast.BinaryExpr:
-		if tv, ok := info.Types[n]; ok && n.Op == token.ADD && olIsString(tv.Type) {
+		if tv, ok := info.Types[n]; ok && n.Op == token.ADD && isString(tv.Type) {
 			w.known++ // one node for the whole chain
 			w.concat(n)
 			return
@@ -292,7 +426,7 @@ func (w *olWalk) node(n ast.Node) {
 // constSwitch reports whether the switch's tag (true when it has none) and every case value are
 // constants, and which clause runs then: the first whose value equals the tag, else the default
 // (nil when none runs).
-func (w *olWalk) constSwitch(n *ast.SwitchStmt) (taken *ast.CaseClause, ok bool) {
+func (w *costWalk) constSwitch(n *ast.SwitchStmt) (taken *ast.CaseClause, ok bool) {
 	info := w.c.pass.Info
 	tag := constant.MakeBool(true)
 	if n.Tag != nil {
@@ -325,9 +459,9 @@ func (w *olWalk) constSwitch(n *ast.SwitchStmt) (taken *ast.CaseClause, ok bool)
 }
 
 // concat counts the operands of a chain of string concatenations.
-func (w *olWalk) concat(x ast.Expr) {
+func (w *costWalk) concat(x ast.Expr) {
 	if b, ok := ast.Unparen(x).(*ast.BinaryExpr); ok && b.Op == token.ADD {
-		if tv, ok := w.c.pass.Info.Types[b]; ok && tv.Value == nil && olIsString(tv.Type) {
+		if tv, ok := w.c.pass.Info.Types[b]; ok && tv.Value == nil && isString(tv.Type) {
 			w.concat(b.X)
 			w.concat(b.Y)
 			return
@@ -336,13 +470,13 @@ func (w *olWalk) concat(x ast.Expr) {
 	w.node(x)
 }
 
-func olIsString(t types.Type) bool {
+func isString(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsString != 0
 }
 
 // call counts a call: a conversion, a builtin or a call of a function or method.
-func (w *olWalk) call(n *ast.CallExpr) {
+func (w *costWalk) call(n *ast.CallExpr) {
 	info := w.c.pass.Info
 	tv, ok := info.Types[n.Fun]
 	switch {
@@ -391,7 +525,7 @@ func (w *olWalk) call(n *ast.CallExpr) {
 // callee counts the function part of a call. A method of a concrete type is called as a method
 // expression with its receiver as the first argument: no node for the method, one for an implicit
 // & or * of the receiver.
-func (w *olWalk) callee(fun ast.Expr) {
+func (w *costWalk) callee(fun ast.Expr) {
 	info := w.c.pass.Info
 	se, ok := ast.Unparen(fun).(*ast.SelectorExpr)
 	if !ok {
@@ -419,9 +553,9 @@ func (w *olWalk) callee(fun ast.Expr) {
 	}
 }
 
-// olIntrinsics are the calls that the compiler replaces with instructions on amd64: the inliner
+// intrinsics are the calls that the compiler replaces with instructions on amd64: the inliner
 // charges them as any other node.
-var olIntrinsics = map[string]bool{}
+var intrinsics = map[string]bool{}
 
 func init() {
 	for _, name := range strings.Fields(`
@@ -433,20 +567,20 @@ func init() {
 		math/bits.Mul math/bits.Mul64 math/bits.Add math/bits.Add64 math/bits.Sub math/bits.Sub64 math/bits.Div math/bits.Div64
 		math.Sqrt math.Floor math.Ceil math.Trunc math.RoundToEven math.Abs math.Copysign math.FMA
 		runtime.KeepAlive`) {
-		olIntrinsics[name] = true
+		intrinsics[name] = true
 	}
 }
 
-// olIntrinsic reports whether fn is a call that the compiler turns into instructions.
-func olIntrinsic(fn *types.Func) bool {
+// isIntrinsic reports whether fn is a call that the compiler turns into instructions.
+func isIntrinsic(fn *types.Func) bool {
 	if fn.Pkg() != nil && fn.Pkg().Path() == "sync/atomic" {
 		return true
 	}
-	return olIntrinsics[fn.FullName()]
+	return intrinsics[fn.FullName()]
 }
 
 // convert is what assigning x to a variable of type to adds: a conversion to an interface.
-func (c *olCoster) convert(x ast.Expr, to types.Type) int {
+func (c *coster) convert(x ast.Expr, to types.Type) int {
 	tv, ok := c.pass.Info.Types[x]
 	if !ok || tv.IsNil() || !types.IsInterface(to) || types.Identical(tv.Type, to) {
 		return 0
@@ -456,7 +590,7 @@ func (c *olCoster) convert(x ast.Expr, to types.Type) int {
 
 // sameRepr reports whether a conversion from one type to the other keeps the representation, which
 // the compiler compiles to no node: the same underlying type, or integers of the same size and sign.
-func (c *olCoster) sameRepr(from, to types.Type) bool {
+func (c *coster) sameRepr(from, to types.Type) bool {
 	if types.Identical(from.Underlying(), to.Underlying()) {
 		return true
 	}
@@ -474,14 +608,14 @@ func (c *olCoster) sameRepr(from, to types.Type) bool {
 
 // markDead records code that the compiler drops before the inliner counts: a branch or clause that
 // a constant condition or switch never takes. Moving it out of line saves nothing.
-func (w *olWalk) markDead(n ast.Node) {
+func (w *costWalk) markDead(n ast.Node) {
 	if n != nil {
 		w.dead = append(w.dead, n)
 	}
 }
 
 // isDead reports whether the statements at pos are in code the compiler drops.
-func (c *olCoster) isDead(pos token.Pos) bool {
+func (c *coster) isDead(pos token.Pos) bool {
 	for _, n := range c.dead {
 		if n.Pos() <= pos && pos < n.End() {
 			return true

@@ -1,74 +1,7 @@
-// The sprintf rule: fmt formatting whose operands escape, rewritten into strconv appends.
-//
-//	fmt.Sprintf("%d:%d", a, b)            =>  var buf [41]byte
-//	                                          out := strconv.AppendInt(buf[:0], int64(a), 10)
-//	                                          out = append(out, ':')
-//	                                          out = strconv.AppendInt(out, int64(b), 10)
-//	                                          ... string(out)
-//
-// fmt boxes every operand into an interface, and the compiler reports `a escapes to heap` at each
-// one: that report is the evidence. The rewrite formats the same bytes without boxing.
-//
-// Variants, each chosen only where it is exact:
-//
-//	fmt.Sprintf("%d", n)                  =>  strconv.Itoa(n)     (FormatInt/FormatUint for other integer
-//	                                          kinds, base 16 for %x; FormatBool for %t; Quote for %q; the
-//	                                          operand itself for %s; string(b) and hex.EncodeToString(b) for []byte)
-//	fmt.Sprint(n)                         =>  strconv.Itoa(n)
-//	fmt.Sprintf("user %s", name)          =>  "user " + name      (every operand a string printed as is)
-//	s := fmt.Sprintf("id=%d", id)         =>  a stack array, then s := string(out); for any statement
-//	                                          directly in a block where formatting can move before it
-//	fmt.Fprintf(&l.buf, "k=%d ", v)       =>  out := l.buf.AvailableBuffer(); out = append(out, "k="...)
-//	                                          out = strconv.AppendInt(out, int64(v), 10); ...; l.buf.Write(out)
-//	                                          (a *bytes.Buffer other than a local variable, which is likely
-//	                                          empty; one Write after every operand, as Fprintf does)
-//	fmt.Fprintf(&sb, "k=%d ", v)          =>  a stack array, then sb.Write(out): for a *strings.Builder, a
-//	                                          local bytes.Buffer, a bytes.Buffer that may be nil while an
-//	                                          operand may panic, and operands that read through a slice or
-//	                                          pointer (string(b), b[i], *p: the appends could overwrite them)
-//	b.WriteString(fmt.Sprintf(...))       =>  the same as fmt.Fprintf(b, ...)
-//	x = append(x, fmt.Sprintf(...)...)    =>  x = append(x, "lit"...); x = strconv.AppendInt(x, ...)
-//	                                          (only when no operand can panic, reads through a slice or
-//	                                          pointer, or mentions x; otherwise the stack array form)
-//
-// Verbs: %d on integers; %s and %v on strings; %s on []byte; %v on integers and bools; %t on bools;
-// %q on strings; %x on integers, strings and []byte; %X on strings and []byte; %%. Constant operands
-// are formatted at rewrite time. Sprint puts a space between operands when neither is a string.
-// Every operand is evaluated once, in the original order.
-//
-// It declines (the report says which):
-//   - a format that is not a constant (operands passed as a slice, args..., have no evidence);
-//   - flags, width, precision or an argument index (%05d, %-10s, %+d, %#v, %[1]d, %5%);
-//   - any other verb (%T, %p, %c, %b, %o, %e, %f, %g, %U, %w, ...), and %X on an integer (strconv
-//     has no upper-case hex);
-//   - more or fewer operands than verbs (fmt prints %!d(MISSING) or %!(EXTRA ...));
-//   - a float, complex, pointer, interface (an error too: it may be nil), type parameter or other
-//     operand that is not an integer, bool, string or []byte;
-//   - an operand whose type has a Format method (fmt.Formatter, called for every verb), or a String
-//     or Error method with %v, %s, %x, %X or %q;
-//   - a verb that does not suit the operand (%s on an int, %v on []byte, ...);
-//   - operands with calls or receives (other than conversions and len, cap, min, max, real, imag,
-//     complex), unless the order of evaluation cannot show: fmt evaluates every operand before it
-//     formats any, the rewrite formats each as it evaluates it; both keep the calls in their order,
-//     and the output is the same when nothing else read can change meanwhile (effectsKeepOrder: a
-//     Sprintf or Sprint, no []byte operand, only locals that no call can reach, no pointer, slice
-//     or map read outside the calls; fixtures/sprintf/no_call_order); with such calls, the
-//     forms that write into a builder or append to x as they format are not used;
-//   - Fprintf to anything but a *bytes.Buffer or *strings.Builder, or whose result is used; a
-//     Sprintf or Sprint whose result is unused (an expression statement, defer, go);
-//   - a call that needs a buffer but whose formatting cannot move before its statement: the
-//     statement is not directly in a block (if/for/switch headers, labeled statements), the call
-//     is the deferred or go'd call, is on the right of && or ||, or the statement evaluates another
-//     call or receive;
-//   - a predeclared name (string, append, int64, ...) or strconv/hex shadowed at the call;
-//   - the argument of panic or of a call that never returns (os.Exit, log.Fatal*, log.Panic*):
-//     made once, when the program fails.
-//
-// Confirm: fewer of the call's operands escape to the heap after the rewrite than before.
-
-package rules
+package sprintf
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -76,54 +9,33 @@ import (
 	"strings"
 
 	"github.com/dave/dst"
+	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/ruledoc"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
-// Sprintf rewrites fmt.Sprintf, fmt.Sprint and fmt.Fprintf calls whose operands escape into
-// strconv appends that do not box them.
-var Sprintf = &rule.Rule{
-	Name: "sprintf",
-	Doc: rule.Doc{
-		Title: "format with strconv appends instead of fmt when fmt's operands escape",
-		Text: "fmt boxes each operand into an interface, which the compiler reports as `x escapes to heap`. " +
-			"The rule rewrites Sprintf, Sprint and Fprintf (into a *bytes.Buffer or *strings.Builder) with " +
-			"%d %s %v %t %q %x %X %% into strconv appends into a stack array or the buffer, or into strconv.Itoa " +
-			"and string concatenation for one operand or only strings. It declines flags, widths, other verbs, " +
-			"floats, interfaces and errors, types with Format, String or Error methods, operands with calls " +
-			"when something else they read could change meanwhile, calls whose formatting cannot move before " +
-			"their statement, and messages of panic or of " +
-			"calls that never return (made once, when the program fails).",
-		Before: "func Key(a, b int) string {\n\treturn fmt.Sprintf(\"%d:%d\", a, b)\n}",
-		After: "func Key(a, b int) string {\n\tvar buf [41]byte\n\tout := strconv.AppendInt(buf[:0], int64(a), 10)\n" +
-			"\tout = append(out, ':')\n\tout = strconv.AppendInt(out, int64(b), 10)\n\treturn string(out)\n}",
-	},
-	Match: matchSprintf,
+//go:embed doc.go
+var doc string
+
+var ruleDoc = ruledoc.MustParse(doc, "sprintf")
+
+// New returns the sprintf rule, which rewrites fmt.Sprintf, fmt.Sprint and fmt.Fprintf calls whose
+// operands escape into strconv appends that do not box them.
+func New() *rule.Rule {
+	return &rule.Rule{Name: "sprintf", Doc: ruleDoc, Match: match}
 }
 
-func matchSprintf(pass *rule.Pass) []*rule.Candidate {
+func match(pass *rule.Pass) []*rule.Candidate {
 	var out []*rule.Candidate
 	names := namesUsed{}
-	for _, f := range pass.Files {
-		if pass.IsTestFile(f) {
-			continue
+	for cur := range inspector.New(syntax.NonTestFiles(pass)).Root().Preorder((*ast.CallExpr)(nil)) {
+		if c := matchCall(pass, syntax.Stack(cur), names); c != nil {
+			out = append(out, c)
 		}
-		var stack []ast.Node
-		ast.Inspect(f, func(n ast.Node) bool {
-			if n == nil {
-				stack = stack[:len(stack)-1]
-				return true
-			}
-			stack = append(stack, n)
-			if _, ok := n.(*ast.CallExpr); ok {
-				if c := matchCall(pass, stack, names); c != nil {
-					out = append(out, c)
-				}
-			}
-			return true
-		})
 	}
 	return out
 }
@@ -159,7 +71,7 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		Pos:      call.Pos(),
 		Func:     enclosingFunc(stack),
 		Evidence: fc.evidence,
-		Summary:  exprString(call),
+		Summary:  types.ExprString(call),
 	}
 	if why := failureArgument(pass.Info, stack); why != "" {
 		c.Decline = why
@@ -170,12 +82,12 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		return c
 	}
 	if fc.effect != nil {
-		if why := effectsKeepOrder(pass.Info, fc, outermostFunc(stack)); why != "" {
-			c.Decline = "argument has side effects: " + exprString(fc.effect) + why
+		if why := effectsKeepOrder(pass.Info, fc, syntax.OutermostFunc(stack)); why != "" {
+			c.Decline = "argument has side effects: " + types.ExprString(fc.effect) + why
 			return c
 		}
 	}
-	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, outermostFunc(stack), call.Pos(), names)}
+	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, syntax.OutermostFunc(stack), call.Pos(), names)}
 	if why := m.shadowed(fc.pieces); why != "" {
 		c.Decline = why
 		return c
@@ -185,7 +97,7 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		c.Decline = why
 		return c
 	}
-	c.Summary = exprString(call) + " => " + summary
+	c.Summary = types.ExprString(call) + " => " + summary
 	c.Fix = fix
 	subjects := map[string]bool{}
 	for _, d := range fc.evidence {
@@ -213,12 +125,10 @@ func failureArgument(info *types.Info, stack []ast.Node) string {
 	if !ok || ast.Unparen(parent.Fun) == stack[i+1] {
 		return ""
 	}
-	if id, ok := ast.Unparen(parent.Fun).(*ast.Ident); ok {
-		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
-			return "the string is panic's argument: it is made once, when the program fails"
-		}
+	if syntax.IsBuiltin(info, parent.Fun, "panic") {
+		return "the string is panic's argument: it is made once, when the program fails"
 	}
-	if fn, ok := typeutil.Callee(info, parent).(*types.Func); ok && olNeverReturns(fn) {
+	if fn, ok := typeutil.Callee(info, parent).(*types.Func); ok && syntax.NeverReturns(fn) {
 		return "the string is an argument of " + fn.Name() + ", which does not return: it is made once, when the program stops"
 	}
 	return ""
@@ -254,16 +164,6 @@ func enclosingFunc(stack []ast.Node) *ast.FuncDecl {
 	return nil
 }
 
-func outermostFunc(stack []ast.Node) ast.Node {
-	for _, n := range stack {
-		switch n.(type) {
-		case *ast.FuncDecl, *ast.FuncLit:
-			return n
-		}
-	}
-	return nil
-}
-
 // matcher chooses the form of one candidate.
 type matcher struct {
 	pass  *rule.Pass
@@ -275,7 +175,7 @@ type matcher struct {
 // shadowed says why the rewrite cannot name what it needs at the call.
 func (m *matcher) shadowed(ps []piece) string {
 	for _, name := range []string{"append", "string", "byte", "int", "int64", "uint64", "bool"} {
-		if !m.names.universal(name) {
+		if !syntax.IsUniversal(m.pass.Types, name, m.fc.call.Pos()) {
 			return "the predeclared " + name + " is shadowed at the call"
 		}
 	}
@@ -473,7 +373,7 @@ func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 		return nil, "", "the statement is not directly in a block"
 	}
 	if bad := sideEffect(info, w); bad != nil {
-		return nil, "", "the writer has side effects: " + exprString(bad)
+		return nil, "", "the writer has side effects: " + types.ExprString(bad)
 	}
 	// The buffer cannot be nil when it is a variable, or a field reached without a pointer: then
 	// AvailableBuffer before the operands panics no sooner than Fprintf would.
@@ -529,9 +429,7 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 	if !ok || len(app.Args) != 2 || app.Args[1] != fc.call || !app.Ellipsis.IsValid() {
 		return nil, ""
 	}
-	if id, ok := ast.Unparen(app.Fun).(*ast.Ident); !ok {
-		return nil, ""
-	} else if b, ok := info.Uses[id].(*types.Builtin); !ok || b.Name() != "append" {
+	if !syntax.IsBuiltin(info, app.Fun, "append") {
 		return nil, ""
 	}
 	as, ok := m.stack[len(m.stack)-3].(*ast.AssignStmt)
@@ -539,7 +437,7 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 		return nil, ""
 	}
 	x := as.Lhs[0]
-	if exprString(x) != exprString(app.Args[0]) || sideEffect(info, x) != nil {
+	if types.ExprString(x) != types.ExprString(app.Args[0]) || sideEffect(info, x) != nil {
 		return nil, ""
 	}
 	pl := place(info, m.stack[:len(m.stack)-1])
@@ -551,7 +449,7 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 		if p.arg == nil {
 			continue
 		}
-		if p.kind == kindBytes || !cannotPanic(info, p.arg) || !readsNoBytes(info, p.arg) || mentions(info, p.arg, xObjs) {
+		if p.kind == kindBytes || !cannotPanic(info, p.arg) || !readsNoBytes(info, p.arg) || syntax.MentionsAny(info, p.arg, xObjs) {
 			return nil, ""
 		}
 	}
@@ -564,7 +462,7 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 		stmts := accumulate(e.steps(ps), "", nil, acc)
 		return splice(fix.Dst(pl.container), fix.Dst(as).(dst.Stmt), stmts, false)
 	}
-	return fix, mainAppend(ps) + " onto " + exprString(x)
+	return fix, mainAppend(ps) + " onto " + types.ExprString(x)
 }
 
 // declaredInFunc reports whether x is a variable declared in the body of the enclosing function.

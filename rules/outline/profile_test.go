@@ -1,4 +1,4 @@
-package rules
+package outline
 
 import (
 	"go/ast"
@@ -12,7 +12,7 @@ import (
 	pprof "github.com/google/pprof/profile"
 )
 
-const outlineProfileSrc = `package p
+const profileSrc = `package p
 
 import "log"
 
@@ -30,12 +30,12 @@ func F(x int) int {
 }
 `
 
-// TestOutlineRanksByProfile: without a profile the heavier region (x < 0) is tried first; with a
+// TestRanksByProfile: without a profile the heavier region (x < 0) is tried first; with a
 // profile whose samples fall on its statements, the colder one (x > 100) is. The samples on the
 // if line of x > 100, its condition, which runs either way, do not make that region hot.
-func TestOutlineRanksByProfile(t *testing.T) {
-	pass := syntheticPass(t, outlineProfileSrc, func(fd *ast.FuncDecl) bool { return fd.Name.Name == "F" })
-	if got := outlineLabels(pass); len(got) != 2 || got[0] != "if x < 0" {
+func TestRanksByProfile(t *testing.T) {
+	pass := syntheticPass(t, profileSrc, func(fd *ast.FuncDecl) bool { return fd.Name.Name == "F" })
+	if got := regionLabels(pass); len(got) != 2 || got[0] != "if x < 0" {
 		t.Fatalf("without a profile: regions %q, want the heavier `if x < 0` first", got)
 	}
 
@@ -65,15 +65,15 @@ func TestOutlineRanksByProfile(t *testing.T) {
 	if pass.Profile, err = profile.Load(file); err != nil {
 		t.Fatal(err)
 	}
-	if got := outlineLabels(pass); len(got) != 2 || got[0] != "if x > 100" {
+	if got := regionLabels(pass); len(got) != 2 || got[0] != "if x > 100" {
 		t.Errorf("with a profile: regions %q, want the colder `if x > 100` first", got)
 	}
 }
 
-// outlineLabels returns the regions of the outline candidates, in the rule's order.
-func outlineLabels(pass *rule.Pass) []string {
+// regionLabels returns the regions of the outline candidates, in the rule's order.
+func regionLabels(pass *rule.Pass) []string {
 	var out []string
-	for _, c := range Outline.Match(pass) {
+	for _, c := range New().Match(pass) {
 		label, _, _ := strings.Cut(strings.TrimPrefix(c.Summary, "move `"), "`")
 		out = append(out, label)
 	}

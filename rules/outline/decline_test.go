@@ -1,4 +1,4 @@
-package rules
+package outline
 
 import (
 	"go/ast"
@@ -14,10 +14,10 @@ import (
 	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
-// outlineDeclineSrc holds one function per decline that the fixtures cannot show, because the
+// declineSrc holds one function per decline that the fixtures cannot show, because the
 // compiler refuses to inline such a function for another reason (defer, recover) or because the
 // case is rare. Each region calls log, which the estimate counts as a call that is not inlined.
-const outlineDeclineSrc = `package p
+const declineSrc = `package p
 
 import "log"
 
@@ -154,7 +154,7 @@ func ExitInCase(x int) int {
 }
 `
 
-func TestOutlineDeclines(t *testing.T) {
+func TestDeclines(t *testing.T) {
 	want := map[string]string{
 		"Defer":         "contains a defer statement",
 		"Recover":       "calls recover",
@@ -171,9 +171,9 @@ func TestOutlineDeclines(t *testing.T) {
 		"ExitAndReturn": "ends in a call that never returns, which is not a terminating statement, and also returns",
 		"ExitInCase":    "ends in a call that never returns in an else block or case",
 	}
-	pass := syntheticPass(t, outlineDeclineSrc, func(fd *ast.FuncDecl) bool { return want[diag.FuncName(fd)] != "" })
+	pass := syntheticPass(t, declineSrc, func(fd *ast.FuncDecl) bool { return want[diag.FuncName(fd)] != "" })
 	got := map[string]string{}
-	for _, c := range Outline.Match(pass) {
+	for _, c := range New().Match(pass) {
 		if c.Decline == "" {
 			t.Errorf("%s: not declined: %s", diag.FuncName(c.Func), c.Summary)
 			continue

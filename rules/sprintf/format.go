@@ -1,4 +1,4 @@
-package rules
+package sprintf
 
 import (
 	"fmt"
@@ -88,16 +88,16 @@ func parseFormat(format string) ([]directive, string) {
 func classify(info *types.Info, arg ast.Expr) (argKind, types.Type, string) {
 	t := info.TypeOf(arg)
 	if t == nil {
-		return 0, nil, "argument " + exprString(arg) + " has no type"
+		return 0, nil, "argument " + types.ExprString(arg) + " has no type"
 	}
 	if _, ok := types.Unalias(t).(*types.TypeParam); ok {
-		return 0, nil, fmt.Sprintf("argument %s has a type parameter type %s: its type argument decides the output", exprString(arg), t)
+		return 0, nil, fmt.Sprintf("argument %s has a type parameter type %s: its type argument decides the output", types.ExprString(arg), t)
 	}
 	if types.IsInterface(t) {
 		if types.Identical(t, types.Universe.Lookup("error").Type()) {
-			return 0, nil, fmt.Sprintf("argument %s is an error: fmt prints <nil> for a nil error and calls Error() otherwise", exprString(arg))
+			return 0, nil, fmt.Sprintf("argument %s is an error: fmt prints <nil> for a nil error and calls Error() otherwise", types.ExprString(arg))
 		}
-		return 0, nil, fmt.Sprintf("argument %s is an interface (%s): its dynamic type decides the output", exprString(arg), t)
+		return 0, nil, fmt.Sprintf("argument %s is an interface (%s): its dynamic type decides the output", types.ExprString(arg), t)
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
@@ -111,18 +111,18 @@ func classify(info *types.Info, arg ast.Expr) (argKind, types.Type, string) {
 		case info&types.IsString != 0:
 			return kindString, t, ""
 		case info&types.IsFloat != 0:
-			return 0, nil, fmt.Sprintf("argument %s is a float (%s)", exprString(arg), t)
+			return 0, nil, fmt.Sprintf("argument %s is a float (%s)", types.ExprString(arg), t)
 		case info&types.IsComplex != 0:
-			return 0, nil, fmt.Sprintf("argument %s is a complex number (%s)", exprString(arg), t)
+			return 0, nil, fmt.Sprintf("argument %s is a complex number (%s)", types.ExprString(arg), t)
 		}
 	case *types.Slice:
 		if types.Identical(u.Elem(), types.Typ[types.Byte]) {
 			return kindBytes, t, ""
 		}
 	case *types.Pointer:
-		return 0, nil, fmt.Sprintf("argument %s is a pointer (%s)", exprString(arg), t)
+		return 0, nil, fmt.Sprintf("argument %s is a pointer (%s)", types.ExprString(arg), t)
 	}
-	return 0, nil, fmt.Sprintf("argument %s of type %s is not supported", exprString(arg), t)
+	return 0, nil, fmt.Sprintf("argument %s of type %s is not supported", types.ExprString(arg), t)
 }
 
 // methodDecline says why fmt would call a method of t for verb instead of formatting the value.
@@ -138,12 +138,12 @@ func methodDecline(t types.Type, verb byte, arg ast.Expr) string {
 		return false
 	}
 	if has("Format") {
-		return fmt.Sprintf("argument %s: %s has a Format method (fmt.Formatter), which fmt calls for every verb", exprString(arg), t)
+		return fmt.Sprintf("argument %s: %s has a Format method (fmt.Formatter), which fmt calls for every verb", types.ExprString(arg), t)
 	}
 	if strings.IndexByte("vsxXq", verb) >= 0 {
 		for _, m := range []string{"Error", "String"} {
 			if has(m) {
-				return fmt.Sprintf("argument %s: %s has a method %s, which fmt calls for %%%c", exprString(arg), t, m, verb)
+				return fmt.Sprintf("argument %s: %s has a method %s, which fmt calls for %%%c", types.ExprString(arg), t, m, verb)
 			}
 		}
 	}
@@ -152,7 +152,7 @@ func methodDecline(t types.Type, verb byte, arg ast.Expr) string {
 
 // resolveVerb checks that verb suits kind and resolves %v to the verb fmt uses for that kind.
 func resolveVerb(verb byte, kind argKind, t types.Type, arg ast.Expr) (byte, string) {
-	bad := fmt.Sprintf("%%%c on argument %s of type %s is not supported", verb, exprString(arg), t)
+	bad := fmt.Sprintf("%%%c on argument %s of type %s is not supported", verb, types.ExprString(arg), t)
 	switch kind {
 	case kindInt, kindUint:
 		switch verb {
@@ -161,7 +161,7 @@ func resolveVerb(verb byte, kind argKind, t types.Type, arg ast.Expr) (byte, str
 		case 'x':
 			return 'x', ""
 		case 'X':
-			return 0, fmt.Sprintf("%%X on integer %s: strconv has no upper-case hex", exprString(arg))
+			return 0, fmt.Sprintf("%%X on integer %s: strconv has no upper-case hex", types.ExprString(arg))
 		}
 	case kindBool:
 		switch verb {

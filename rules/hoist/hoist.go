@@ -1,73 +1,7 @@
-// The hoist rule: a buffer allocated in every iteration of a loop, that never outlives the
-// iteration, is allocated once before the loop and reused.
-//
-//	for _, m := range msgs {            =>  var buf []byte
-//		buf := make([]byte, len(m))         for _, m := range msgs {
-//		copy(buf, m)                            if cap(buf) < len(m) {
-//		sum += check(buf)                           buf = make([]byte, len(m))
-//	}                                           } else {
-//	                                                buf = buf[:len(m)]
-//	                                                clear(buf)
-//	                                            }
-//	                                            copy(buf, m)
-//	                                            sum += check(buf)
-//	                                        }
-//
-// Evidence, at the declaration directly in the loop body: `make(...) escapes to heap` (for example a
-// constant size over the 64 KiB the compiler puts on the stack); or `make(...) does not escape` for a
-// size that is not a constant (the compiler keeps at most a small stack buffer for those, and larger
-// ones come from the heap every iteration); `moved to heap: b` for `var b bytes.Buffer` or
-// `b := bytes.Buffer{}`; `new(bytes.Buffer) escapes to heap`. A constant-size make that does not
-// escape lives on the stack: there is nothing to win and no candidate.
-//
-// Variants, each exact (every iteration still sees a zeroed buffer of the same length, or an empty
-// buffer):
-//
-//	buf := make([]T, 64)      =>  buf := make([]T, 64) before the loop; clear(buf) in its place
-//	buf := make([]T, 0, 64)   =>  buf := make([]T, 0, 64) before the loop; buf = buf[:0] in its place
-//	                              (buf used only through buf = append(buf, …) and reads)
-//	buf := make([]T, n)       =>  var buf []T before; in its place:
-//	                              if cap(buf) < n { buf = make([]T, n) } else { buf = buf[:n]; clear(buf) }
-//	buf := make([]T, 0, n)    =>  var buf []T before; in its place:
-//	                              if cap(buf) < n { buf = make([]T, 0, n) } else { buf = buf[:0] }
-//	                              (n < 0 || … first when n may be negative, so that make still panics)
-//	var b bytes.Buffer / b := bytes.Buffer{} / b := new(bytes.Buffer)
-//	                          =>  the same declaration before the loop; b.Reset() in its place
-//
-// A constant size is hoisted as is; any other size stays in the loop (evaluated twice, so it must be
-// a constant, variable, field, len or cap of those, or + - * of them): a size that only looks
-// invariant could be negative on a loop that runs zero times.
-//
-// The buffer may be used only in ways that cannot keep it past the iteration: indexing (not &buf[i]),
-// len, copy, range, string(buf) (a copy), slices of it used the same ways, `buf = append(buf, …)` in
-// the append form, append(x, buf...) (copies), cap in the constant form, a few std functions that
-// do not keep their slices (bytes.Equal, bytes.Compare, …), and functions of the package whose
-// parameter the compiler reports as `p does not escape`. A bytes.Buffer may call its methods that
-// neither hand out its array nor see its capacity (Write*, Read*, String, Len, Reset, Truncate,
-// Grow, Next excluded), and go to fmt.Fprint, Fprintf, Fprintln as the writer (fmt keeps no writer).
-//
-// It declines (the report says which):
-//   - the buffer, a slice of it or a pointer into it stored, returned, sent, assigned, appended as
-//     an element, converted to another slice type or passed to any other function (it may keep it:
-//     unsafe.String, a leaking parameter, an io.Writer);
-//   - the buffer used by a closure, a go or a defer statement in the loop;
-//   - its address taken; buf reassigned other than by the append form; cap(buf) or append in the
-//     make([]T, n) forms (the reused capacity would show); Bytes, Cap, Available, AvailableBuffer of a
-//     bytes.Buffer;
-//   - strings.Builder: Reset drops its array, so reusing it gains nothing;
-//   - a size that is not a constant nor pure enough to evaluate twice;
-//   - the name already declared in the block of the loop, or the name used in the loop or after it
-//     for something else (the hoisted variable would shadow it); the element type declared in the loop;
-//   - clear, cap or make shadowed.
-//
-// Confirm: the compiler's diagnostic for the allocation is gone from the loop body: the make (new,
-// moved-to-heap) is now reported at the line where the loop started, and nowhere in the loop; for
-// the make([]T, n) forms with a variable size, the make is reported only in the branch that runs when
-// the buffer is too small.
-
-package rules
+package hoist
 
 import (
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -77,49 +11,45 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/ruledoc"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
-// Hoist allocates a per-iteration buffer once before the loop and reuses it.
-var Hoist = &rule.Rule{
-	Name: "hoist",
-	Doc: rule.Doc{
-		Title: "allocate a per-iteration buffer once before the loop and reuse it",
-		Text: "A make([]T, n), make([]T, 0, n) or bytes.Buffer declared in a loop body allocates every " +
-			"iteration when the compiler reports it escaping (or moved to heap, or a variable-sized make). " +
-			"When the buffer cannot outlive the iteration, it is declared before the loop and cleared " +
-			"(clear, buf[:0], Reset) where it was declared; a variable size keeps a make that runs only " +
-			"when the capacity does not suffice. It declines buffers that are stored, returned, sent, " +
-			"passed to functions that may keep them, used by closures, go or defer, address-taken or " +
-			"reassigned, strings.Builder, and names that would collide.",
-		Before: "for _, m := range msgs {\n\tbuf := make([]byte, 128<<10)\n\tcopy(buf, m)\n\tsum += check(buf)\n}",
-		After:  "buf := make([]byte, 128<<10)\nfor _, m := range msgs {\n\tclear(buf)\n\tcopy(buf, m)\n\tsum += check(buf)\n}",
-	},
-	Match: matchHoist,
+//go:embed doc.go
+var doc string
+
+var ruleDoc = ruledoc.MustParse(doc, "hoist")
+
+// New returns the hoist rule, which allocates a per-iteration buffer once before the loop and
+// reuses it.
+func New() *rule.Rule {
+	return &rule.Rule{Name: "hoist", Doc: ruleDoc, Match: match}
 }
 
-type hoistKind int
+// bufferKind is how a buffer is declared.
+type bufferKind int
 
 const (
-	hoistLen     hoistKind = iota // make([]T, n)
-	hoistAppend                   // make([]T, 0, n)
-	hoistBuffer                   // bytes.Buffer
-	hoistBuilder                  // strings.Builder: always declined
+	makeLen        bufferKind = iota // make([]T, n)
+	makeCap                          // make([]T, 0, n)
+	bytesBuffer                      // bytes.Buffer
+	stringsBuilder                   // strings.Builder: always declined
 )
 
-// hoistSeed is a buffer declared directly in a loop body.
-type hoistSeed struct {
-	kind     hoistKind
+// buffer is the declaration of a buffer directly in a loop body, the seed of a candidate.
+type buffer struct {
+	kind     bufferKind
 	obj      *types.Var
 	decl     ast.Stmt
 	call     *ast.CallExpr // the make or new call, if any
-	size     ast.Expr      // the make's length (hoistLen) or capacity (hoistAppend)
+	size     ast.Expr      // the make's length (makeLen) or capacity (makeCap)
 	constant bool          // size is a constant
 	subject  string        // the evidence's subject
 }
 
-func matchHoist(pass *rule.Pass) []*rule.Candidate {
+func match(pass *rule.Pass) []*rule.Candidate {
 	var out []*rule.Candidate
-	eachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
+	syntax.EachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
 		for i, st := range list {
 			loop := st
 			for {
@@ -139,7 +69,7 @@ func matchHoist(pass *rule.Pass) []*rule.Candidate {
 				continue
 			}
 			for _, bst := range body.List {
-				if c := matchHoistDecl(pass, fd, block, list, i, loop, body, bst); c != nil {
+				if c := matchDecl(pass, fd, block, list, i, loop, body, bst); c != nil {
 					out = append(out, c)
 				}
 			}
@@ -148,12 +78,41 @@ func matchHoist(pass *rule.Pass) []*rule.Candidate {
 	return out
 }
 
-// hoistSeedOf recognises the buffer declarations and their evidence.
-func hoistSeedOf(pass *rule.Pass, st ast.Stmt) (*hoistSeed, []diag.Diagnostic) {
-	info := pass.Info
-	var id *ast.Ident
-	var rhs ast.Expr
-	var typ types.Type
+// seedOf recognises the buffer declarations and their evidence.
+func seedOf(pass *rule.Pass, st ast.Stmt) (*buffer, []diag.Diagnostic) {
+	id, rhs := singleDecl(st)
+	if id == nil {
+		return nil, nil
+	}
+	obj, _ := pass.Info.Defs[id].(*types.Var)
+	if obj == nil {
+		return nil, nil
+	}
+	typ := obj.Type()
+	seed := &buffer{obj: obj, decl: st}
+	named := namedPath(typ)
+	if p, ok := typ.(*types.Pointer); ok {
+		named = "*" + namedPath(p.Elem())
+	}
+	var evidence []diag.Diagnostic
+	switch {
+	case named == "bytes.Buffer" || named == "strings.Builder":
+		evidence = seed.bufferValue(pass, id, rhs, named)
+	case named == "*bytes.Buffer" || named == "*strings.Builder":
+		evidence = seed.bufferPointer(pass, rhs, named)
+	default:
+		evidence = seed.sliceMake(pass, rhs, typ)
+	}
+	if len(evidence) == 0 {
+		return nil, nil
+	}
+	seed.subject = evidence[0].Subject
+	return seed, evidence
+}
+
+// singleDecl returns the one variable that st declares, `var id T` (rhs nil) or `id := rhs`; a nil
+// id for any other statement.
+func singleDecl(st ast.Stmt) (id *ast.Ident, rhs ast.Expr) {
 	switch st := st.(type) {
 	case *ast.DeclStmt:
 		gd, ok := st.Decl.(*ast.GenDecl)
@@ -164,90 +123,85 @@ func hoistSeedOf(pass *rule.Pass, st ast.Stmt) (*hoistSeed, []diag.Diagnostic) {
 		if len(vs.Names) != 1 || len(vs.Values) != 0 || vs.Type == nil {
 			return nil, nil
 		}
-		id = vs.Names[0]
+		return vs.Names[0], nil
 	case *ast.AssignStmt:
 		if st.Tok != token.DEFINE || len(st.Lhs) != 1 || len(st.Rhs) != 1 {
 			return nil, nil
 		}
 		id, _ = st.Lhs[0].(*ast.Ident)
-		rhs = st.Rhs[0]
-	default:
-		return nil, nil
+		return id, st.Rhs[0]
 	}
-	if id == nil {
-		return nil, nil
-	}
-	obj, _ := info.Defs[id].(*types.Var)
-	if obj == nil {
-		return nil, nil
-	}
-	typ = obj.Type()
-	seed := &hoistSeed{obj: obj, decl: st}
-	named := namedPath(typ)
-	if p, ok := typ.(*types.Pointer); ok {
-		named = "*" + namedPath(p.Elem())
-	}
-	var evidence []diag.Diagnostic
-	keep := func(ds []diag.Diagnostic, kinds ...diag.Kind) {
-		for _, d := range ds {
-			for _, k := range kinds {
-				if d.Kind == k {
-					evidence = append(evidence, d)
-				}
-			}
+	return nil, nil
+}
+
+// bufferValue recognises `var b bytes.Buffer` and `b := bytes.Buffer{}` (or strings.Builder) and
+// returns its evidence, `moved to heap: b`; nil if it is not such a declaration.
+func (seed *buffer) bufferValue(pass *rule.Pass, id *ast.Ident, rhs ast.Expr, named string) []diag.Diagnostic {
+	if rhs != nil {
+		lit, ok := rhs.(*ast.CompositeLit)
+		if !ok || len(lit.Elts) != 0 {
+			return nil
 		}
 	}
+	seed.kind = bytesBuffer
+	if named == "strings.Builder" {
+		seed.kind = stringsBuilder
+	}
+	return ofKind(pass.DiagsAt(id.Pos(), diag.MovedToHeap), diag.MovedToHeap)
+}
+
+// bufferPointer recognises `b := new(bytes.Buffer)` (or strings.Builder) and returns its evidence,
+// `new(bytes.Buffer) escapes to heap`; nil if it is not such a declaration.
+func (seed *buffer) bufferPointer(pass *rule.Pass, rhs ast.Expr, named string) []diag.Diagnostic {
+	call, ok := rhs.(*ast.CallExpr)
+	if !ok || !syntax.IsBuiltin(pass.Info, call.Fun, "new") {
+		return nil
+	}
+	seed.kind, seed.call = bytesBuffer, call
+	if named == "*strings.Builder" {
+		seed.kind = stringsBuilder
+	}
+	return ofKind(pass.DiagsAtExpr(call, diag.Escapes), diag.Escapes)
+}
+
+// sliceMake recognises `buf := make([]T, n)` and `buf := make([]T, 0, n)` and returns its evidence:
+// `make(...) escapes to heap`, or for a size that is not a constant `make(...) does not escape`
+// too; nil if it is not such a declaration.
+func (seed *buffer) sliceMake(pass *rule.Pass, rhs ast.Expr, typ types.Type) []diag.Diagnostic {
+	info := pass.Info
+	call, ok := rhs.(*ast.CallExpr)
+	if !ok || !syntax.IsBuiltin(info, call.Fun, "make") || call.Ellipsis.IsValid() {
+		return nil
+	}
+	if _, ok := typ.Underlying().(*types.Slice); !ok {
+		return nil
+	}
+	seed.call = call
 	switch {
-	case named == "bytes.Buffer" || named == "strings.Builder":
-		if rhs != nil {
-			lit, ok := rhs.(*ast.CompositeLit)
-			if !ok || len(lit.Elts) != 0 {
-				return nil, nil
-			}
-		}
-		seed.kind = hoistBuffer
-		if named == "strings.Builder" {
-			seed.kind = hoistBuilder
-		}
-		keep(pass.DiagsAt(id.Pos(), diag.MovedToHeap), diag.MovedToHeap)
-	case named == "*bytes.Buffer" || named == "*strings.Builder":
-		call, ok := rhs.(*ast.CallExpr)
-		if !ok || !isBuiltin(info, call.Fun, "new") {
-			return nil, nil
-		}
-		seed.kind, seed.call = hoistBuffer, call
-		if named == "*strings.Builder" {
-			seed.kind = hoistBuilder
-		}
-		keep(pass.DiagsAtExpr(call, diag.Escapes), diag.Escapes)
+	case len(call.Args) == 2:
+		seed.kind, seed.size = makeLen, call.Args[1]
+	case len(call.Args) == 3 && syntax.IsConstInt(info, call.Args[1], 0):
+		seed.kind, seed.size = makeCap, call.Args[2]
 	default:
-		call, ok := rhs.(*ast.CallExpr)
-		if !ok || !isBuiltin(info, call.Fun, "make") || call.Ellipsis.IsValid() {
-			return nil, nil
-		}
-		if _, ok := typ.Underlying().(*types.Slice); !ok {
-			return nil, nil
-		}
-		seed.call = call
-		switch {
-		case len(call.Args) == 2:
-			seed.kind, seed.size = hoistLen, call.Args[1]
-		case len(call.Args) == 3 && isConstInt(info, call.Args[1], 0):
-			seed.kind, seed.size = hoistAppend, call.Args[2]
-		default:
-			return nil, nil
-		}
-		seed.constant = info.Types[seed.size].Value != nil
-		keep(pass.DiagsAtExpr(call, diag.Other), diag.Escapes)
-		if !seed.constant {
-			keep(pass.DiagsAtExpr(call, diag.Other), diag.NoEscape)
+		return nil
+	}
+	seed.constant = info.Types[seed.size].Value != nil
+	evidence := ofKind(pass.DiagsAtExpr(call, diag.Other), diag.Escapes)
+	if !seed.constant {
+		evidence = append(evidence, ofKind(pass.DiagsAtExpr(call, diag.Other), diag.NoEscape)...)
+	}
+	return evidence
+}
+
+// ofKind returns the diagnostics of ds that are of kind k.
+func ofKind(ds []diag.Diagnostic, k diag.Kind) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, d := range ds {
+		if d.Kind == k {
+			out = append(out, d)
 		}
 	}
-	if len(evidence) == 0 {
-		return nil, nil
-	}
-	seed.subject = evidence[0].Subject
-	return seed, evidence
+	return out
 }
 
 func namedPath(t types.Type) string {
@@ -258,29 +212,29 @@ func namedPath(t types.Type) string {
 	return n.Obj().Pkg().Path() + "." + n.Obj().Name()
 }
 
-func matchHoistDecl(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int, loop ast.Stmt, body *ast.BlockStmt, st ast.Stmt) *rule.Candidate {
-	seed, evidence := hoistSeedOf(pass, st)
+func matchDecl(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int, loop ast.Stmt, body *ast.BlockStmt, st ast.Stmt) *rule.Candidate {
+	seed, evidence := seedOf(pass, st)
 	if seed == nil {
 		return nil
 	}
 	name := seed.obj.Name()
 	c := &rule.Candidate{Pos: st.Pos(), Func: fd, Evidence: evidence, Summary: "hoist " + name + " out of the loop"}
 	why := ""
-	if seed.kind == hoistBuilder {
+	if seed.kind == stringsBuilder {
 		why = "strings.Builder: Reset drops its array, so reusing it gains nothing"
 	}
 	if why == "" {
-		why = hoistUses(pass, body, seed)
+		why = uses(pass, body, seed)
 	}
 	if why == "" && seed.call != nil {
-		why = hoistMovable(pass.Info, loop, seed)
+		why = movable(pass.Info, loop, seed)
 	}
 	if why == "" {
-		why = hoistCollision(pass, list, i, loop, seed)
+		why = collision(pass, list, i, loop, seed)
 	}
 	if why == "" {
 		for _, b := range []string{"clear", "cap", "make", "new"} {
-			if !isUniversal(pass, b, list[i].Pos()) || !isUniversal(pass, b, st.Pos()) {
+			if !syntax.IsUniversal(pass.Types, b, list[i].Pos()) || !syntax.IsUniversal(pass.Types, b, st.Pos()) {
 				why = "the predeclared " + b + " is shadowed"
 				break
 			}
@@ -290,7 +244,7 @@ func matchHoistDecl(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []as
 		c.Decline = why
 		return c
 	}
-	form := hoistForm(seed)
+	form := form(seed)
 	c.Summary = "hoist " + name + " out of the loop: " + form
 	c.Fix = func(fix *rule.Fix) error { return fixHoist(fix, pass.Info, owner, list[i], body, seed) }
 	loopLine := pass.Position(list[i].Pos()).Line
@@ -298,16 +252,16 @@ func matchHoistDecl(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []as
 	// every line after the one inserted before the loop moves down by one
 	endLine := pass.Position(loop.End()).Line + 1
 	c.Confirm = func(cf *rule.Confirm) error {
-		return confirmHoisted(cf, seed, loopLine, declLine+1, endLine+hoistGrowth(seed))
+		return confirmHoisted(cf, seed, loopLine, declLine+1, endLine+linesAdded(seed))
 	}
 	return c
 }
 
-func hoistForm(seed *hoistSeed) string {
+func form(seed *buffer) string {
 	switch {
-	case seed.kind == hoistBuffer:
+	case seed.kind == bytesBuffer:
 		return "Reset"
-	case seed.constant && seed.kind == hoistLen:
+	case seed.constant && seed.kind == makeLen:
 		return "clear"
 	case seed.constant:
 		return "reslice to [:0]"
@@ -315,19 +269,19 @@ func hoistForm(seed *hoistSeed) string {
 	return "reuse when the capacity suffices"
 }
 
-// hoistGrowth is how many lines the replacement in the loop adds.
-func hoistGrowth(seed *hoistSeed) int {
+// linesAdded is how many lines the replacement in the loop adds.
+func linesAdded(seed *buffer) int {
 	switch {
-	case seed.kind == hoistBuffer || seed.constant:
+	case seed.kind == bytesBuffer || seed.constant:
 		return 0
-	case seed.kind == hoistLen:
+	case seed.kind == makeLen:
 		return 5 // if … {, make, } else {, reslice, clear, }
 	}
 	return 4
 }
 
 // confirmHoisted checks where the compiler now reports the allocation.
-func confirmHoisted(cf *rule.Confirm, seed *hoistSeed, loopLine, declLine, endLine int) error {
+func confirmHoisted(cf *rule.Confirm, seed *buffer, loopLine, declLine, endLine int) error {
 	var at []int
 	for _, d := range cf.After {
 		if d.Subject == seed.subject && (d.Kind == diag.Escapes || d.Kind == diag.NoEscape || d.Kind == diag.MovedToHeap) {
@@ -335,7 +289,7 @@ func confirmHoisted(cf *rule.Confirm, seed *hoistSeed, loopLine, declLine, endLi
 		}
 	}
 	inLoop := func(l int) bool { return l > loopLine && l <= endLine }
-	if seed.constant || seed.kind == hoistBuffer {
+	if seed.constant || seed.kind == bytesBuffer {
 		for _, l := range at {
 			if inLoop(l) {
 				return fmt.Errorf("%s is still reported in the loop body (line %d)", seed.subject, l)
@@ -382,11 +336,11 @@ var bufferMethods = map[string]bool{
 	"ReadString": true, "UnreadByte": true, "UnreadRune": true,
 }
 
-// hoistUses says why a use of the buffer in the loop body could keep it past the iteration, or see
+// uses says why a use of the buffer in the loop body could keep it past the iteration, or see
 // the difference between a fresh buffer and a reused one.
-func hoistUses(pass *rule.Pass, body *ast.BlockStmt, seed *hoistSeed) string {
+func uses(pass *rule.Pass, body *ast.BlockStmt, seed *buffer) string {
 	name := seed.obj.Name()
-	return firstObjection(pass.Info, body, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
+	return syntax.FirstObjection(pass.Info, body, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
 		why := ""
 		for _, a := range stack {
 			switch a.(type) {
@@ -399,14 +353,14 @@ func hoistUses(pass *rule.Pass, body *ast.BlockStmt, seed *hoistSeed) string {
 			}
 		}
 		if why == "" {
-			why = hoistUse(pass, seed, stack[:len(stack)-1], id)
+			why = use(pass, seed, stack[:len(stack)-1], id)
 		}
 		return why
 	})
 }
 
-// hoistUse judges one use x (the identifier, or a slice of it) under the ancestors in stack.
-func hoistUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) string {
+// use judges one use x (the identifier, or a slice of it) under the ancestors in stack.
+func use(pass *rule.Pass, seed *buffer, stack []ast.Node, x ast.Expr) string {
 	info := pass.Info
 	name := seed.obj.Name()
 	parent := stack[len(stack)-1]
@@ -415,9 +369,9 @@ func hoistUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) st
 		isIdent = true
 	}
 	if p, ok := parent.(*ast.ParenExpr); ok {
-		return hoistUse(pass, seed, stack[:len(stack)-1], p)
+		return use(pass, seed, stack[:len(stack)-1], p)
 	}
-	if seed.kind == hoistBuffer {
+	if seed.kind == bytesBuffer {
 		return bufferUse(pass, seed, stack, x)
 	}
 	switch p := parent.(type) {
@@ -431,7 +385,7 @@ func hoistUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) st
 		return "" // used as an index? a slice cannot be; keys of maps are not slices
 	case *ast.SliceExpr:
 		if p.X == x {
-			return hoistUse(pass, seed, stack[:len(stack)-1], p)
+			return use(pass, seed, stack[:len(stack)-1], p)
 		}
 	case *ast.RangeStmt:
 		if p.X == x {
@@ -442,8 +396,8 @@ func hoistUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) st
 			if l != x {
 				continue
 			}
-			if isIdent && seed.kind == hoistAppend && len(p.Lhs) == 1 && p.Tok == token.ASSIGN {
-				if call, ok := p.Rhs[0].(*ast.CallExpr); ok && isBuiltin(info, call.Fun, "append") && len(call.Args) > 0 && isObj(info, call.Args[0], seed.obj) {
+			if isIdent && seed.kind == makeCap && len(p.Lhs) == 1 && p.Tok == token.ASSIGN {
+				if call, ok := p.Rhs[0].(*ast.CallExpr); ok && syntax.IsBuiltin(info, call.Fun, "append") && len(call.Args) > 0 && syntax.IsObj(info, call.Args[0], seed.obj) {
 					return ""
 				}
 			}
@@ -458,19 +412,19 @@ func hoistUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) st
 			return name + " is converted to " + types.ExprString(p.Fun)
 		}
 		switch {
-		case isBuiltin(info, p.Fun, "len"), isBuiltin(info, p.Fun, "copy"):
+		case syntax.IsBuiltin(info, p.Fun, "len"), syntax.IsBuiltin(info, p.Fun, "copy"):
 			return ""
-		case isBuiltin(info, p.Fun, "cap"):
-			if seed.constant && seed.kind == hoistLen {
+		case syntax.IsBuiltin(info, p.Fun, "cap"):
+			if seed.constant && seed.kind == makeLen {
 				return ""
 			}
 			return "cap(" + name + ") would see the reused capacity"
-		case isBuiltin(info, p.Fun, "append"):
+		case syntax.IsBuiltin(info, p.Fun, "append"):
 			if p.Ellipsis.IsValid() && len(p.Args) == 2 && p.Args[1] == x {
 				return "" // its elements are copied
 			}
-			if len(p.Args) > 0 && p.Args[0] == x && isIdent && seed.kind == hoistAppend {
-				if as, ok := stack[len(stack)-2].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && isObj(info, as.Lhs[0], seed.obj) {
+			if len(p.Args) > 0 && p.Args[0] == x && isIdent && seed.kind == makeCap {
+				if as, ok := stack[len(stack)-2].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && syntax.IsObj(info, as.Lhs[0], seed.obj) {
 					return ""
 				}
 			}
@@ -511,7 +465,7 @@ func exprOf(n ast.Node, x ast.Expr) ast.Expr {
 }
 
 // bufferUse judges one use of a bytes.Buffer variable.
-func bufferUse(pass *rule.Pass, seed *hoistSeed, stack []ast.Node, x ast.Expr) string {
+func bufferUse(pass *rule.Pass, seed *buffer, stack []ast.Node, x ast.Expr) string {
 	info := pass.Info
 	name := seed.obj.Name()
 	parent := stack[len(stack)-1]
@@ -613,9 +567,9 @@ func paramNoEscape(pass *rule.Pass, fn *types.Func, k int) bool {
 	return false
 }
 
-// hoistMovable says why the make or new cannot move before the loop (or its size be evaluated
+// movable says why the make or new cannot move before the loop (or its size be evaluated
 // twice in the loop).
-func hoistMovable(info *types.Info, loop ast.Stmt, seed *hoistSeed) string {
+func movable(info *types.Info, loop ast.Stmt, seed *buffer) string {
 	inLoop := func(o types.Object) bool { return o.Pos() >= loop.Pos() && o.Pos() < loop.End() }
 	why := ""
 	ast.Inspect(seed.call.Args[0], func(n ast.Node) bool {
@@ -646,16 +600,16 @@ func sizeExpr(info *types.Info, e ast.Expr) bool {
 		}
 		return false
 	case *ast.CallExpr:
-		if (isBuiltin(info, x.Fun, "len") || isBuiltin(info, x.Fun, "cap")) && len(x.Args) == 1 {
-			return pureExpr(info, x.Args[0])
+		if (syntax.IsBuiltin(info, x.Fun, "len") || syntax.IsBuiltin(info, x.Fun, "cap")) && len(x.Args) == 1 {
+			return syntax.PureExpr(info, x.Args[0])
 		}
 		return false
 	}
-	return pureExpr(info, e)
+	return syntax.PureExpr(info, e)
 }
 
-// hoistCollision says why the name cannot be declared before the loop.
-func hoistCollision(pass *rule.Pass, list []ast.Stmt, i int, loop ast.Stmt, seed *hoistSeed) string {
+// collision says why the name cannot be declared before the loop.
+func collision(pass *rule.Pass, list []ast.Stmt, i int, loop ast.Stmt, seed *buffer) string {
 	name := seed.obj.Name()
 	scope := pass.Types.Scope().Innermost(list[i].Pos() - 1)
 	if scope != nil && scope.Lookup(name) != nil {
@@ -689,28 +643,28 @@ func hoistCollision(pass *rule.Pass, list []ast.Stmt, i int, loop ast.Stmt, seed
 }
 
 // fixHoist declares the buffer before the loop and resets it where it was declared.
-func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body *ast.BlockStmt, seed *hoistSeed) error {
+func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body *ast.BlockStmt, seed *buffer) error {
 	name := seed.obj.Name()
 	old := fix.Dst(seed.decl).(dst.Stmt)
 	var hoisted dst.Stmt
 	var repl dst.Stmt
 	id := func() *dst.Ident { return dst.NewIdent(name) }
 	switch {
-	case seed.kind == hoistBuffer:
+	case seed.kind == bytesBuffer:
 		hoisted = dst.Clone(old).(dst.Stmt)
 		repl = &dst.ExprStmt{X: &dst.CallExpr{Fun: &dst.SelectorExpr{X: id(), Sel: dst.NewIdent("Reset")}}}
 	case seed.constant:
 		hoisted = dst.Clone(old).(dst.Stmt)
-		if seed.kind == hoistLen {
-			repl = &dst.ExprStmt{X: mcCall("clear", id())}
+		if seed.kind == makeLen {
+			repl = &dst.ExprStmt{X: syntax.Call("clear", id())}
 		} else {
 			repl = &dst.AssignStmt{Lhs: []dst.Expr{id()}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.SliceExpr{X: id(), High: &dst.BasicLit{Kind: token.INT, Value: "0"}}}}
 		}
 	default:
-		typ := cloneDst(fix, seed.call.Args[0])
+		typ := syntax.CloneExpr(fix, seed.call.Args[0])
 		hoisted = &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{id()}, Type: typ}}}}
-		size := func() dst.Expr { return cloneDst(fix, seed.size) }
-		var cond dst.Expr = &dst.BinaryExpr{X: mcCall("cap", id()), Op: token.LSS, Y: size()}
+		size := func() dst.Expr { return syntax.CloneExpr(fix, seed.size) }
+		var cond dst.Expr = &dst.BinaryExpr{X: syntax.Call("cap", id()), Op: token.LSS, Y: size()}
 		if !nonNegativeSize(info, seed.size) {
 			cond = &dst.BinaryExpr{X: &dst.BinaryExpr{X: size(), Op: token.LSS, Y: &dst.BasicLit{Kind: token.INT, Value: "0"}}, Op: token.LOR, Y: cond}
 		}
@@ -724,8 +678,8 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 			return s
 		}
 		var els []dst.Stmt
-		if seed.kind == hoistLen {
-			els = []dst.Stmt{assign(&dst.SliceExpr{X: id(), High: size()}), &dst.ExprStmt{X: mcCall("clear", id())}}
+		if seed.kind == makeLen {
+			els = []dst.Stmt{assign(&dst.SliceExpr{X: id(), High: size()}), &dst.ExprStmt{X: syntax.Call("clear", id())}}
 		} else {
 			els = []dst.Stmt{assign(&dst.SliceExpr{X: id(), High: &dst.BasicLit{Kind: token.INT, Value: "0"}})}
 		}
@@ -741,7 +695,7 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 	rd := repl.Decorations()
 	od := old.Decorations()
 	rd.Before, rd.After, rd.Start, rd.End = od.Before, od.After, od.Start, od.End
-	if err := replaceStmt(fix.Dst(body), old, repl); err != nil {
+	if err := syntax.ReplaceStmt(fix.Dst(body), old, repl); err != nil {
 		return err
 	}
 	return insertBefore(fix.Dst(owner), fix.Dst(at).(dst.Stmt), hoisted)
@@ -749,7 +703,7 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 
 // nonNegativeSize reports whether a size cannot be negative: len, cap, an unsigned type.
 func nonNegativeSize(info *types.Info, n ast.Expr) bool {
-	if call, ok := ast.Unparen(n).(*ast.CallExpr); ok && (isBuiltin(info, call.Fun, "len") || isBuiltin(info, call.Fun, "cap")) {
+	if call, ok := ast.Unparen(n).(*ast.CallExpr); ok && (syntax.IsBuiltin(info, call.Fun, "len") || syntax.IsBuiltin(info, call.Fun, "cap")) {
 		return true
 	}
 	b, ok := info.TypeOf(n).Underlying().(*types.Basic)
@@ -758,16 +712,9 @@ func nonNegativeSize(info *types.Info, n ast.Expr) bool {
 
 // insertBefore puts st before at in owner's statement list; at's leading comments go with st.
 func insertBefore(owner dst.Node, at, st dst.Stmt) error {
-	var list *[]dst.Stmt
-	switch o := owner.(type) {
-	case *dst.BlockStmt:
-		list = &o.List
-	case *dst.CaseClause:
-		list = &o.Body
-	case *dst.CommClause:
-		list = &o.Body
-	default:
-		return fmt.Errorf("no statement list in %T", owner)
+	list, err := syntax.StmtList(owner)
+	if err != nil {
+		return err
 	}
 	for i, s := range *list {
 		if s != at {

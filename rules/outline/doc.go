@@ -1,0 +1,115 @@
+// Package outline moves a cold branch out of line so that a function just over the inlining budget
+// inlines.
+//
+//	func (c *Cache) Get(key string) []byte {
+//		v := c.items[key]
+//		if v == nil {
+//			b, err := c.load(key)
+//			if err != nil {
+//				c.Err = fmt.Errorf("cache: loading %q: %w", key, err)
+//				return nil
+//			}
+//			c.items[key] = b
+//			return b
+//		}
+//		return v
+//	}
+//
+// becomes
+//
+//	func (c *Cache) Get(key string) []byte {
+//		v := c.items[key]
+//		if v == nil {
+//			return c.getSlow(key)
+//		}
+//		return v
+//	}
+//
+//	// getSlow is the cold path of Get, kept out of line so that Get fits the inlining budget.
+//	//
+//	//go:noinline
+//	func (c *Cache) getSlow(key string) []byte {
+//		b, err := c.load(key)
+//		... the branch, as it was ...
+//	}
+//
+// A function that just misses the inlining budget gets its cold branch moved into a separate
+// //go:noinline function, so that the rest fits and inlines at every call. The evidence is the
+// compiler's `cannot inline F: function too complex: cost N exceeds budget 80` at F, in a file that
+// is not a _test.go file.
+//
+// # Cold regions
+//
+// Cold regions are found by their shape (the statements that move, which must end in a return, a
+// panic(...) or a call that never returns: os.Exit, runtime.Goexit, log.Fatal*, log.Panic* and the
+// *log.Logger methods of those names):
+//   - the body of an if statement;
+//   - the else block of `if err == nil {…} else {…}` (err of type error): the error arm;
+//   - a case or default clause of a switch or type switch other than the first one.
+//
+// For a generic function the compiler judges each shaped instance (At[go.shape.int]): the worst one
+// is the evidence, and the one the confirm step reads.
+//
+// # Cost estimate
+//
+// Each region's share of the cost is estimated like the inliner counts it (coster, costWalk): one
+// per node of the compiler's representation, which is not go/ast's (no node for a type, a block or
+// a parenthesis; one literal for a constant expression; a declaration node for each variable :=
+// declares; one for each implicit conversion to an interface; ...), 15 for a function literal (its
+// body is a function of its own, which the inliner does not count), plus 57 for a call that the
+// compiler does not inline (17 for a call of a parameter of the function), or the callee's cost
+// for a call that it inlines (printed for callees of the package, closures included; for others,
+// what the function's printed cost leaves after the rest, shared among them). The estimate of a
+// whole function is the compiler's printed cost for 90% of x/tools' functions whose calls it can
+// price, and for every function of fixtures/outline/costs (TestCostMatchesCompiler). A region is
+// skipped silently, without a candidate, when the function's cost without it plus the call that
+// replaces it (plan.callCost: 57, the call's node, the callee's name, an argument each, a return,
+// and 4 per result and 1 more when it returns several, for the temporaries the compiler makes)
+// would still exceed the budget: a function at cost 85 whose cold branch is `return errClosed` gets
+// none (fixtures/outline/no_too_light), nor one whose two results make the call cost more than its
+// branch (no_return_temps), nor a clause of a constant switch, which the compiler drops before it
+// counts (no_dead_clause). The remaining regions are ranked (rankRegions: with -profile the
+// coldest first, the fewest samples on its statements' lines; else, and among equally cold ones,
+// the heaviest first) and each becomes one candidate; the engine keeps the first one that the
+// compiler confirms and then matches again, when the function inlines and has no more candidates.
+//
+// # Variants
+//
+//   - a method's slow path is a method with the same receiver: `return c.getSlow(key)`;
+//   - a generic function's slow path has the same type parameters and is called instantiated:
+//     `return indexSlow[T](s, x)`;
+//   - the parameters are the function's variables that the region uses (read or assigned), in the order
+//     of their declarations, with their go/types types written out (imported types package-qualified);
+//   - a function with results: `return fSlow(args)`, and the slow function has the same results; a
+//     function without results: `fSlow(args)`, then `return` if the region returns;
+//   - a region that ends in os.Exit or log.Fatal and holds no return: `fSlow(args)`, with no results;
+//   - the name is <f>Slow (unexported: getSlow for Get), else <f>SlowPath, <f>Slow2, …, when the name is
+//     taken by a package-level name, a field or method of the receiver, or a name declared in f.
+//
+// # Declines
+//
+// It declines (the report says which), for a region heavy enough to matter:
+//   - the function carries a //go: directive (nosplit, norace, linkname, …) that the slow function
+//     would not carry;
+//   - a method whose receiver has no name (the call needs one);
+//   - the region contains a defer, a call of recover, a goto, a label, or a break or continue that
+//     leaves it (a labeled one included). (go1.26 never inlines a function with a defer, `unhandled
+//     op DEFER`, so that decline only guards a later compiler);
+//   - the region takes the address of a variable of the function (&x, &x.f, x[:] of an array, or a
+//     call of a pointer method on a variable that is not a pointer): the slow function gets a copy;
+//   - a closure in the region captures a variable of the function;
+//   - a bare return of named results in the region;
+//   - the region assigns a named result and does not end in a return with values (a deferred call
+//     could read it);
+//   - the region assigns a variable that later code can read: one that a closure of the function
+//     captures or whose address the function takes (nothing else runs after the region, which ends
+//     in a return or a panic);
+//   - the region uses a type or constant declared inside the function, or a variable whose type
+//     cannot be written outside it (a local type, an interface literal with methods);
+//   - the region ends in os.Exit or log.Fatal and also returns, or ends so in an else block or a
+//     case clause (the call that replaces it would not be a terminating statement).
+//
+// # Confirm
+//
+// The compiler now says `can inline F`; otherwise `still too complex (cost M)`.
+package outline
