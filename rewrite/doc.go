@@ -30,6 +30,45 @@
 //   - report: rewrite/report holds the report and its forms (JSON, the unified diff, Markdown,
 //     SARIF, the allocation tests of -emit-tests) and Apply, which writes the kept rewrites.
 //
+// # The build gate
+//
+// `-gate=build` is the static part of gcfix, the one that scales to whole repositories:
+//   - one compile loads and diagnoses: a single `go list -export -deps -gcflags=<patterns>=-m=2` lists
+//     the packages, compiles them without linking (no `main` package is linked) and prints the `-m=2`
+//     text; the packages are then type-checked from source in parallel (`-p`) against the export data of
+//     that same compile, so loading costs no second build, cold or warm;
+//   - candidates are confirmed together: in each round every package is matched, each candidate's
+//     rewrite is made alone to see which lines it changes, the candidates that change disjoint lines are
+//     made together (several in one function too; sprintf hands out distinct names, `buf`, `buf1`, … in
+//     one function), and one compile of the packages they change confirms all of them. Each candidate's
+//     promise is judged on its own view of the `-m=2` text: the lines the others changed left out, the
+//     rest numbered as in its rewrite alone. Rewrites that interfere when made together (the combined
+//     file is not each one's changes side by side) are made one declaration at a time, the others in
+//     the next round. A rewrite judged on its whole function (outline, noinline: does it inline now?)
+//     has its function to itself in a round;
+//   - a refusal does not recompile the round: when the compiler refuses a candidate, the confirmed
+//     candidates in packages that neither hold it nor import its package were compiled exactly as they
+//     are kept, and are kept; the others are matched again in the next round, on the kept code, and
+//     compiled once more. Refusals are rare: outline, the rule whose promise is a count (does the
+//     function fit the budget of 80 now?), counts the cost node by node as the inliner does, so it
+//     proposes only the regions the compiler will accept (on x/tools it proposes 11 and the compiler
+//     accepts all 11; on x/net, x/perf, x/telemetry, x/sys and go-internal, 10 of 10). A candidate that breaks the build is found by compiling the candidates of the
+//     broken packages alone;
+//   - own work kept small: each file is decorated once and a candidate's fix works on a copy; a
+//     rewritten file whose imports are already sorted is printed once (go/format prints, parses and
+//     prints again every file with an import block); gcfix collects garbage at 200% heap growth (its
+//     heap is mostly syntax that lives for the whole run) unless `GOGC` is set; `-v` says how long
+//     listing, type-checking, matching, the rewrites and each confirming compile took, in wall time and
+//     in CPU time of gcfix and of the go command, and how many candidates wait for a next round and why;
+//   - a result cache: a rerun over code the go command has compiled before (same build IDs, same test
+//     files, same options, same gcfix) is answered from `$GCFIXCACHE` (default: `gcfix` in the user cache
+//     directory, e.g. `~/.cache/gcfix`; `GCFIXCACHE=off` turns it off), the way the go command replays a
+//     cached build. Only the build gate is cached: the test and bench gates run code and measure it
+//     (`-state` resumes those). In CI, keep `$GCFIXCACHE` with your CI's cache like the build cache. The
+//     key covers the whole run: a change anywhere in the matched packages misses it. An entry keeps each
+//     rewrite as the bytes it changes (4 MB for x/tools); entries unused for five days are removed, at
+//     most once a day, as the go command trims its build cache.
+//
 // Around the loop: the build gate's result cache (resultcache.go), the bench gate's recorded
 // verdicts (state.go, gcfix -state), which packages a run processes (shard.go), and the progress
 // line and the -v log (progress.go, follow.go, timer.go).

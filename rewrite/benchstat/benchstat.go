@@ -7,6 +7,21 @@
 // With n samples per side, the U test's smallest p-value is 2/C(2n, n): 0.0286 at n=4, 0.0022 at
 // n=6, 1.1e-5 at n=10. Holm over m metrics needs p < Alpha/m for the first, so the family is what was
 // actually measured, and many benchmarks cannot make a win by chance.
+//
+// # The decision rule
+//
+// For every benchmark and each of sec/op, B/op and allocs/op, the old and new
+// samples are compared with the Mann–Whitney U test (golang.org/x/perf/benchmath, as benchstat does).
+// The p-values of all metrics of all benchmarks in the run are corrected together with Holm–Bonferroni
+// at α = 0.05, so that ten benchmarks cannot manufacture a win by chance. A sec/op difference counts only
+// when it is also at least 5% (the effect-size floor): identical binaries on a busy machine drift by a
+// few percent, while allocs/op and B/op do not drift at all. A candidate is `kept` when some metric is
+// significantly lower and none is significantly higher; `regressed` when one is significantly higher;
+// `rejected` when nothing changed significantly. With the default 10 rounds per side the smallest
+// possible p-value is 1.1e-5, so a real allocation win clears the correction even across hundreds of
+// metrics; with fewer than 5 rounds per side nothing can be kept (4 per side give at best p = 0.029,
+// above 0.05/3). A test runs the gate on two copies of one binary and checks that it keeps
+// nothing.
 package benchstat
 
 import (

@@ -16,7 +16,8 @@
 //
 // Run checks the comments, runs the engine with the test gate, compares the rewritten files with
 // the golden ones (ignoring ERROR and DECLINE comments), and runs the benchmarks of the old and new
-// code once: allocs/op must drop in at least one benchmark and rise in none. With -update, the
+// code once: allocs/op must drop in at least one benchmark and rise in none. Under go test -short
+// it uses the build gate and runs no benchmark: the compiler's verdicts and the golden files only. With -update, the
 // golden files are rewritten, keeping only the ERROR regexps that hold for the rewritten code.
 package rewritetest
 
@@ -97,11 +98,17 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, r *rule.Rule, opts Opti
 	if t.Failed() {
 		return
 	}
+	// go test -short is the quick subset: the compiler's verdicts and the golden files, without the
+	// package's tests and benchmarks.
+	gate := rewrite.GateTest
+	if testing.Short() {
+		gate = rewrite.GateBuild
+	}
 	rep, err := rewrite.Run(ctx, rewrite.Options{
 		Dir:      moduleDir,
 		Patterns: []string{"./" + caseDir},
 		Rules:    []*rule.Rule{r},
-		Gate:     rewrite.GateTest,
+		Gate:     gate,
 		Log:      func(format string, args ...any) { t.Logf(format, args...) },
 	})
 	if err != nil {
@@ -341,7 +348,9 @@ func (c *fixtureCase) checkRewritten(ctx context.Context, rep *report.Report) {
 		}
 		checkErrors(t, dst, fc, diags)
 	}
-	c.checkAllocs(ctx, newMod, newDir)
+	if !testing.Short() {
+		c.checkAllocs(ctx, newMod, newDir)
+	}
 }
 
 // checkAllocs builds the old and the new test binaries, runs their benchmarks once, and requires
