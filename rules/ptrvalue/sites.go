@@ -434,6 +434,23 @@ func closureEscapes(pass *rule.Pass, lit *ast.FuncLit) bool {
 // the compiler said that it leaks (`leaking param: x`): a function or method of the package, or a
 // closure assigned once to a local variable. "" when it does not leak or the callee is not known.
 func leakingParam(pass *rule.Pass, call *ast.CallExpr, k int) string {
+	param, _ := calleeParam(pass, call, k)
+	if param == nil {
+		return ""
+	}
+	for _, d := range pass.DiagsAt(param.Pos(), diag.LeakingParam) {
+		if d.Message == "leaking param: "+param.Name {
+			return param.Name
+		}
+	}
+	return ""
+}
+
+// calleeParam returns the declaration of the parameter of call's callee that takes argument k: a
+// function or method of the package, or a closure assigned once to a local variable. found is
+// false when the callee is not known (another package, an interface method, a function value, a
+// variadic function, a method expression); param is nil when the parameter has no name or is _.
+func calleeParam(pass *rule.Pass, call *ast.CallExpr, k int) (param *ast.Ident, found bool) {
 	var params *ast.FieldList
 	variadic := false
 	switch fun := ast.Unparen(call.Fun).(type) {
@@ -444,24 +461,24 @@ func leakingParam(pass *rule.Pass, call *ast.CallExpr, k int) string {
 		} else {
 			sel := fun.(*ast.SelectorExpr)
 			if s := pass.Info.Selections[sel]; s != nil && s.Kind() == types.MethodExpr {
-				return "" // T.M(recv, args...): the arguments are shifted by the receiver
+				return nil, false // T.M(recv, args...): the arguments are shifted by the receiver
 			}
 			obj = pass.Info.Uses[sel.Sel]
 		}
 		switch obj := obj.(type) {
 		case *types.Func:
 			if obj.Pkg() != pass.Types {
-				return ""
+				return nil, false
 			}
 			fd := funcDecl(pass, obj)
 			if fd == nil {
-				return ""
+				return nil, false
 			}
 			params, variadic = fd.Type.Params, obj.Signature().Variadic()
 		case *types.Var:
 			lit := closureOf(pass, obj)
 			if lit == nil {
-				return ""
+				return nil, false
 			}
 			params = lit.Type.Params
 			sig, _ := pass.Info.TypeOf(lit).(*types.Signature)
@@ -469,24 +486,22 @@ func leakingParam(pass *rule.Pass, call *ast.CallExpr, k int) string {
 		}
 	}
 	if params == nil || variadic {
-		return ""
+		return nil, false
 	}
 	var names []*ast.Ident
 	for _, f := range params.List {
 		if len(f.Names) == 0 {
-			return "" // unnamed parameters: nothing for the compiler to name
+			return nil, true // unnamed parameters: the callee cannot use them
 		}
 		names = append(names, f.Names...)
 	}
-	if k >= len(names) || names[k].Name == "_" {
-		return ""
+	if k >= len(names) {
+		return nil, false
 	}
-	for _, d := range pass.DiagsAt(names[k].Pos(), diag.LeakingParam) {
-		if d.Message == "leaking param: "+names[k].Name {
-			return names[k].Name
-		}
+	if names[k].Name == "_" {
+		return nil, true
 	}
-	return ""
+	return names[k], true
 }
 
 // funcDecl returns the declaration of fn among the package's files.
