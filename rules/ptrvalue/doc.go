@@ -20,11 +20,31 @@
 //
 // A constructor that is not inlined, or whose inlined copy escapes, heap-allocates its result at
 // every call even when the caller only keeps it in a local variable; returned by value, the struct
-// lives in the caller's frame. The compiler's `&Vec3{...} escapes to heap` (or `moved to heap: v`
-// for `return &v`) in the constructor is the evidence, together with a call site where the
-// allocation still happens: one where the constructor is not inlined (no `inlining call to
-// newVec3` at the call), or where its inlined copy escapes (`&Vec3{...} escapes to heap` at the
-// call).
+// lives in the caller's frame. The compiler's `&Vec3{...} escapes to heap` (`new(Vec3) escapes to
+// heap`, or `moved to heap: v` for `return &v`) in the constructor is the evidence, together with
+// a call site where the allocation still happens: one where the constructor is not inlined (no
+// `inlining call to newVec3` at the call), or where its inlined copy escapes (`&Vec3{...} escapes
+// to heap` at the call).
+//
+// The most common constructor builds the pointer first and fills it in:
+//
+//	func newBody(id int, pos [3]float64, mass float64) *body {
+//		b := &body{id: id, mass: mass}
+//		for i := range pos {
+//			b.pos[i] = pos[i] * 0.5
+//		}
+//		b.scale(2)     // func (b *body) scale(f float64): b does not escape
+//		clamp(b)       // func clamp(b *body): b does not escape
+//		return b
+//	}
+//
+// b is as fresh as `return &v`: it is assigned once, from &T{...} or new(T), and only its fields,
+// its methods and helpers that the compiler says do not keep it see it before it is returned. As
+// a T, b keeps b.f and b.m() (Go takes the address of an addressable value for a pointer method),
+// clamp(b) becomes clamp(&b), and `return b` returns the value. The helpers' and methods' `b does
+// not escape` (or `leaking param content: b`) is cited as evidence with the allocation: a helper
+// or method that kept the pointer would keep it to the constructor's copy, not to the caller's
+// value.
 //
 // # Variants
 //
@@ -33,6 +53,16 @@
 //	return &T{...}                  =>  return T{...}
 //	var v T; ...; return &v         =>  var v T; ...; return v     (v used only through its fields
 //	                                    and assignments, never captured or address-taken)
+//	b := &T{...}; ...; return b     =>  b := T{...}; ...; return b
+//	var b = &T{...}                 =>  var b = T{...}
+//	var b *T = &T{...}              =>  var b T = T{...}
+//	b := new(T), var b = new(T),    =>  var b T
+//	var b *T = new(T)
+//	  then, in the constructor:
+//	b.f, b.m() (either receiver)    =>  b.f, b.m()                 (no address of a field taken;
+//	                                    a pointer method whose receiver does not escape)
+//	*b, (*b).f                      =>  b, b.f
+//	f(b)                            =>  f(&b)                      (f's parameter does not escape)
 //	p := newT(...)                  =>  p := newT(...)             then, in p's uses:
 //	var p = newT(...)               =>  var p = newT(...)
 //	var p *T = newT(...)            =>  var p T = newT(...)
@@ -58,8 +88,21 @@
 //     package (package x_test, which gcfix does not load) is declined even then;
 //   - a method (this first version rewrites functions only), a generic function, named results;
 //   - a return of anything but a fresh T: nil, a global, a parameter, a field, a cached or shared
-//     object, a call; `return &v` where v is captured by a closure or its address (or a part's) is
-//     taken elsewhere;
+//     object, a call, a variable not declared from &T{...} or new(T) (or declared with new(T) in
+//     an if, for or switch statement's init); `return &v` where v is captured by a closure or its
+//     address (or a part's) is taken elsewhere;
+//   - returns of different values: `return b` at one return and `return &T{...}`, `return &v` or
+//     another variable at another;
+//   - for `b := &T{...}` or `b := new(T)`, a use of b other than its fields, methods and the
+//     return: b reassigned; stored (in a field, a map, a slice, a global, another variable, a
+//     composite literal) or sent on a channel; captured by a closure, or used by a go or defer
+//     statement (a deferred call runs after the copy is returned); compared with nil or another
+//     pointer; converted to an interface; its address, or a field's (`&b.f`, `b.arr[:]`, a
+//     pointer method of a field or of an embedded value), taken; a method value; passed to a
+//     function whose parameter leaks (`leaking param: x`, to the heap or to a result), or that
+//     the compiler gives no verdict on here (another package, an interface method, a function
+//     value); a pointer method called on it that leaks its receiver. Each would keep a pointer to
+//     the constructor's copy, or let the caller's value and that pointer part;
 //   - T larger than -ptrvalue-max-size bytes, or holding something that must not be copied:
 //     sync.Mutex, RWMutex, WaitGroup, Once, Cond, Map, Pool, any sync/atomic type, any type with a
 //     Lock method or a noCopy field, arrays and structs of them;
@@ -90,6 +133,7 @@
 //
 // # Confirm
 //
-// After the rewrite, the constructor has no `&T{...} escapes to heap` and no `moved to heap: v`,
-// and no variable that now holds a T is `moved to heap` at its call site.
+// After the rewrite, the constructor has no `&T{...} escapes to heap` (nor `new(T)`) and no
+// `moved to heap: v` (nor `moved to heap: b`), and no variable that now holds a T is `moved to
+// heap` at its call site.
 package ptrvalue

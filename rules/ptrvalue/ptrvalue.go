@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/dave/dst"
@@ -91,12 +92,15 @@ func pointerResult(pass *rule.Pass, fd *ast.FuncDecl) (*types.Named, *ast.StarEx
 	return named, star
 }
 
-// edit is one change of the rewrite: strip a `*` or `&` (or `(*x)`) down to its operand, or
-// take the address of an identifier.
+// edit is one change of the rewrite: strip a `*` or `&` (or `(*x)`) down to its operand, take
+// the address of an identifier, or declare a zero T where new(T) was.
 type edit struct {
 	file *ast.File
 	node ast.Node
 	addr bool
+	// zero: node is `b := new(T)` (a statement of a list) or the spec of `var b = new(T)`; it
+	// becomes `var b T`.
+	zero bool
 }
 
 // siteLine is a line of a call site, with the variable that now holds a T there, if any.
@@ -127,6 +131,9 @@ type plan struct {
 	// addressed: the variable that variable() checks has its address taken once it is a T (a
 	// pointer-receiver method call, or a use that becomes &v).
 	addressed bool
+	// evidence: the compiler's verdicts that make the constructor's b := &T{...} exact (its
+	// helpers' and pointer methods' `x does not escape`).
+	evidence []diag.Diagnostic
 }
 
 func matchConstructor(pass *rule.Pass, set *settings, file *ast.File, fd *ast.FuncDecl, named *types.Named, star *ast.StarExpr) *rule.Candidate {
@@ -189,6 +196,7 @@ func matchConstructor(pass *rule.Pass, set *settings, file *ast.File, fd *ast.Fu
 	if pos, why := pl.returns(file, fd, localVars); why != "" {
 		return decline(pos, "%s", why)
 	}
+	c.Evidence = append(c.Evidence, pl.evidence...)
 	sizes := pass.Sizes
 	if sizes == nil {
 		sizes = types.SizesFor("gc", "amd64")
@@ -235,13 +243,15 @@ func plural(n int) string {
 	return "s"
 }
 
-// allocates reports whether d is the constructor's allocation: `&T{...} escapes to heap` (the
-// type qualified with its package outside it) or `moved to heap: v` for a variable of type T.
+// allocates reports whether d is the constructor's allocation: `&T{...} escapes to heap` or
+// `new(T) escapes to heap` (the type qualified with its package outside it), or `moved to heap: v`
+// for a variable of type T.
 func (pl *plan) allocates(d diag.Diagnostic) bool {
 	switch d.Kind {
 	case diag.Escapes:
 		s := d.Subject
-		return s == "&"+pl.tname+"{...}" || strings.HasPrefix(s, "&") && strings.HasSuffix(s, "."+pl.tname+"{...}")
+		return s == "&"+pl.tname+"{...}" || strings.HasPrefix(s, "&") && strings.HasSuffix(s, "."+pl.tname+"{...}") ||
+			s == "new("+pl.tname+")" || strings.HasPrefix(s, "new(") && strings.HasSuffix(s, "."+pl.tname+")")
 	case diag.MovedToHeap:
 		return pl.locals[d.Subject]
 	}
@@ -287,7 +297,8 @@ func (pl *plan) heapAtCalls(fd *ast.FuncDecl, sites []reference) (bool, []diag.D
 }
 
 // returns checks that every return of fd is `&T{...}` or `&v` for a local v used only by value,
-// and records the edits that drop the `&`.
+// or `b` for a local b := &T{...} or new(T) that freshPointer accepts, and records the edits that
+// make the result a T.
 func (pl *plan) returns(file *ast.File, fd *ast.FuncDecl, localVars map[*types.Var]bool) (token.Pos, string) {
 	info := pl.pass.Info
 	var rets []*ast.ReturnStmt
@@ -301,22 +312,55 @@ func (pl *plan) returns(file *ast.File, fd *ast.FuncDecl, localVars map[*types.V
 		return true
 	})
 	returned := map[*types.Var]bool{}
+	var ptr *types.Var  // the *T variable of `return b`
+	var ptrEdits []edit // the edits of its declaration
+	var fresh ast.Expr  // the first `&T{...}` or `&v` returned
+	differ := func(r *ast.ReturnStmt, a, b string) (token.Pos, string) {
+		return r.Pos(), fmt.Sprintf("%s returns %s at one return and %s at another: only one variable, returned at every return, can become a value", pl.fname, a, b)
+	}
 	for _, r := range rets {
 		if len(r.Results) != 1 {
 			return r.Pos(), "a return without a value"
 		}
 		res := ast.Unparen(r.Results[0])
+		if id, ok := res.(*ast.Ident); ok {
+			if v, ok := info.Uses[id].(*types.Var); ok && pl.isPtrT(v.Type()) && fd.Body.Pos() <= v.Pos() && v.Pos() < fd.Body.End() {
+				if v == ptr {
+					continue
+				}
+				edits, ok := pl.pointerDecl(file, fd.Body, v)
+				switch {
+				case !ok:
+					return r.Pos(), fmt.Sprintf("%s returns %s, not a fresh %s: callers may share it (only b := &%s{...} and b := new(%s) are)", pl.fname, v.Name(), pl.tname, pl.tname, pl.tname)
+				case fresh != nil:
+					return differ(r, types.ExprString(fresh), v.Name())
+				case ptr != nil:
+					return differ(r, ptr.Name()+" (line "+strconv.Itoa(pl.pass.Position(ptr.Pos()).Line)+")", v.Name()+" (line "+strconv.Itoa(pl.pass.Position(v.Pos()).Line)+")")
+				}
+				ptr, ptrEdits = v, edits
+				continue
+			}
+		}
 		if u, ok := res.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			if ptr != nil {
+				return differ(r, ptr.Name(), types.ExprString(u))
+			}
 			switch x := ast.Unparen(u.X).(type) {
 			case *ast.CompositeLit:
 				if types.Identical(info.TypeOf(x), pl.named) {
 					pl.edits = append(pl.edits, edit{file: file, node: u})
+					if fresh == nil {
+						fresh = u
+					}
 					continue
 				}
 			case *ast.Ident:
 				if v, ok := info.Uses[x].(*types.Var); ok && localVars[v] {
 					returned[v] = true
 					pl.edits = append(pl.edits, edit{file: file, node: u})
+					if fresh == nil {
+						fresh = u
+					}
 					continue
 				}
 			}
@@ -325,6 +369,10 @@ func (pl *plan) returns(file *ast.File, fd *ast.FuncDecl, localVars map[*types.V
 			return r.Pos(), fmt.Sprintf("%s returns nil, which callers may test for; only a fresh %s can become a value", pl.fname, pl.tname)
 		}
 		return r.Pos(), fmt.Sprintf("%s returns %s, not a fresh %s: callers may share it", pl.fname, types.ExprString(res), pl.tname)
+	}
+	if ptr != nil {
+		pl.edits = append(pl.edits, ptrEdits...)
+		return pl.freshPointer(file, fd, ptr)
 	}
 	var pos token.Pos
 	var why string
@@ -464,26 +512,30 @@ func (pl *plan) confirm(cf *rule.Confirm, lines []siteLine) error {
 
 // applyEdits applies the edits on the decorated files.
 func applyEdits(fix *rule.Fix, edits []edit) error {
-	byFile := map[*ast.File]map[dst.Node]bool{}
+	byFile := map[*ast.File]map[dst.Node]edit{}
 	var order []*ast.File
 	for _, e := range edits {
 		m := byFile[e.file]
 		if m == nil {
-			m = map[dst.Node]bool{}
+			m = map[dst.Node]edit{}
 			byFile[e.file] = m
 			order = append(order, e.file)
 		}
-		m[fix.Dst(e.node)] = e.addr
+		m[fix.Dst(e.node)] = e
 	}
 	for _, f := range order {
 		want := byFile[f]
 		dstutil.Apply(fix.Dst(f), nil, func(c *dstutil.Cursor) bool {
-			addr, ok := want[c.Node()]
+			e, ok := want[c.Node()]
 			if !ok {
 				return true
 			}
 			delete(want, c.Node())
-			c.Replace(edited(c.Node(), addr))
+			if e.zero {
+				c.Replace(zeroDecl(c.Node()))
+			} else {
+				c.Replace(edited(c.Node(), e.addr))
+			}
 			return true
 		})
 		if len(want) > 0 {
@@ -514,4 +566,29 @@ func edited(n dst.Node, addr bool) dst.Node {
 	to.Start = append(append(dst.Decorations{}, from.Start...), to.Start...)
 	to.End = append(to.End, from.End...)
 	return inner
+}
+
+// zeroDecl rewrites `b := new(T)` into `var b T`, and the spec `b = new(T)` (or `b *T = new(T)`)
+// into `b T`, keeping comments.
+func zeroDecl(n dst.Node) dst.Node {
+	typeOf := func(e dst.Expr) dst.Expr {
+		for {
+			p, ok := e.(*dst.ParenExpr)
+			if !ok {
+				break
+			}
+			e = p.X
+		}
+		return e.(*dst.CallExpr).Args[0]
+	}
+	if spec, ok := n.(*dst.ValueSpec); ok {
+		spec.Type, spec.Values = typeOf(spec.Values[0]), nil
+		return spec
+	}
+	as := n.(*dst.AssignStmt)
+	d := &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
+		&dst.ValueSpec{Names: []*dst.Ident{as.Lhs[0].(*dst.Ident)}, Type: typeOf(as.Rhs[0])},
+	}}}
+	d.Decs.NodeDecs = as.Decs.NodeDecs
+	return d
 }

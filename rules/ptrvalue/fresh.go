@@ -1,0 +1,325 @@
+package ptrvalue
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/rule"
+	"github.com/gcfix/gcfix/rules/internal/syntax"
+)
+
+// This file judges the constructor that builds its result through a pointer and fills it in:
+//
+//	b := &T{...}         (or b := new(T))
+//	b.f = ...; b.m(); fill(b)
+//	return b
+//
+// b is as fresh as `return &v` when it is assigned once, from &T{...} or new(T), and used only
+// through its fields, its methods and helpers that do not keep it: as a T, it keeps b.f and b.m()
+// (Go takes the address of an addressable value for a pointer method), fill(b) becomes fill(&b),
+// and `return b` returns the value.
+
+// pointerDecl returns the declaration of v in body when it is `v := &T{...}`, `v := new(T)` or
+// the var forms of them (`var v = ...`, `var v *T = ...`), with its edits; ok is false otherwise.
+func (pl *plan) pointerDecl(file *ast.File, body *ast.BlockStmt, v *types.Var) (edits []edit, ok bool) {
+	info := pl.pass.Info
+	var stack []ast.Node
+	syntax.WalkStack(body, func(s []ast.Node) bool {
+		if id, ok := s[len(s)-1].(*ast.Ident); ok && stack == nil && info.Defs[id] == v {
+			stack = slices.Clone(s)
+		}
+		return stack == nil
+	})
+	if len(stack) < 2 {
+		return nil, false
+	}
+	var init ast.Expr
+	var stmt ast.Node // the AssignStmt or the ValueSpec
+	inList := false   // the statement stands in a statement list, where var v T can
+	switch p := stack[len(stack)-2].(type) {
+	case *ast.AssignStmt:
+		if p.Tok != token.DEFINE || len(p.Lhs) != 1 || len(p.Rhs) != 1 {
+			return nil, false
+		}
+		init, stmt = p.Rhs[0], p
+		switch stack[len(stack)-3].(type) {
+		case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+			inList = true
+		}
+	case *ast.ValueSpec:
+		if len(p.Names) != 1 || len(p.Values) != 1 {
+			return nil, false
+		}
+		init, stmt, inList = p.Values[0], p, true
+		if p.Type != nil {
+			st, ok := p.Type.(*ast.StarExpr)
+			if !ok {
+				return nil, false
+			}
+			edits = append(edits, edit{file: file, node: st})
+		}
+	default:
+		return nil, false
+	}
+	switch x := ast.Unparen(init).(type) {
+	case *ast.UnaryExpr:
+		lit, ok := ast.Unparen(x.X).(*ast.CompositeLit)
+		if x.Op != token.AND || !ok || !types.Identical(info.TypeOf(lit), pl.named) {
+			return nil, false
+		}
+		return append(edits, edit{file: file, node: x}), true
+	case *ast.CallExpr:
+		if !syntax.IsBuiltin(info, x.Fun, "new") || len(x.Args) != 1 {
+			return nil, false
+		}
+		if tv, ok := info.Types[x.Args[0]]; !ok || !tv.IsType() || !types.Identical(tv.Type, pl.named) {
+			return nil, false // new(expr), which Go 1.26 allows, copies a value
+		}
+		if !inList {
+			return nil, false // if v := new(T); ...: no room for var v T
+		}
+		return []edit{{file: file, node: stmt, zero: true}}, true // the star of var v *T goes with it
+	}
+	return nil, false
+}
+
+// freshPointer checks every use of v, the *T variable that the constructor fd declares with
+// pointerDecl and returns, and records the edits that make it a T. It returns the position and the
+// reason of the first use that would change meaning or move v to the heap.
+func (pl *plan) freshPointer(file *ast.File, fd *ast.FuncDecl, v *types.Var) (token.Pos, string) {
+	info := pl.pass.Info
+	var pos token.Pos
+	var why string
+	var methods []called // pointer-receiver methods called on v, each at its first call
+	syntax.WalkStack(fd.Body, func(stack []ast.Node) bool {
+		id, ok := stack[len(stack)-1].(*ast.Ident)
+		if !ok || why != "" || info.Uses[id] != v {
+			return why == ""
+		}
+		pos, why = id.Pos(), pl.pointerUse(file, stack, &methods)
+		return false
+	})
+	if why != "" {
+		return pos, why
+	}
+	for _, c := range methods {
+		if why := pl.receiverKept(c.method); why != "" {
+			return c.at, why
+		}
+	}
+	pl.locals[v.Name()] = true // confirm: v, now a T, must not move to the heap
+	return token.NoPos, ""
+}
+
+// called is a method called on the constructor's variable, at its first call.
+type called struct {
+	method *types.Func
+	at     token.Pos
+}
+
+// pointerUse judges one use of the constructor's variable, the identifier at the end of stack.
+func (pl *plan) pointerUse(file *ast.File, stack []ast.Node, methods *[]called) string {
+	info := pl.pass.Info
+	id := stack[len(stack)-1].(*ast.Ident)
+	name := id.Name
+	for _, n := range stack {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return fmt.Sprintf("%s is captured by a closure: it could outlive the copy that the constructor returns", name)
+		case *ast.GoStmt:
+			return fmt.Sprintf("%s is used by a go statement: the goroutine could outlive the copy that the constructor returns", name)
+		case *ast.DeferStmt:
+			return fmt.Sprintf("%s is used by a deferred call, which runs after the constructor copies its result", name)
+		}
+	}
+	i := climbParens(stack, len(stack)-1)
+	e := stack[i].(ast.Expr)
+	switch p := stack[i-1].(type) {
+	case *ast.SelectorExpr:
+		sel := info.Selections[p]
+		if p.X != e || sel == nil {
+			break
+		}
+		if sel.Kind() == types.FieldVal {
+			if addressTaken(info, stack, i) {
+				f, _ := place(info, stack, i)
+				return fmt.Sprintf("the address of %s is taken: it would point into the constructor's copy", types.ExprString(f))
+			}
+			return ""
+		}
+		m := sel.Obj().(*types.Func)
+		if !isCallee(stack, i-1) {
+			return fmt.Sprintf("%s.%s is a method value", name, m.Name())
+		}
+		if ptrRecv(m) {
+			if len(sel.Index()) > 1 && !throughPointer(pl.named, sel.Index()) {
+				return fmt.Sprintf("%s.%s takes the address of an embedded field of %s", name, m.Name(), name)
+			}
+			if len(sel.Index()) == 1 && !slices.ContainsFunc(*methods, func(c called) bool { return c.method == m }) {
+				*methods = append(*methods, called{m, p.Sel.Pos()})
+			}
+		}
+		return ""
+	case *ast.StarExpr:
+		if addressTaken(info, stack, i-1) {
+			return fmt.Sprintf("the address of *%s or a part of it is taken", name)
+		}
+		pl.stripStar(file, stack, i-1)
+		return ""
+	case *ast.ReturnStmt:
+		return "" // return v, the only return (pl.returns)
+	case *ast.CallExpr:
+		if k := slices.Index(p.Args, e); k >= 0 {
+			return pl.pointerArgument(file, id, p, k)
+		}
+	case *ast.UnaryExpr:
+		if p.Op == token.AND {
+			return fmt.Sprintf("the address of %s is taken", name)
+		}
+	case *ast.BinaryExpr:
+		other := p.X
+		if other == e {
+			other = p.Y
+		}
+		if tv, ok := info.Types[other]; ok && tv.IsNil() {
+			return fmt.Sprintf("%s is compared with nil", name)
+		}
+		return fmt.Sprintf("%s is compared with %s", name, types.ExprString(other))
+	case *ast.AssignStmt:
+		if slices.Contains(p.Lhs, e) {
+			return fmt.Sprintf("%s is reassigned", name)
+		}
+		if k := slices.Index(p.Rhs, e); k >= 0 && len(p.Lhs) == len(p.Rhs) {
+			return stored(info, name, p.Lhs[k])
+		}
+	case *ast.ValueSpec:
+		if k := slices.Index(p.Values, e); k >= 0 && len(p.Names) == len(p.Values) {
+			return stored(info, name, p.Names[k])
+		}
+	case *ast.CompositeLit, *ast.KeyValueExpr:
+		return fmt.Sprintf("%s is stored in a composite literal", name)
+	case *ast.SendStmt:
+		return fmt.Sprintf("%s is sent on a channel", name)
+	}
+	return fmt.Sprintf("%s is used as a *%s (%s)", name, pl.tname, useContext(info, stack, i, e))
+}
+
+// stored names the assignment of the constructor's variable (name) to lhs.
+func stored(info *types.Info, name string, lhs ast.Expr) string {
+	if t := info.TypeOf(lhs); t != nil && types.IsInterface(t) {
+		return fmt.Sprintf("%s is converted to an interface (assigned to %s): its identity as a pointer would show", name, types.ExprString(lhs))
+	}
+	if id, ok := lhs.(*ast.Ident); ok && id.Name == "_" {
+		return ""
+	}
+	return fmt.Sprintf("%s is stored in %s: two names for the object, one of them left pointing at the constructor's copy", name, types.ExprString(lhs))
+}
+
+// pointerArgument judges the constructor's variable (id) passed as argument k of call: to a *T
+// parameter that the compiler says does not leak, it becomes &id.
+func (pl *plan) pointerArgument(file *ast.File, id *ast.Ident, call *ast.CallExpr, k int) string {
+	name, fun := id.Name, types.ExprString(call.Fun)
+	tv := pl.pass.Info.Types[call.Fun]
+	switch {
+	case tv.IsType() && types.IsInterface(tv.Type):
+		return fmt.Sprintf("%s is converted to an interface (%s): its identity as a pointer would show", name, fun)
+	case tv.IsType():
+		return fmt.Sprintf("%s is converted to %s", name, fun)
+	case syntax.IsBuiltin(pl.pass.Info, call.Fun, "append"):
+		return fmt.Sprintf("%s is stored in a slice (append)", name)
+	case tv.IsBuiltin():
+		return fmt.Sprintf("%s is passed to %s", name, fun)
+	}
+	sig, ok := tv.Type.Underlying().(*types.Signature)
+	if !ok || call.Ellipsis.IsValid() {
+		return fmt.Sprintf("%s is passed to %s", name, fun)
+	}
+	var t types.Type
+	if n := sig.Params().Len(); sig.Variadic() && k >= n-1 {
+		t = sig.Params().At(n - 1).Type().(*types.Slice).Elem()
+	} else {
+		t = sig.Params().At(k).Type()
+	}
+	if types.IsInterface(t) {
+		return fmt.Sprintf("%s is converted to an interface (argument of %s): its identity as a pointer would show", name, fun)
+	}
+	if !pl.isPtrT(t) {
+		return fmt.Sprintf("%s is used as a %s (argument of %s)", name, t, fun)
+	}
+	param, found := calleeParam(pl.pass, call, k)
+	if !found {
+		return fmt.Sprintf("%s is passed to %s, whose parameter the compiler gives no verdict on here (another package or a function value): it could keep %s", name, fun, name)
+	}
+	if param != nil {
+		leak, kept := paramVerdict(pl.pass, param)
+		if leak != "" {
+			return fmt.Sprintf("%s is passed to %s, whose parameter %s leaks (`%s`): it would keep a pointer to the constructor's copy", name, fun, param.Name, leak)
+		} else if kept == nil {
+			return fmt.Sprintf("%s is passed to %s, whose parameter %s has no `does not escape` from the compiler", name, fun, param.Name)
+		}
+		pl.evidence = append(pl.evidence, *kept)
+	}
+	pl.edits = append(pl.edits, edit{file: file, node: id, addr: true})
+	return ""
+}
+
+// receiverKept checks a pointer-receiver method of T called on the constructor's variable: the
+// compiler must say that its receiver does not leak, to the heap or to a result.
+func (pl *plan) receiverKept(m *types.Func) string {
+	fd := funcDecl(pl.pass, m)
+	if fd == nil {
+		return fmt.Sprintf("method %s is not among the package's files that gcfix reads: no compiler verdict on its receiver", m.Name())
+	}
+	if len(fd.Recv.List[0].Names) == 0 || fd.Recv.List[0].Names[0].Name == "_" {
+		return "" // a receiver without a name is never used
+	}
+	recv := fd.Recv.List[0].Names[0]
+	leak, kept := paramVerdict(pl.pass, recv)
+	if leak != "" {
+		return fmt.Sprintf("pointer-receiver method %s leaks its receiver (`%s`): it would keep a pointer to the constructor's copy", m.Name(), leak)
+	}
+	if kept == nil {
+		return fmt.Sprintf("pointer-receiver method %s has no `%s does not escape` from the compiler", m.Name(), recv.Name)
+	}
+	pl.evidence = append(pl.evidence, *kept)
+	return ""
+}
+
+// paramVerdict returns what the compiler said about the parameter declared at param: leak is the
+// `leaking param: x` line when x itself leaks (to the heap or to a result), kept is true when it
+// said `x does not escape` or that only what x points to leaks (`leaking param content: x`): that
+// line, which the candidate cites as evidence.
+func paramVerdict(pass *rule.Pass, param *ast.Ident) (leak string, kept *diag.Diagnostic) {
+	for _, d := range pass.DiagsAt(param.Pos(), diag.Other) {
+		switch {
+		case d.Kind == diag.LeakingParam && d.Subject == param.Name && strings.HasPrefix(d.Message, "leaking param: "):
+			return d.Message, nil
+		case d.Kind == diag.LeakingParam && d.Subject == param.Name, d.Kind == diag.NoEscape && d.Subject == param.Name:
+			kept = &d
+		}
+	}
+	return "", kept
+}
+
+// throughPointer reports whether the embedded fields on the path index (a promoted method's, its
+// last element the method) of the struct named t include a pointer: the method's receiver is then
+// not a part of t's memory.
+func throughPointer(t *types.Named, index []int) bool {
+	var typ types.Type = t
+	for _, i := range index[:len(index)-1] {
+		st, ok := typ.Underlying().(*types.Struct)
+		if !ok {
+			return false
+		}
+		typ = st.Field(i).Type()
+		if syntax.IsPointer(typ) {
+			return true
+		}
+	}
+	return false
+}
