@@ -243,15 +243,19 @@ func plural(n int) string {
 	return "s"
 }
 
-// allocates reports whether d is the constructor's allocation: `&T{...} escapes to heap` or
-// `new(T) escapes to heap` (the type qualified with its package outside it), or `moved to heap: v`
-// for a variable of type T.
+// allocates reports whether d is the constructor's allocation: `&T{...} escapes to heap` (`&T{}`
+// for an empty literal) or `new(T) escapes to heap`, the type qualified with its package outside
+// it, or `moved to heap: v` for a variable of type T.
 func (pl *plan) allocates(d diag.Diagnostic) bool {
 	switch d.Kind {
 	case diag.Escapes:
 		s := d.Subject
-		return s == "&"+pl.tname+"{...}" || strings.HasPrefix(s, "&") && strings.HasSuffix(s, "."+pl.tname+"{...}") ||
-			s == "new("+pl.tname+")" || strings.HasPrefix(s, "new(") && strings.HasSuffix(s, "."+pl.tname+")")
+		for _, form := range [...][2]string{{"&", "{...}"}, {"&", "{}"}, {"new(", ")"}} {
+			if s == form[0]+pl.tname+form[1] || strings.HasPrefix(s, form[0]) && strings.HasSuffix(s, "."+pl.tname+form[1]) {
+				return true
+			}
+		}
+		return false
 	case diag.MovedToHeap:
 		return pl.locals[d.Subject]
 	}
@@ -334,8 +338,10 @@ func (pl *plan) returns(file *ast.File, fd *ast.FuncDecl, localVars map[*types.V
 					return r.Pos(), fmt.Sprintf("%s returns %s, not a fresh %s: callers may share it (only b := &%s{...} and b := new(%s) are)", pl.fname, v.Name(), pl.tname, pl.tname, pl.tname)
 				case fresh != nil:
 					return differ(r, types.ExprString(fresh), v.Name())
-				case ptr != nil:
+				case ptr != nil && ptr.Name() == v.Name():
 					return differ(r, ptr.Name()+" (line "+strconv.Itoa(pl.pass.Position(ptr.Pos()).Line)+")", v.Name()+" (line "+strconv.Itoa(pl.pass.Position(v.Pos()).Line)+")")
+				case ptr != nil:
+					return differ(r, ptr.Name(), v.Name())
 				}
 				ptr, ptrEdits = v, edits
 				continue
