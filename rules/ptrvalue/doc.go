@@ -106,6 +106,9 @@
 //   - T larger than -ptrvalue-max-size bytes, or holding something that must not be copied:
 //     sync.Mutex, RWMutex, WaitGroup, Once, Cond, Map, Pool, any sync/atomic type, any type with a
 //     Lock method or a noCopy field, arrays and structs of them;
+//   - a deferred call that may recover from a panic (a function literal or a function of the
+//     package that calls recover, or a callee outside the standard library that gcfix cannot
+//     see): the constructor would then return a zero T where it returned nil;
 //   - the function used as a value anywhere (assigned, passed, stored);
 //   - a call site whose result is used as a pointer in a way that cannot keep its meaning: compared
 //     with nil, converted to an interface, stored in a composite literal, sent on a channel, passed
