@@ -59,10 +59,12 @@
 //	b := new(T), var b = new(T),    =>  var b T
 //	var b *T = new(T)
 //	  then, in the constructor:
-//	b.f, b.m() (either receiver)    =>  b.f, b.m()                 (no address of a field taken;
-//	                                    a pointer method whose receiver does not escape)
+//	b.f, b.m() (either receiver)    =>  b.f, b.m()                 (a pointer method of the
+//	                                    package whose receiver does not escape)
+//	b.f.m(), b.m() promoted from    =>  unchanged                  (the same, for the field's
+//	  a field embedded by value                                     pointer method)
 //	*b, (*b).f                      =>  b, b.f
-//	f(b)                            =>  f(&b)                      (f's parameter does not escape)
+//	f(b), g(&b.f)                   =>  f(&b), g(&b.f)             (the parameter does not escape)
 //	p := newT(...)                  =>  p := newT(...)             then, in p's uses:
 //	var p = newT(...)               =>  var p = newT(...)
 //	var p *T = newT(...)            =>  var p T = newT(...)
@@ -97,18 +99,20 @@
 //     return: b reassigned; stored (in a field, a map, a slice, a global, another variable, a
 //     composite literal) or sent on a channel; captured by a closure, or used by a go or defer
 //     statement (a deferred call runs after the copy is returned); compared with nil or another
-//     pointer; converted to an interface; its address, or a field's (`&b.f`, `b.arr[:]`, a
-//     pointer method of a field or of an embedded value), taken; a method value; passed to a
-//     function whose parameter leaks (`leaking param: x`, to the heap or to a result), or that
-//     the compiler gives no verdict on here (another package, an interface method, a function
-//     value); a pointer method called on it that leaks its receiver. Each would keep a pointer to
-//     the constructor's copy, or let the caller's value and that pointer part;
+//     pointer; converted to an interface; its address taken, or a field's anywhere but in a call
+//     above (stored, `b.arr[:]`); a method value; passed (b, or &b.f) to a function whose
+//     parameter leaks (`leaking param: x`, to the heap or to a result), or that the compiler gives
+//     no verdict on here (another package, an interface method, a function value); a pointer
+//     method called on it or on a field that leaks its receiver, or is of another package
+//     (`b.buf.WriteString(s)` for a bytes.Buffer field). Each would keep a pointer to the
+//     constructor's copy, or let the caller's value and that pointer part;
 //   - T larger than -ptrvalue-max-size bytes, or holding something that must not be copied:
 //     sync.Mutex, RWMutex, WaitGroup, Once, Cond, Map, Pool, any sync/atomic type, any type with a
 //     Lock method or a noCopy field, arrays and structs of them;
-//   - a deferred call that may recover from a panic (a function literal or a function of the
-//     package that calls recover, or a callee outside the standard library that gcfix cannot
-//     see): the constructor would then return a zero T where it returned nil;
+//   - a deferred call that may recover from a panic: a function literal or a function of the
+//     package that calls recover, or a callee gcfix cannot see (a function value, an interface
+//     method, a function outside the standard library). The constructor would then return a zero
+//     T where it returned nil;
 //   - the function used as a value anywhere (assigned, passed, stored);
 //   - a call site whose result is used as a pointer in a way that cannot keep its meaning: compared
 //     with nil, converted to an interface, stored in a composite literal, sent on a channel, passed

@@ -147,8 +147,7 @@ func (pl *plan) pointerUse(file *ast.File, stack []ast.Node, methods *[]called) 
 		}
 		if sel.Kind() == types.FieldVal {
 			if addressTaken(info, stack, i) {
-				f, _ := place(info, stack, i)
-				return fmt.Sprintf("the address of %s is taken: it would point into the constructor's copy", types.ExprString(f))
+				return pl.fieldAddress(file, stack, i, methods)
 			}
 			return ""
 		}
@@ -156,13 +155,8 @@ func (pl *plan) pointerUse(file *ast.File, stack []ast.Node, methods *[]called) 
 		if !isCallee(stack, i-1) {
 			return fmt.Sprintf("%s.%s is a method value", name, m.Name())
 		}
-		if ptrRecv(m) {
-			if len(sel.Index()) > 1 && !throughPointer(pl.named, sel.Index()) {
-				return fmt.Sprintf("%s.%s takes the address of an embedded field of %s", name, m.Name(), name)
-			}
-			if len(sel.Index()) == 1 && !slices.ContainsFunc(*methods, func(c called) bool { return c.method == m }) {
-				*methods = append(*methods, called{m, p.Sel.Pos()})
-			}
+		if ptrRecv(m) && !throughPointer(pl.named, sel.Index()) {
+			addMethod(methods, m, p.Sel.Pos()) // of T, or of a field embedded by value
 		}
 		return ""
 	case *ast.StarExpr:
@@ -207,6 +201,45 @@ func (pl *plan) pointerUse(file *ast.File, stack []ast.Node, methods *[]called) 
 		return fmt.Sprintf("%s is sent on a channel", name)
 	}
 	return fmt.Sprintf("%s is used as a *%s (%s)", name, pl.tname, useContext(info, stack, i, e))
+}
+
+// fieldAddress judges a use of the constructor's variable (stack[i]) where the address of one of
+// its fields, or of a part of one, is taken: as the receiver of a pointer method of the package
+// (b.f.m(), which receiverKept judges), or as &b.f passed to a *F parameter that does not leak. The
+// address would point into the constructor's copy: anything else declines.
+func (pl *plan) fieldAddress(file *ast.File, stack []ast.Node, i int, methods *[]called) string {
+	info := pl.pass.Info
+	f, j := place(info, stack, i)
+	part := types.ExprString(f)
+	switch p := stack[j-1].(type) {
+	case *ast.SelectorExpr:
+		if sel := info.Selections[p]; sel != nil && sel.Kind() == types.MethodVal && isCallee(stack, j-1) {
+			addMethod(methods, sel.Obj().(*types.Func), p.Sel.Pos())
+			return ""
+		}
+	case *ast.UnaryExpr:
+		k := climbParens(stack, j-1)
+		call, ok := stack[k-1].(*ast.CallExpr)
+		if !ok {
+			break
+		}
+		if arg := slices.Index(call.Args, stack[k].(ast.Expr)); arg >= 0 && !call.Ellipsis.IsValid() {
+			param, found := calleeParam(pl.pass, call, arg)
+			if !found {
+				return fmt.Sprintf("&%s is passed to %s, whose parameter the compiler gives no verdict on here (another package or a function value)", part, types.ExprString(call.Fun))
+			}
+			return pl.paramKept(param, fmt.Sprintf("&%s is passed to %s", part, types.ExprString(call.Fun)))
+		}
+	}
+	return fmt.Sprintf("the address of %s is taken: it would point into the constructor's copy", part)
+}
+
+// addMethod records the first call of the pointer method m on the constructor's variable or a part
+// of it.
+func addMethod(methods *[]called, m *types.Func, at token.Pos) {
+	if !slices.ContainsFunc(*methods, func(c called) bool { return c.method == m }) {
+		*methods = append(*methods, called{m, at})
+	}
 }
 
 // stored names the assignment of the constructor's variable (name) to lhs.
@@ -255,25 +288,41 @@ func (pl *plan) pointerArgument(file *ast.File, id *ast.Ident, call *ast.CallExp
 	if !found {
 		return fmt.Sprintf("%s is passed to %s, whose parameter the compiler gives no verdict on here (another package or a function value): it could keep %s", name, fun, name)
 	}
-	if param != nil {
-		leak, kept := paramVerdict(pl.pass, param)
-		if leak != "" {
-			return fmt.Sprintf("%s is passed to %s, whose parameter %s leaks (`%s`): it would keep a pointer to the constructor's copy", name, fun, param.Name, leak)
-		} else if kept == nil {
-			return fmt.Sprintf("%s is passed to %s, whose parameter %s has no `does not escape` from the compiler", name, fun, param.Name)
-		}
-		pl.evidence = append(pl.evidence, *kept)
+	if why := pl.paramKept(param, fmt.Sprintf("%s is passed to %s", name, fun)); why != "" {
+		return why
 	}
 	pl.edits = append(pl.edits, edit{file: file, node: id, addr: true})
 	return ""
 }
 
-// receiverKept checks a pointer-receiver method of T called on the constructor's variable: the
-// compiler must say that its receiver does not leak, to the heap or to a result.
+// paramKept checks that the compiler says the parameter declared at param (nil: unnamed or _)
+// does not keep its argument, and cites that as evidence; otherwise it says why not, after what,
+// which names the argument and the call.
+func (pl *plan) paramKept(param *ast.Ident, what string) string {
+	if param == nil {
+		return "" // a parameter without a name is never used
+	}
+	leak, kept := paramVerdict(pl.pass, param)
+	if leak != "" {
+		return fmt.Sprintf("%s, whose parameter %s leaks (`%s`): it would keep a pointer to the constructor's copy", what, param.Name, leak)
+	} else if kept == nil {
+		return fmt.Sprintf("%s, whose parameter %s has no `does not escape` from the compiler", what, param.Name)
+	}
+	pl.evidence = append(pl.evidence, *kept)
+	return ""
+}
+
+// receiverKept checks a pointer-receiver method called on the constructor's variable or on a field
+// of it: a method of the package, whose receiver the compiler must say does not leak, to the heap
+// or to a result.
 func (pl *plan) receiverKept(m *types.Func) string {
+	m = m.Origin()
+	if m.Pkg() != pl.pass.Types {
+		return fmt.Sprintf("pointer-receiver method %s is of another package: no compiler verdict here on whether it keeps its receiver", m.FullName())
+	}
 	fd := funcDecl(pl.pass, m)
 	if fd == nil {
-		return fmt.Sprintf("method %s is not among the package's files that gcfix reads: no compiler verdict on its receiver", m.Name())
+		return fmt.Sprintf("pointer-receiver method %s is not among the package's files that gcfix reads: no compiler verdict on its receiver", m.FullName())
 	}
 	if len(fd.Recv.List[0].Names) == 0 || fd.Recv.List[0].Names[0].Name == "_" {
 		return "" // a receiver without a name is never used
