@@ -248,14 +248,16 @@ func plural(n int) string {
 }
 
 // allocates reports whether d is the constructor's allocation: `&T{...} escapes to heap` (`&T{}`
-// for an empty literal) or `new(T) escapes to heap`, the type qualified with its package outside
-// it, or `moved to heap: v` for a variable of type T.
+// for an empty literal) or `new(T) escapes to heap`, the type qualified with its package's name
+// outside it (`&geom.Vec3{...}`, never another package's Vec3), or `moved to heap: v` for a
+// variable of type T.
 func (pl *plan) allocates(d diag.Diagnostic) bool {
 	switch d.Kind {
 	case diag.Escapes:
 		s := d.Subject
+		qualified := pl.named.Obj().Pkg().Name() + "." + pl.tname
 		for _, form := range [...][2]string{{"&", "{...}"}, {"&", "{}"}, {"new(", ")"}} {
-			if s == form[0]+pl.tname+form[1] || strings.HasPrefix(s, form[0]) && strings.HasSuffix(s, "."+pl.tname+form[1]) {
+			if s == form[0]+pl.tname+form[1] || s == form[0]+qualified+form[1] {
 				return true
 			}
 		}
