@@ -194,13 +194,6 @@ func matchConstructor(pass *rule.Pass, set *settings, file *ast.File, fd *ast.Fu
 	if len(fd.Type.Results.List[0].Names) > 0 {
 		return decline(fd.Name.Pos(), "%s has a named result", pl.fname)
 	}
-	if pos, why := pl.returns(file, fd, localVars); why != "" {
-		return decline(pos, "%s", why)
-	}
-	c.Evidence = append(c.Evidence, pl.evidence...)
-	if pos := mayRecover(pass, fd); pos.IsValid() {
-		return decline(pos, "%s defers a call that may recover from a panic: %s would then return a zero %s where it returned nil", pl.fname, pl.fname, pl.tname)
-	}
 	sizes := pass.Sizes
 	if sizes == nil {
 		sizes = types.SizesFor("gc", "amd64")
@@ -210,6 +203,13 @@ func matchConstructor(pass *rule.Pass, set *settings, file *ast.File, fd *ast.Fu
 	}
 	if what := mustNotCopy(named, map[types.Type]bool{}); what != "" {
 		return decline(fd.Name.Pos(), "%s holds %s, which must not be copied", pl.tname, what)
+	}
+	if pos, why := pl.returns(file, fd, localVars); why != "" {
+		return decline(pos, "%s", why)
+	}
+	c.Evidence = append(c.Evidence, pl.evidence...)
+	if pos := mayRecover(pass, fd); pos.IsValid() {
+		return decline(pos, "%s defers a call that may recover from a panic: %s would then return a zero %s where it returned nil", pl.fname, pl.fname, pl.tname)
 	}
 	for _, s := range sites {
 		if s.call == nil {
