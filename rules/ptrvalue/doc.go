@@ -65,6 +65,8 @@
 //	  a field embedded by value                                     pointer method)
 //	*b, (*b).f                      =>  b, b.f
 //	f(b), g(&b.f)                   =>  f(&b), g(&b.f)             (the parameter does not escape)
+//	add := func() { b.n++ }         =>  unchanged                  (a closure that does not escape,
+//	                                    or is only called: it dies with the constructor)
 //	p := newT(...)                  =>  p := newT(...)             then, in p's uses:
 //	var p = newT(...)               =>  var p = newT(...)
 //	var p *T = newT(...)            =>  var p T = newT(...)
@@ -95,17 +97,20 @@
 //     address (or a part's) is taken elsewhere;
 //   - returns of different values: `return b` at one return and `return &T{...}`, `return &v` or
 //     another variable at another;
-//   - for `b := &T{...}` or `b := new(T)`, a use of b other than its fields, methods and the
-//     return: b reassigned; stored (in a field, a map, a slice, a global, another variable, a
-//     composite literal) or sent on a channel; captured by a closure, or used by a go or defer
-//     statement (a deferred call runs after the copy is returned); compared with nil or another
-//     pointer; converted to an interface; its address taken, or a field's anywhere but in a call
-//     above (stored, `b.arr[:]`); a method value; passed (b, or &b.f) to a function whose
-//     parameter leaks (`leaking param: x`, to the heap or to a result), or that the compiler gives
-//     no verdict on here (another package, an interface method, a function value); a pointer
-//     method called on it or on a field that leaks its receiver, or is of another package
-//     (`b.buf.WriteString(s)` for a bytes.Buffer field). Each would keep a pointer to the
-//     constructor's copy, or let the caller's value and that pointer part;
+//   - for `b := &T{...}` or `b := new(T)`, a use of b other than its fields, its methods, its
+//     helpers and the return, each of which would keep a pointer to the constructor's copy or let
+//     the caller's value and that pointer part: b reassigned; stored (in a field, a map, a slice, a
+//     global, another variable, a composite literal) or sent on a channel; compared with nil or
+//     another pointer; converted to an interface; its address taken, or a field's anywhere but in
+//     the calls below (stored, `b.arr[:]`); a method value;
+//   - b (or &b.f) passed to a function whose parameter leaks (`leaking param: x`, to the heap or
+//     to a result), or that the compiler gives no verdict on here (another package, an interface
+//     method, a function value); a pointer method called on b or on a field of it that leaks its
+//     receiver, or is of another package (`b.buf.WriteString(s)` for a bytes.Buffer field);
+//   - b captured by a closure that escapes, or that the compiler gives no `func literal does not
+//     escape` for and that is not only called (in place, or through a local variable); captured
+//     by any closure of a constructor that defers calls; b used by a go or defer statement (a
+//     deferred call runs after the copy is returned);
 //   - T larger than -ptrvalue-max-size bytes, or holding something that must not be copied:
 //     sync.Mutex, RWMutex, WaitGroup, Once, Cond, Map, Pool, any sync/atomic type, any type with a
 //     Lock method or a noCopy field, arrays and structs of them;

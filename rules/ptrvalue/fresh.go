@@ -127,10 +127,12 @@ func (pl *plan) pointerUse(file *ast.File, stack []ast.Node, methods *[]called) 
 	info := pl.pass.Info
 	id := stack[len(stack)-1].(*ast.Ident)
 	name := id.Name
-	for _, n := range stack {
+	for k, n := range stack {
 		switch n.(type) {
 		case *ast.FuncLit:
-			return fmt.Sprintf("%s is captured by a closure: it could outlive the copy that the constructor returns", name)
+			if why := pl.closureKept(stack[:k+1], name); why != "" {
+				return why
+			}
 		case *ast.GoStmt:
 			return fmt.Sprintf("%s is used by a go statement: the goroutine could outlive the copy that the constructor returns", name)
 		case *ast.DeferStmt:
@@ -242,6 +244,102 @@ func addMethod(methods *[]called, m *types.Func, at token.Pos) {
 	}
 }
 
+// closureKept judges a closure (the last of stack, a path from the constructor's body down) that
+// captures the constructor's variable (name). A closure that does not escape dies with the
+// constructor, whatever it captured, and the uses inside it are judged as any other; but a deferred
+// call could call it after the constructor copied its result.
+func (pl *plan) closureKept(stack []ast.Node, name string) string {
+	lit := stack[len(stack)-1].(*ast.FuncLit)
+	if closureEscapes(pl.pass, lit) {
+		return fmt.Sprintf("%s is captured by a closure that escapes (`func literal escapes to heap`): it could outlive the copy that the constructor returns", name)
+	}
+	if hasDefer(stack[0]) {
+		return fmt.Sprintf("%s is captured by a closure, and the constructor defers calls, which could call it after the constructor copies its result", name)
+	}
+	if d := closureStays(pl.pass, lit); d != nil {
+		pl.cite(*d)
+		return ""
+	}
+	if onlyCalled(pl.pass.Info, stack) {
+		return ""
+	}
+	return fmt.Sprintf("%s is captured by a closure that the compiler gives no `does not escape` for", name)
+}
+
+// hasDefer reports whether body has a defer statement outside function literals.
+func hasDefer(body ast.Node) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// onlyCalled reports whether the closure at the end of stack (a path from a function body down)
+// never leaves the function as a value: it is called where it stands, or it initializes a local
+// variable that is only ever called, outside go statements. The compiler, which inlines such a
+// closure at its calls, then gives no verdict on it.
+func onlyCalled(info *types.Info, stack []ast.Node) bool {
+	i := climbParens(stack, len(stack)-1)
+	lit := stack[i].(ast.Expr)
+	var id *ast.Ident
+	switch p := stack[i-1].(type) {
+	case *ast.CallExpr:
+		return p.Fun == lit
+	case *ast.AssignStmt:
+		if k := slices.Index(p.Rhs, lit); k >= 0 && p.Tok == token.DEFINE && len(p.Lhs) == len(p.Rhs) {
+			id, _ = p.Lhs[k].(*ast.Ident)
+		}
+	case *ast.ValueSpec:
+		if k := slices.Index(p.Values, lit); k >= 0 && len(p.Names) == len(p.Values) {
+			id = p.Names[k]
+		}
+	}
+	v, ok := info.Defs[id].(*types.Var)
+	if id == nil || !ok {
+		return false
+	}
+	called := true
+	syntax.WalkStack(stack[0], func(s []ast.Node) bool {
+		if use, ok := s[len(s)-1].(*ast.Ident); ok && info.Uses[use] == v {
+			j := climbParens(s, len(s)-1)
+			call, ok := s[j-1].(*ast.CallExpr)
+			called = ok && call.Fun == s[j]
+			if called {
+				_, inGo := s[j-2].(*ast.GoStmt)
+				called = !inGo
+			}
+		}
+		return called
+	})
+	return called
+}
+
+// closureStays returns the compiler's `func literal does not escape` for lit, or nil.
+func closureStays(pass *rule.Pass, lit *ast.FuncLit) *diag.Diagnostic {
+	for _, d := range pass.DiagsAt(lit.Pos(), diag.NoEscape) {
+		if d.Subject == "func literal" {
+			return &d
+		}
+	}
+	return nil
+}
+
+// cite adds d to the evidence of the rewrite, once.
+func (pl *plan) cite(d diag.Diagnostic) {
+	if !slices.ContainsFunc(pl.evidence, func(e diag.Diagnostic) bool {
+		return e.File == d.File && e.Line == d.Line && e.Col == d.Col && e.Message == d.Message
+	}) {
+		pl.evidence = append(pl.evidence, d)
+	}
+}
+
 // stored names the assignment of the constructor's variable (name) to lhs.
 func stored(info *types.Info, name string, lhs ast.Expr) string {
 	if t := info.TypeOf(lhs); t != nil && types.IsInterface(t) {
@@ -308,7 +406,7 @@ func (pl *plan) paramKept(param *ast.Ident, what string) string {
 	} else if kept == nil {
 		return fmt.Sprintf("%s, whose parameter %s has no `does not escape` from the compiler", what, param.Name)
 	}
-	pl.evidence = append(pl.evidence, *kept)
+	pl.cite(*kept)
 	return ""
 }
 
@@ -335,7 +433,7 @@ func (pl *plan) receiverKept(m *types.Func) string {
 	if kept == nil {
 		return fmt.Sprintf("pointer-receiver method %s has no `%s does not escape` from the compiler", m.Name(), recv.Name)
 	}
-	pl.evidence = append(pl.evidence, *kept)
+	pl.cite(*kept)
 	return ""
 }
 
