@@ -81,6 +81,26 @@ func Captured(x int) func() int {
 	return f
 }
 
+func ClosureWrites(x int) int {
+	bump := func() { x++ }
+	if x < 0 {
+		bump()
+		log.Print(x)
+		return x
+	}
+	return x
+}
+
+func Addressed(x int) int {
+	p := &x
+	if x < 0 {
+		*p = 0
+		log.Print(x)
+		return x
+	}
+	return x
+}
+
 func PointerMethod(t T) int {
 	if t.n < 0 {
 		t.inc()
@@ -162,6 +182,8 @@ func TestDeclines(t *testing.T) {
 		"Bare":          "contains a bare return of named results",
 		"Named":         "assigns to the named result r and does not end in a return with values",
 		"Captured":      "assigns to x, which later code reads (a closure captures it)",
+		"ClosureWrites": "uses x, which a closure assigns: the slow path would read a copy",
+		"Addressed":     "uses x, whose address is taken: the slow path would read a copy",
 		"PointerMethod": "calls the pointer method inc on t, which takes its address",
 		"Array":         "slices the array a, which takes its address",
 		"LocalType":     "uses the type pair declared in the function",

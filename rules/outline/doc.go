@@ -104,6 +104,9 @@
 //   - the region assigns a variable that later code can read: one that a closure of the function
 //     captures or whose address the function takes (nothing else runs after the region, which ends
 //     in a return or a panic);
+//   - the region uses a variable that a closure of the function assigns or whose address the
+//     function takes: a call of the closure or a write through the pointer would change the
+//     variable, not the slow path's copy of it;
 //   - the region uses a type or constant declared inside the function, or a variable whose type
 //     cannot be written outside it (a local type, an interface literal with methods);
 //   - the region ends in os.Exit or log.Fatal and also returns, or ends so in an else block or a

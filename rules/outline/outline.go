@@ -184,7 +184,7 @@ func newPlan(pass *rule.Pass, fd *ast.FuncDecl, r *region) (*plan, string) {
 		}
 	}
 	last := r.Stmts[len(r.Stmts)-1]
-	if why := sc.checkAssigned(last); why != "" {
+	if why := sc.checkShared(last); why != "" {
 		return nil, why
 	}
 	// The function's parameters first, then its variables in the order they were declared.

@@ -242,9 +242,25 @@ func encloses(stack []ast.Node, isBreak bool) bool {
 	return false
 }
 
-// checkAssigned says why an assignment of the region to a variable of the function would be lost:
-// the region ends the function, so only a closure, a pointer or a deferred call can read it later.
-func (sc *scan) checkAssigned(last ast.Stmt) string {
+// checkShared says why the slow path's copy of a variable of the function would not behave as the
+// variable: a closure that assigns it or a pointer to it can change the variable while the region
+// reads its copy, and an assignment of the region to the copy is lost to a closure, a pointer or a
+// deferred call that reads the variable later (nothing else runs after the region, which ends the
+// function).
+func (sc *scan) checkShared(last ast.Stmt) string {
+	captured, assignedInLit, addressed := sc.readLater()
+	uses := sc.used
+	if sc.recv != nil {
+		uses = append([]*types.Var{sc.recv}, uses...)
+	}
+	for _, v := range uses {
+		switch {
+		case assignedInLit[v]:
+			return fmt.Sprintf("uses %s, which a closure assigns: the slow path would read a copy", v.Name())
+		case addressed[v]:
+			return fmt.Sprintf("uses %s, whose address is taken: the slow path would read a copy", v.Name())
+		}
+	}
 	if len(sc.assigned) == 0 {
 		return ""
 	}
@@ -252,7 +268,6 @@ func (sc *scan) checkAssigned(last ast.Stmt) string {
 	for i := 0; i < sc.sig.Results().Len(); i++ {
 		results[sc.sig.Results().At(i)] = true
 	}
-	captured, addressed := sc.readLater()
 	for _, v := range sc.assigned {
 		switch {
 		case results[v]:
@@ -268,13 +283,18 @@ func (sc *scan) checkAssigned(last ast.Stmt) string {
 	return ""
 }
 
-// readLater finds the variables of the function that a closure captures and those whose address it
-// takes, anywhere in the function.
-func (sc *scan) readLater() (captured, addressed map[*types.Var]bool) {
-	captured, addressed = map[*types.Var]bool{}, map[*types.Var]bool{}
+// readLater finds the variables of the function that a closure captures, those that a closure
+// assigns, and those whose address the function takes, anywhere in the function.
+func (sc *scan) readLater() (captured, assignedInLit, addressed map[*types.Var]bool) {
+	captured, assignedInLit, addressed = map[*types.Var]bool{}, map[*types.Var]bool{}, map[*types.Var]bool{}
 	whole := &scan{info: sc.info, fd: sc.fd, lo: sc.fd.Pos(), hi: sc.fd.Pos()} // every variable is outer
 	depth := 0
 	var visit func(n ast.Node) bool
+	litAssigns := func(lhs ast.Expr) {
+		if v := whole.root(lhs); v != nil && depth > 0 {
+			assignedInLit[v] = true
+		}
+	}
 	visit = func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
@@ -286,10 +306,32 @@ func (sc *scan) readLater() (captured, addressed map[*types.Var]bool) {
 			if v, ok := sc.info.Uses[n].(*types.Var); ok && depth > 0 && whole.outer(v) {
 				captured[v] = true
 			}
+		case *ast.AssignStmt:
+			for _, lhs := range n.Lhs {
+				litAssigns(lhs)
+			}
+		case *ast.IncDecStmt:
+			litAssigns(n.X)
+		case *ast.RangeStmt:
+			if n.Tok == token.ASSIGN {
+				for _, x := range []ast.Expr{n.Key, n.Value} {
+					if x != nil {
+						litAssigns(x)
+					}
+				}
+			}
 		case *ast.UnaryExpr:
 			if n.Op == token.AND {
 				if v := whole.root(n.X); v != nil {
 					addressed[v] = true
+				}
+			}
+		case *ast.SliceExpr:
+			if tv, ok := sc.info.Types[n.X]; ok {
+				if _, isArray := tv.Type.Underlying().(*types.Array); isArray {
+					if v := whole.root(n.X); v != nil {
+						addressed[v] = true
+					}
 				}
 			}
 		case *ast.SelectorExpr:
@@ -306,5 +348,5 @@ func (sc *scan) readLater() (captured, addressed map[*types.Var]bool) {
 		return true
 	}
 	ast.Inspect(sc.fd.Body, visit)
-	return captured, addressed
+	return captured, assignedInLit, addressed
 }
