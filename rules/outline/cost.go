@@ -118,8 +118,8 @@ func (c *coster) callCost(call *ast.CallExpr) (int, bool) {
 	}
 	inlined := pass.DiagsAtExpr(call, diag.InliningCall)
 	if len(inlined) == 0 {
-		if fn, ok := typeutil.Callee(pass.Info, call).(*types.Func); ok && isIntrinsic(fn) {
-			return 0, true
+		if !c.outOfLine(call) {
+			return 0, true // an intrinsic
 		}
 		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
 			if v, ok := pass.Info.Uses[id].(*types.Var); ok && c.params[v] {
@@ -140,6 +140,20 @@ func (c *coster) callCost(call *ast.CallExpr) (int, bool) {
 		return d.Cost, true
 	}
 	return 0, false
+}
+
+// outOfLine reports whether call stays a call once compiled: the compiler neither inlines it nor
+// turns it into instructions (an intrinsic), and it is no conversion or builtin.
+func (c *coster) outOfLine(call *ast.CallExpr) bool {
+	pass := c.pass
+	if tv, ok := pass.Info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+		return false
+	}
+	if len(pass.DiagsAtExpr(call, diag.InliningCall)) > 0 {
+		return false
+	}
+	fn, ok := typeutil.Callee(pass.Info, call).(*types.Func)
+	return !ok || !isIntrinsic(fn)
 }
 
 // costWalk counts what the inliner charges for a piece of syntax, node by node as the compiler's

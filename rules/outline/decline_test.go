@@ -163,6 +163,81 @@ func ExitAndReturn(x int) int {
 	return x
 }
 
+func TailDefer(x int) int {
+	if x >= 0 {
+		return x
+	}
+	defer log.Print("done")
+	log.Print(x)
+	return 0
+}
+
+func TailHotLoop(xs []int) int {
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	s, t, u := 0, 1, 2
+	for _, x := range xs {
+		s += x*x + t*u
+		t ^= x<<3 | x>>5 + s
+		u += t*x - s/3 + x%7
+		s -= u>>2 + t<<1 ^ x
+		t += s*u - x*x*x + 11
+		u ^= s + t + x*5 - 1
+	}
+	return s + t + u
+}
+
+func TailGuardLoops(xs []int) int {
+	if len(xs) < 4 {
+		for range xs {
+		}
+		return len(xs)
+	}
+	log.Print(xs)
+	return 1
+}
+
+func TailCaptured(x int) int {
+	n := 0
+	get := func() int { return n }
+	if n = x; n > 0 {
+		return n
+	}
+	n = -x
+	log.Print(x)
+	return get()
+}
+
+func TailClosureWrites(x int) int {
+	n := x
+	bump := func() { n++ }
+	if n > 0 {
+		return n
+	}
+	bump()
+	log.Print(x)
+	return n
+}
+
+func TailNamedBefore(x int) (r int) {
+	r = x
+	if x > 0 {
+		return x
+	}
+	log.Print(x)
+	return
+}
+
+func TailNamedCaptured(x int) (r int) {
+	get := func() int { return r }
+	if x > 0 {
+		return get()
+	}
+	log.Print(x)
+	return
+}
+
 func ExitInCase(x int) int {
 	switch {
 	case x > 0:
@@ -192,6 +267,14 @@ func TestDeclines(t *testing.T) {
 		"T.Unnamed":     "the receiver has no name",
 		"ExitAndReturn": "ends in a call that never returns, which is not a terminating statement, and also returns",
 		"ExitInCase":    "ends in a call that never returns in an else block or case",
+
+		"TailDefer":         "contains a defer statement",
+		"TailHotLoop":       "the tail loops and calls nothing out of line: it may be the hot loop",
+		"TailGuardLoops":    "the guard `if len(xs) < 4` loops: it may be the slow part",
+		"TailCaptured":      "assigns to n, which later code reads (a closure captures it)",
+		"TailClosureWrites": "uses n, which a closure assigns: the slow path would read a copy",
+		"TailNamedBefore":   "assigns the named result r before the tail",
+		"TailNamedCaptured": "a closure captures the named result r",
 	}
 	pass := syntheticPass(t, declineSrc, func(fd *ast.FuncDecl) bool { return want[diag.FuncName(fd)] != "" })
 	got := map[string]string{}

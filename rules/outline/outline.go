@@ -23,8 +23,8 @@ var doc string
 
 var ruleDoc = ruledoc.MustParse(doc, "outline")
 
-// New returns the outline rule, which moves a cold branch of a function that just misses the
-// inlining budget into a //go:noinline function.
+// New returns the outline rule, which moves a cold branch or the slow tail of a function that
+// just misses the inlining budget into a //go:noinline function.
 func New() *rule.Rule {
 	return &rule.Rule{Name: "outline", Doc: ruleDoc, WholeFunction: true, Match: match}
 }
@@ -32,18 +32,22 @@ func New() *rule.Rule {
 // uninlinedCallCost is what the inliner charges for a call that it does not inline.
 const uninlinedCallCost = 57
 
-// region is one cold region of a function (the statements of an if branch or a case clause,
-// which move) with its estimated share of the function's inline cost.
+// region is one cold region of a function (the statements of an if branch or a case clause, or
+// the tail after the leading guards, which move) with its estimated share of the function's
+// inline cost.
 type region struct {
 	*syntax.ColdRegion
+	tail *syntax.Tail // the tail after the leading guards; nil for a branch or clause
 	cost int
 }
 
 // rankRegions orders the regions to try, best first. With a profile (-profile), the coldest
 // first: the fewest samples on the lines of the statements that move (not the if or case line,
 // whose condition runs either way), as a region that runs often costs a call each time once it is
-// out of line; among equally cold regions, and without a profile, by estimated cost, heaviest
-// first.
+// out of line. Among equally cold regions, and without a profile, a branch or clause before a
+// tail (a branch is cold by its shape; a tail runs whenever no guard returns); branches by
+// estimated cost, heaviest first; tails shortest first, which leaves the most guards inline (a
+// shorter tail is a part of a longer one, so a profile ranks them so too).
 func rankRegions(pass *rule.Pass, rs []*region) {
 	samples := map[*region]int64{}
 	for _, r := range rs {
@@ -54,6 +58,11 @@ func rankRegions(pass *rule.Pass, rs []*region) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		if si, sj := samples[rs[i]], samples[rs[j]]; si != sj {
 			return si < sj
+		}
+		if ti, tj := rs[i].tail != nil, rs[j].tail != nil; ti != tj {
+			return tj
+		} else if ti {
+			return len(rs[i].Stmts) < len(rs[j].Stmts)
 		}
 		return rs[i].cost > rs[j].cost
 	})
@@ -93,6 +102,15 @@ func matchFunc(pass *rule.Pass, f *ast.File, fd *ast.FuncDecl, verdict diag.Diag
 			heavy = append(heavy, r)
 		}
 	}
+	if fn, ok := pass.Info.Defs[fd.Name].(*types.Func); ok {
+		hasResults := fn.Type().(*types.Signature).Results().Len() > 0
+		for _, tail := range syntax.TailRegions(pass.Info, fd.Body, hasResults) {
+			r := &region{ColdRegion: tail.Region, tail: tail, cost: costs.cost(tail.Region.Stmts)}
+			if r.cost >= need {
+				heavy = append(heavy, r)
+			}
+		}
+	}
 	if len(heavy) == 0 {
 		return nil // nothing cold is heavy enough to bring fd under budget
 	}
@@ -114,7 +132,14 @@ func matchFunc(pass *rule.Pass, f *ast.File, fd *ast.FuncDecl, verdict diag.Diag
 	var out []*rule.Candidate
 	for _, r := range heavy {
 		c := candidate(r)
-		p, why := newPlan(pass, fd, r)
+		var p *plan
+		why := ""
+		if r.tail != nil {
+			why = hotTail(pass, costs, fd, r)
+		}
+		if why == "" {
+			p, why = newPlan(pass, fd, r)
+		}
 		if why != "" {
 			c.Decline = why
 			out = append(out, c)
@@ -156,7 +181,9 @@ type plan struct {
 	params     []*types.Var // the function's variables that the region uses, in the order of their declarations
 	paramTypes []types.Type
 	results    *types.Tuple // the slow function's results; nil for none
+	named      bool         // the slow function declares the function's named results as its own
 	typeParams []string     // a generic function's type parameters, to instantiate the call
+	generic    bool         // a generic function or a method of a generic type: the call passes a dictionary
 	returnCall bool         // the call site is `return fSlow(args)`
 	thenReturn bool         // the call site is `fSlow(args); return`
 	dropReturn bool         // the region's last statement is a bare return that the slow function drops
@@ -170,9 +197,9 @@ func newPlan(pass *rule.Pass, fd *ast.FuncDecl, r *region) (*plan, string) {
 		return nil, "no type information for the function"
 	}
 	sig := fn.Type().(*types.Signature)
-	sc := &scan{info: info, fd: fd, lo: r.Block.Pos(), hi: r.Block.End(), sig: sig}
-	if r.Block == r.Stmt {
-		sc.lo = r.Stmts[0].Pos() // a case clause: its case expressions stay
+	sc := &scan{info: info, fd: fd, lo: r.Block.Pos(), hi: r.Block.End(), sig: sig, tail: r.tail != nil}
+	if r.Block == r.Stmt || r.tail != nil {
+		sc.lo = r.Stmts[0].Pos() // a case clause: its case expressions stay; the tail: the guards stay
 	}
 	if sig.Recv() != nil {
 		sc.recv = sig.Recv()
@@ -184,6 +211,13 @@ func newPlan(pass *rule.Pass, fd *ast.FuncDecl, r *region) (*plan, string) {
 		}
 	}
 	last := r.Stmts[len(r.Stmts)-1]
+	named := false
+	if r.tail != nil {
+		var why string
+		if named, why = sc.ownResults(r.tail); why != "" {
+			return nil, why
+		}
+	}
 	if why := sc.checkShared(last); why != "" {
 		return nil, why
 	}
@@ -198,6 +232,11 @@ func newPlan(pass *rule.Pass, fd *ast.FuncDecl, r *region) (*plan, string) {
 	}
 	hasResults := sig.Results().Len() > 0
 	switch {
+	case r.tail != nil && !hasResults:
+		// fSlow(args) ends the function: the slow function drops a final bare return.
+		if ret, ok := last.(*ast.ReturnStmt); ok && len(ret.Results) == 0 {
+			p.dropReturn = true
+		}
 	case r.Ends == "exit" && sc.hasReturn:
 		return nil, "ends in a call that never returns, which is not a terminating statement, and also returns"
 	case r.Ends == "exit" && r.Arm && hasResults:
@@ -205,7 +244,7 @@ func newPlan(pass *rule.Pass, fd *ast.FuncDecl, r *region) (*plan, string) {
 	case r.Ends == "exit":
 		// fSlow(args), no results.
 	case hasResults:
-		p.results, p.returnCall = sig.Results(), true
+		p.results, p.returnCall, p.named = sig.Results(), true, named
 		for i := 0; i < sig.Results().Len(); i++ {
 			if _, err := typeExpr(sig.Results().At(i).Type(), pass.Types); err != nil {
 				return nil, fmt.Sprintf("its result type %s: %v", sig.Results().At(i).Type(), err)
@@ -220,6 +259,7 @@ func newPlan(pass *rule.Pass, fd *ast.FuncDecl, r *region) (*plan, string) {
 	if sc.recv != nil {
 		p.recv = sc.recv.Name()
 	}
+	p.generic = sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0
 	if tps := sig.TypeParams(); tps != nil {
 		for i := 0; i < tps.Len(); i++ {
 			p.typeParams = append(p.typeParams, tps.At(i).Obj().Name())
@@ -231,9 +271,14 @@ func newPlan(pass *rule.Pass, fd *ast.FuncDecl, r *region) (*plan, string) {
 
 // callCost is what the inliner charges for the statements that replace the region: the call (57
 // and its node), the function's name (a method's: its receiver only), an argument each, and a
-// return; a return of several results is compiled with a temporary for each (4 each, and 1).
+// return; a return of several results is compiled with a temporary for each (4 each, and 1). A
+// shaped instance of a generic function passes the callee its dictionary, (*[N]uintptr)(.dict[i]):
+// 4 more.
 func (p *plan) callCost() int {
 	n := uninlinedCallCost + 1 + 1 + len(p.params)
+	if p.generic {
+		n += 4
+	}
 	switch {
 	case p.returnCall:
 		n++
@@ -304,16 +349,12 @@ func (p *plan) apply(fix *rule.Fix, f *ast.File, fd *ast.FuncDecl, r *region) er
 		return fmt.Errorf("no decorated file for %s", fd.Name.Name)
 	}
 	dfd := fix.Dst(fd).(*dst.FuncDecl)
-	var list *[]dst.Stmt
-	switch b := fix.Dst(r.Block).(type) {
-	case *dst.BlockStmt:
-		list = &b.List
-	case *dst.CaseClause:
-		list = &b.Body
-	default:
-		return fmt.Errorf("region is a %T", b)
+	list, err := syntax.StmtList(fix.Dst(r.Block))
+	if err != nil {
+		return err
 	}
-	body := *list
+	keep := len(*list) - len(r.Stmts) // the guards before the tail stay; a branch moves whole
+	body := (*list)[keep:]
 	if p.dropReturn {
 		body = body[:len(body)-1]
 	}
@@ -344,13 +385,21 @@ func (p *plan) apply(fix *rule.Fix, f *ast.File, fd *ast.FuncDecl, r *region) er
 			if err != nil {
 				return err
 			}
-			slow.Type.Results.List = append(slow.Type.Results.List, &dst.Field{Type: t})
+			field := &dst.Field{Type: t}
+			if p.named {
+				field.Names = []*dst.Ident{dst.NewIdent(p.results.At(i).Name())}
+			}
+			slow.Type.Results.List = append(slow.Type.Results.List, field)
 		}
 	}
 	slow.Decs.Before = dst.EmptyLine
 	slow.Decs.After = dst.EmptyLine
+	path := "cold"
+	if r.tail != nil {
+		path = "slow"
+	}
 	slow.Decs.Start.Append(
-		fmt.Sprintf("// %s is the cold path of %s, kept out of line so that %s fits the inlining budget.", p.name, fd.Name.Name, fd.Name.Name),
+		fmt.Sprintf("// %s is the %s path of %s, kept out of line so that %s fits the inlining budget.", p.name, path, fd.Name.Name, fd.Name.Name),
 		"//",
 		"//go:noinline",
 	)
@@ -382,7 +431,7 @@ func (p *plan) apply(fix *rule.Fix, f *ast.File, fd *ast.FuncDecl, r *region) er
 		s.Decorations().Before = dst.NewLine
 		s.Decorations().After = dst.NewLine
 	}
-	*list = stmts
+	*list = append((*list)[:keep:keep], stmts...)
 
 	for i, d := range df.Decls {
 		if d == dfd {

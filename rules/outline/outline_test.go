@@ -30,9 +30,11 @@ func TestUnexported(t *testing.T) {
 // compiler is not asked: a cold branch that costs less than the call replacing it (no_too_light),
 // one whose weight is a closure's body, which the inliner does not charge (no_closure_body), one
 // whose call costs more for the temporaries of its two results (no_return_temps), and a clause of
-// a constant switch that the compiler drops before counting (no_dead_clause).
+// a constant switch that the compiler drops before counting (no_dead_clause), and a tail whose
+// guards cost more than the budget leaves beside the call that would replace it
+// (no_tail_over_budget).
 func TestEstimateLeavesLightRegions(t *testing.T) {
-	for _, dir := range []string{"outline/no_too_light", "outline/no_closure_body", "outline/no_return_temps", "outline/no_dead_clause"} {
+	for _, dir := range []string{"outline/no_too_light", "outline/no_closure_body", "outline/no_return_temps", "outline/no_dead_clause", "outline/no_tail_over_budget"} {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			rewritetest.Declines(t, filepath.Join("..", "..", "fixtures"), dir, New())
 		})

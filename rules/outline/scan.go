@@ -20,6 +20,8 @@ type scan struct {
 	seen      map[*types.Var]bool
 	assigned  []*types.Var
 	hasReturn bool
+	tail      bool // the region is the function's tail: a bare return of named results can stay
+	bare      bool // the tail holds a bare return of named results
 	why       string
 }
 
@@ -90,6 +92,10 @@ func (sc *scan) node(n ast.Node, stack []ast.Node, lit bool) {
 		}
 		sc.hasReturn = true
 		if len(n.Results) == 0 && sc.sig.Results().Len() > 0 {
+			if sc.tail {
+				sc.bare = true // the slow path declares the results (ownResults)
+				return
+			}
 			sc.declinef("contains a bare return of named results")
 		}
 	case *ast.CallExpr:

@@ -116,3 +116,87 @@ func NeverReturns(fn *types.Func) bool {
 	}
 	return false
 }
+
+// A Tail is the rest of a function body after one of its leading guard clauses: the slow path
+// when the guards are its fast path.
+type Tail struct {
+	Region *ColdRegion   // the statements after the guard, to the end of the body
+	Guards []*ast.IfStmt // the guards before the tail, in order
+	Prefix []ast.Stmt    // every statement before the tail: the guards and the simple statements among them
+}
+
+// TailRegions returns the tails of body, shortest first. The body must open with a run of guards
+// (an if statement without else whose body ends in a return, a panic or a call that never
+// returns) and simple statements (assignments, variable declarations, calls, increments); each
+// guard of that run that is a fast path (Answers), or follows one, starts a tail: what follows
+// it, to the end of the body. When the function has results a tail must end in a return or a
+// panic; without results it may end in anything.
+func TailRegions(info *types.Info, body *ast.BlockStmt, hasResults bool) []*Tail {
+	var out []*Tail
+	var guards []*ast.IfStmt
+	fast := false
+	for i, s := range body.List {
+		switch s := s.(type) {
+		case *ast.IfStmt:
+			end := coldEnd(info, s.Body.List)
+			if s.Else != nil || end == "" {
+				return out
+			}
+			guards = append(guards, s)
+			fast = fast || Answers(info, s)
+			stmts := body.List[i+1:]
+			if !fast || len(stmts) == 0 {
+				continue
+			}
+			tailEnd := coldEnd(info, stmts)
+			if hasResults && tailEnd != "return" && tailEnd != "panic" {
+				continue
+			}
+			out = append([]*Tail{{
+				Region: &ColdRegion{Stmt: stmts[0], Block: body, Stmts: stmts, Label: "tail after if " + types.ExprString(s.Cond), Ends: tailEnd},
+				Guards: guards[:len(guards):len(guards)],
+				Prefix: body.List[: i+1 : i+1],
+			}}, out...)
+		case *ast.AssignStmt, *ast.IncDecStmt, *ast.ExprStmt, *ast.EmptyStmt:
+		case *ast.DeclStmt:
+			if gd, ok := s.Decl.(*ast.GenDecl); !ok || gd.Tok != token.VAR {
+				return out
+			}
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+// Answers reports whether the guard g is a fast path rather than an edge case: its body ends in a
+// return that gives a value the function found, at least one result that is not a constant, nil,
+// a value of type error, a function literal or a composite literal (`return t.names[i]`, not
+// `return 0, errClosed`); or, without results, it does something before it returns.
+func Answers(info *types.Info, g *ast.IfStmt) bool {
+	list := g.Body.List
+	ret, ok := list[len(list)-1].(*ast.ReturnStmt)
+	if !ok {
+		return false
+	}
+	if len(ret.Results) == 0 {
+		return len(list) > 1
+	}
+	errType := types.Universe.Lookup("error").Type()
+	for _, r := range ret.Results {
+		r = ast.Unparen(r)
+		if u, ok := r.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			r = ast.Unparen(u.X)
+		}
+		switch r.(type) {
+		case *ast.FuncLit, *ast.CompositeLit:
+			continue
+		}
+		tv, ok := info.Types[r]
+		if !ok || tv.Value != nil || tv.IsNil() || types.Identical(tv.Type, errType) {
+			continue
+		}
+		return true
+	}
+	return false
+}
