@@ -23,6 +23,8 @@ import "log"
 
 type T struct{ n int }
 
+var cache = map[int]int{}
+
 func (t *T) inc() { t.n++ }
 
 func Defer(x int) int {
@@ -164,8 +166,8 @@ func ExitAndReturn(x int) int {
 }
 
 func TailDefer(x int) int {
-	if x >= 0 {
-		return x
+	if v, ok := cache[x]; ok {
+		return v
 	}
 	defer log.Print("done")
 	log.Print(x)
@@ -192,7 +194,7 @@ func TailGuardLoops(xs []int) int {
 	if len(xs) < 4 {
 		for range xs {
 		}
-		return len(xs)
+		return xs[0]
 	}
 	log.Print(xs)
 	return 1
@@ -222,8 +224,8 @@ func TailClosureWrites(x int) int {
 
 func TailNamedBefore(x int) (r int) {
 	r = x
-	if x > 0 {
-		return x
+	if v, ok := cache[x]; ok {
+		return v
 	}
 	log.Print(x)
 	return
@@ -231,10 +233,10 @@ func TailNamedBefore(x int) (r int) {
 
 func TailNamedCaptured(x int) (r int) {
 	get := func() int { return r }
-	if x > 0 {
-		return get()
+	if v, ok := cache[x]; ok {
+		return v
 	}
-	log.Print(x)
+	log.Print(x, get())
 	return
 }
 

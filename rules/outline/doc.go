@@ -87,12 +87,15 @@
 // (assignments, := and var declarations, calls, x++): `v := c.m[k]; if v != nil { return v }`.
 // A tail is the statements after one of those guards, to the end of the body; with results it
 // must end in a return or a panic. Each guard starts a tail, from the first guard that is a fast
-// path rather than an edge case: a guard whose final return gives a value the function found, at
-// least one result that is not a constant, nil, an error value, a function literal or a composite
-// literal (`return t.names[i]`, not `return 0, errClosed`, `return nil` or `return false`); in a
-// function without results, a guard that does something before it returns. After edge-case guards
-// alone (a nil check, a closed flag, an empty input) the tail is the function's main path, and no
-// tail is offered: moving the main path out of line wins nothing.
+// path rather than an edge case (syntax.Answers): a guard that returns a value it found, at least
+// one result that is an element (x[i], m[k]), a field (x.f) or a variable of the function that is
+// not a parameter (the v of `if v, ok := m[k]; ok`): `return t.names[i]`, not `return 0,
+// errClosed`, `return nil`, `return s` (a parameter unchanged), `return x == y` or `return
+// types.Unsafe`; without results, or with a bare return, a guard that does its work in place
+// before it returns, with assignments and increments and no call (`l.buf[l.n] = e; l.n++;
+// return`). After edge-case guards alone (a nil check, a closed flag, a short or empty input,
+// an identity shortcut) the tail is the function's main path, and no tail is offered: moving the
+// main path out of line only renames it.
 //
 // A tail is the slow path only when the guards are the hot path, which the rule cannot always
 // tell; it declines when it cannot:

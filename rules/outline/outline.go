@@ -102,13 +102,10 @@ func matchFunc(pass *rule.Pass, f *ast.File, fd *ast.FuncDecl, verdict diag.Diag
 			heavy = append(heavy, r)
 		}
 	}
-	if fn, ok := pass.Info.Defs[fd.Name].(*types.Func); ok {
-		hasResults := fn.Type().(*types.Signature).Results().Len() > 0
-		for _, tail := range syntax.TailRegions(pass.Info, fd.Body, hasResults) {
-			r := &region{ColdRegion: tail.Region, tail: tail, cost: costs.cost(tail.Region.Stmts)}
-			if r.cost >= need {
-				heavy = append(heavy, r)
-			}
+	for _, tail := range syntax.TailRegions(pass.Info, fd) {
+		r := &region{ColdRegion: tail.Region, tail: tail, cost: costs.cost(tail.Region.Stmts)}
+		if r.cost >= need {
+			heavy = append(heavy, r)
 		}
 	}
 	if len(heavy) == 0 {

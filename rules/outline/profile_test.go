@@ -84,12 +84,14 @@ const tailSrc = `package p
 
 import "log"
 
+var small [10]int
+
 func G(x int) int {
 	if x < 10 {
-		return x
+		return small[x]
 	}
 	if x < 20 {
-		return x + 1
+		return small[x-10]
 	}
 	if x > 100 {
 		log.Print(x)
@@ -146,14 +148,14 @@ func TestTailRanksAndProfile(t *testing.T) {
 		}
 	}
 
-	write(map[int64]int64{6: 900, 16: 10}) // the first guard is hot, the tail's log.Print cold
+	write(map[int64]int64{8: 900, 18: 10}) // the first guard is hot, the tail's log.Print cold
 	for _, c := range New().Match(pass) {
 		if c.Decline != "" {
 			t.Errorf("with a cold tail: %s declined: %s", c.Summary, c.Decline)
 		}
 	}
 
-	write(map[int64]int64{6: 10, 16: 900}) // the tail is hot
+	write(map[int64]int64{8: 10, 18: 900}) // the tail is hot
 	declined := 0
 	for _, c := range New().Match(pass) {
 		if strings.Contains(c.Summary, "tail after") {

@@ -9,8 +9,8 @@ import (
 )
 
 // edgeSrc holds functions whose guards are edge cases, not a fast path: the tail is the
-// function's main path, and no tail is offered. Each tail calls log, heavy enough to be offered
-// after a guard that answers (Answered).
+// function's main path, and no tail is offered; and three whose guards answer (Answered, Ring.Add,
+// Name). Each tail calls log, heavy enough to be offered after a guard that answers.
 const edgeSrc = `package p
 
 import (
@@ -61,12 +61,65 @@ func Bare(p *int) {
 	log.Print(*p)
 }
 
+func Param(s []int) []int {
+	if len(s) < 2 {
+		return s
+	}
+	log.Print(s)
+	return s[1:]
+}
+
+func Compare(x, y *int) bool {
+	if x == nil || y == nil {
+		return x == y
+	}
+	log.Print(*x)
+	return *x == *y
+}
+
+func Call(p *int) string {
+	if p == nil {
+		return log.Prefix()
+	}
+	log.Print(*p)
+	return ""
+}
+
+func InPlaceCall(t *T) {
+	if t.closed {
+		log.SetPrefix("")
+		return
+	}
+	log.Print(t)
+}
+
 func Answered(m map[string]int, k string) int {
 	if v, ok := m[k]; ok {
 		return v
 	}
 	log.Print(k)
 	return 0
+}
+
+type Ring struct{ buf []int; n int }
+
+func (r *Ring) Add(x int) {
+	if r.n < len(r.buf) {
+		r.buf[r.n] = x
+		r.n++
+		return
+	}
+	log.Print(x)
+}
+
+var names = map[int]string{}
+
+func Name(i int) (s string) {
+	if c, ok := names[i]; ok {
+		return c
+	}
+	log.Print(i)
+	return
 }
 `
 
@@ -78,12 +131,14 @@ func TestEdgeGuardsOfferNoTail(t *testing.T) {
 			tails[diag.FuncName(c.Func)] = true
 		}
 	}
-	for _, fn := range []string{"(*T).Closed", "Nil", "Const", "Made", "Bare"} {
+	for _, fn := range []string{"(*T).Closed", "Nil", "Const", "Made", "Bare", "Param", "Compare", "Call", "InPlaceCall"} {
 		if tails[fn] {
 			t.Errorf("%s: a tail after an edge-case guard was offered", fn)
 		}
 	}
-	if !tails["Answered"] {
-		t.Errorf("Answered: no tail offered after `if ok { return v }`")
+	for _, fn := range []string{"Answered", "(*Ring).Add", "Name"} {
+		if !tails[fn] {
+			t.Errorf("%s: no tail offered after a guard that answers", fn)
+		}
 	}
 }

@@ -131,7 +131,14 @@ type Tail struct {
 // guard of that run that is a fast path (Answers), or follows one, starts a tail: what follows
 // it, to the end of the body. When the function has results a tail must end in a return or a
 // panic; without results it may end in anything.
-func TailRegions(info *types.Info, body *ast.BlockStmt, hasResults bool) []*Tail {
+func TailRegions(info *types.Info, fd *ast.FuncDecl) []*Tail {
+	fn, ok := info.Defs[fd.Name].(*types.Func)
+	if !ok || fd.Body == nil {
+		return nil
+	}
+	sig := fn.Type().(*types.Signature)
+	hasResults := sig.Results().Len() > 0
+	body := fd.Body
 	var out []*Tail
 	var guards []*ast.IfStmt
 	fast := false
@@ -143,7 +150,7 @@ func TailRegions(info *types.Info, body *ast.BlockStmt, hasResults bool) []*Tail
 				return out
 			}
 			guards = append(guards, s)
-			fast = fast || Answers(info, s)
+			fast = fast || Answers(info, sig, s)
 			stmts := body.List[i+1:]
 			if !fast || len(stmts) == 0 {
 				continue
@@ -169,34 +176,85 @@ func TailRegions(info *types.Info, body *ast.BlockStmt, hasResults bool) []*Tail
 	return out
 }
 
-// Answers reports whether the guard g is a fast path rather than an edge case: its body ends in a
-// return that gives a value the function found, at least one result that is not a constant, nil,
-// a value of type error, a function literal or a composite literal (`return t.names[i]`, not
-// `return 0, errClosed`); or, without results, it does something before it returns.
-func Answers(info *types.Info, g *ast.IfStmt) bool {
+// Answers reports whether the guard g of a function of signature sig is a fast path rather than an
+// edge case: it returns a value that it found, at least one result that is an element (x[i],
+// m[k]), a field (x.f), or a variable of the function that is not a parameter (the v of
+// `v, ok := m[k]`); not a parameter returned unchanged, a constant, nil, a literal, a comparison or
+// a call. A guard that returns the named results bare, or a function without results, does its
+// work in place before it returns: assignments and increments, no call.
+func Answers(info *types.Info, sig *types.Signature, g *ast.IfStmt) bool {
 	list := g.Body.List
 	ret, ok := list[len(list)-1].(*ast.ReturnStmt)
 	if !ok {
 		return false
 	}
 	if len(ret.Results) == 0 {
-		return len(list) > 1
-	}
-	errType := types.Universe.Lookup("error").Type()
-	for _, r := range ret.Results {
-		r = ast.Unparen(r)
-		if u, ok := r.(*ast.UnaryExpr); ok && u.Op == token.AND {
-			r = ast.Unparen(u.X)
+		if len(list) == 1 {
+			return false
 		}
-		switch r.(type) {
-		case *ast.FuncLit, *ast.CompositeLit:
-			continue
-		}
-		tv, ok := info.Types[r]
-		if !ok || tv.Value != nil || tv.IsNil() || types.Identical(tv.Type, errType) {
-			continue
+		for _, s := range list[:len(list)-1] {
+			switch s.(type) {
+			case *ast.AssignStmt, *ast.IncDecStmt:
+			default:
+				return false
+			}
+			called := false
+			ast.Inspect(s, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok {
+					if tv, ok := info.Types[call.Fun]; !ok || !tv.IsType() {
+						called = true
+					}
+				}
+				return !called
+			})
+			if called {
+				return false
+			}
 		}
 		return true
+	}
+	for _, r := range ret.Results {
+		if found(info, sig, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// found reports whether e is a value that a function found rather than was given or made: an
+// element, a field, or a variable of the function that is not a parameter.
+func found(info *types.Info, sig *types.Signature, e ast.Expr) bool {
+	if tv, ok := info.Types[e]; !ok || tv.Value != nil || tv.IsNil() {
+		return false
+	}
+	switch e := ast.Unparen(e).(type) {
+	case *ast.IndexExpr:
+		tv, ok := info.Types[e.X]
+		return ok && !tv.IsType() // not an instantiation
+	case *ast.SelectorExpr:
+		sel, ok := info.Selections[e]
+		return ok && sel.Kind() == types.FieldVal
+	case *ast.Ident:
+		v, ok := info.Uses[e].(*types.Var)
+		if !ok || v.IsField() || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+			return false
+		}
+		return !isParam(sig, v)
+	}
+	return false
+}
+
+// isParam reports whether v is a parameter, the receiver or a result of sig.
+func isParam(sig *types.Signature, v *types.Var) bool {
+	if sig.Recv() == v {
+		return true
+	}
+	for _, t := range []*types.Tuple{sig.Params(), sig.Results()} {
+		for i := 0; i < t.Len(); i++ {
+			if t.At(i) == v {
+				return true
+			}
+		}
 	}
 	return false
 }
