@@ -91,11 +91,13 @@
 // one result that is an element (x[i], m[k]), a field (x.f) or a variable of the function that is
 // not a parameter (the v of `if v, ok := m[k]; ok`): `return t.names[i]`, not `return 0,
 // errClosed`, `return nil`, `return s` (a parameter unchanged), `return x == y` or `return
-// types.Unsafe`; without results, or with a bare return, a guard that does its work in place
-// before it returns, with assignments and increments and no call (`l.buf[l.n] = e; l.n++;
-// return`). After edge-case guards alone (a nil check, a closed flag, a short or empty input,
-// an identity shortcut) the tail is the function's main path, and no tail is offered: moving the
-// main path out of line only renames it.
+// types.Unsafe`; with a bare return, a guard that assigns a named result such a value (`c =
+// r.buf[r.i]; r.i++; return`, not `err = io.EOF; return`); without results, a guard that does its
+// work in place before it returns, with assignments and increments and no call (`l.buf[l.n] = e;
+// l.n++; return`). After edge-case guards alone (a nil check, a closed flag, a short or empty
+// input, an identity shortcut) the tail is the function's main path, and no tail is offered:
+// moving the main path out of line only renames it. Nor is one after a guard whose condition is
+// a constant (`runtime.GOOS == "linux"`), a build switch of which the compiler drops one side.
 //
 // A tail is the slow path only when the guards are the hot path, which the rule cannot always
 // tell; it declines when it cannot:

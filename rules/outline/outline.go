@@ -355,6 +355,12 @@ func (p *plan) apply(fix *rule.Fix, f *ast.File, fd *ast.FuncDecl, r *region) er
 	if p.dropReturn {
 		body = body[:len(body)-1]
 	}
+	if len(body) > 0 && body[0].Decorations().Before == dst.EmptyLine {
+		body[0].Decorations().Before = dst.NewLine // no blank line to open the slow function
+	}
+	if keep > 0 && (*list)[keep-1].Decorations().After == dst.EmptyLine {
+		(*list)[keep-1].Decorations().After = dst.NewLine // nor between the last guard and the call
+	}
 	slow := &dst.FuncDecl{
 		Name: dst.NewIdent(p.name),
 		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},

@@ -9,13 +9,14 @@ import (
 )
 
 // edgeSrc holds functions whose guards are edge cases, not a fast path: the tail is the
-// function's main path, and no tail is offered; and three whose guards answer (Answered, Ring.Add,
-// Name). Each tail calls log, heavy enough to be offered after a guard that answers.
+// function's main path, and no tail is offered; and four whose guards answer (Answered, Ring.Add,
+// NamedHit, Name). Each tail calls log, heavy enough to be offered after a guard that answers.
 const edgeSrc = `package p
 
 import (
 	"errors"
 	"log"
+	"runtime"
 )
 
 var errClosed = errors.New("closed")
@@ -93,6 +94,23 @@ func InPlaceCall(t *T) {
 	log.Print(t)
 }
 
+func NamedEOF(t *T) (n int, err error) {
+	if t.closed {
+		err = errClosed
+		return
+	}
+	log.Print(t)
+	return 1, nil
+}
+
+func BuildSwitch(xs []int) int {
+	if runtime.GOOS == "plan9" {
+		return xs[0]
+	}
+	log.Print(xs)
+	return 0
+}
+
 func Answered(m map[string]int, k string) int {
 	if v, ok := m[k]; ok {
 		return v
@@ -114,6 +132,17 @@ func (r *Ring) Add(x int) {
 
 var names = map[int]string{}
 
+func NamedHit(r *Ring) (x int, err error) {
+	if r.n > 0 {
+		x = r.buf[r.n-1]
+		r.n--
+		return
+	}
+	log.Print(r)
+	log.Print(r.n)
+	return 0, errClosed
+}
+
 func Name(i int) (s string) {
 	if c, ok := names[i]; ok {
 		return c
@@ -131,12 +160,12 @@ func TestEdgeGuardsOfferNoTail(t *testing.T) {
 			tails[diag.FuncName(c.Func)] = true
 		}
 	}
-	for _, fn := range []string{"(*T).Closed", "Nil", "Const", "Made", "Bare", "Param", "Compare", "Call", "InPlaceCall"} {
+	for _, fn := range []string{"(*T).Closed", "Nil", "Const", "Made", "Bare", "Param", "Compare", "Call", "InPlaceCall", "NamedEOF", "BuildSwitch"} {
 		if tails[fn] {
 			t.Errorf("%s: a tail after an edge-case guard was offered", fn)
 		}
 	}
-	for _, fn := range []string{"Answered", "(*Ring).Add", "Name"} {
+	for _, fn := range []string{"Answered", "(*Ring).Add", "NamedHit", "Name"} {
 		if !tails[fn] {
 			t.Errorf("%s: no tail offered after a guard that answers", fn)
 		}

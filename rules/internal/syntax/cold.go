@@ -149,6 +149,9 @@ func TailRegions(info *types.Info, fd *ast.FuncDecl) []*Tail {
 			if s.Else != nil || end == "" {
 				return out
 			}
+			if tv, ok := info.Types[s.Cond]; ok && tv.Value != nil {
+				return out // runtime.GOOS == "linux": a build switch, and the compiler drops one side
+			}
 			guards = append(guards, s)
 			fast = fast || Answers(info, sig, s)
 			stmts := body.List[i+1:]
@@ -180,12 +183,27 @@ func TailRegions(info *types.Info, fd *ast.FuncDecl) []*Tail {
 // edge case: it returns a value that it found, at least one result that is an element (x[i],
 // m[k]), a field (x.f), or a variable of the function that is not a parameter (the v of
 // `v, ok := m[k]`); not a parameter returned unchanged, a constant, nil, a literal, a comparison or
-// a call. A guard that returns the named results bare, or a function without results, does its
-// work in place before it returns: assignments and increments, no call.
+// a call. A guard that returns the named results bare answers when it assigns one a value it
+// found; in a function without results, when it does its work in place before it returns:
+// assignments and increments, no call.
 func Answers(info *types.Info, sig *types.Signature, g *ast.IfStmt) bool {
 	list := g.Body.List
 	ret, ok := list[len(list)-1].(*ast.ReturnStmt)
 	if !ok {
+		return false
+	}
+	if len(ret.Results) == 0 && sig.Results().Len() > 0 {
+		for _, s := range list[:len(list)-1] {
+			as, ok := s.(*ast.AssignStmt)
+			if !ok || len(as.Lhs) != len(as.Rhs) {
+				continue
+			}
+			for i, lhs := range as.Lhs {
+				if id, ok := lhs.(*ast.Ident); ok && isResult(sig, info.Uses[id]) && found(info, sig, as.Rhs[i]) {
+					return true
+				}
+			}
+		}
 		return false
 	}
 	if len(ret.Results) == 0 {
@@ -240,6 +258,16 @@ func found(info *types.Info, sig *types.Signature, e ast.Expr) bool {
 			return false
 		}
 		return !isParam(sig, v)
+	}
+	return false
+}
+
+// isResult reports whether obj is a result of sig.
+func isResult(sig *types.Signature, obj types.Object) bool {
+	for i := 0; i < sig.Results().Len(); i++ {
+		if sig.Results().At(i) == obj {
+			return true
+		}
 	}
 	return false
 }
