@@ -89,9 +89,9 @@
 // must end in a return or a panic. Each guard starts a tail, from the first guard that is a fast
 // path rather than an edge case (syntax.Answers): a guard that returns a value it found, at least
 // one result that is an element (x[i], m[k]), a field (x.f) or a variable of the function that is
-// not a parameter (the v of `if v, ok := m[k]; ok`): `return t.names[i]`, not `return 0,
-// errClosed`, `return nil`, `return s` (a parameter unchanged), `return x == y` or `return
-// types.Unsafe`; with a bare return, a guard that assigns a named result such a value (`c =
+// not a parameter (the v of `if v, ok := m[k]; ok`), and not of type error: `return t.names[i]`,
+// not `return 0, errClosed`, `return nil, d.err`, `return nil`, `return s` (a parameter
+// unchanged), `return x == y` or `return types.Unsafe`; with a bare return, a guard that assigns a named result such a value (`c =
 // r.buf[r.i]; r.i++; return`, not `err = io.EOF; return`); without results, a guard that does its
 // work in place before it returns, with assignments and increments and no call (`l.buf[l.n] = e;
 // l.n++; return`). After edge-case guards alone (a nil check, a closed flag, a short or empty

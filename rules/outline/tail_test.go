@@ -94,6 +94,17 @@ func InPlaceCall(t *T) {
 	log.Print(t)
 }
 
+type Dec struct{ err error }
+
+func (d *Dec) Sticky() (int, error) {
+	if d.err != nil {
+		return 0, d.err
+	}
+	log.Print(d)
+	log.Print(d)
+	return 1, nil
+}
+
 func NamedEOF(t *T) (n int, err error) {
 	if t.closed {
 		err = errClosed
@@ -160,7 +171,7 @@ func TestEdgeGuardsOfferNoTail(t *testing.T) {
 			tails[diag.FuncName(c.Func)] = true
 		}
 	}
-	for _, fn := range []string{"(*T).Closed", "Nil", "Const", "Made", "Bare", "Param", "Compare", "Call", "InPlaceCall", "NamedEOF", "BuildSwitch"} {
+	for _, fn := range []string{"(*T).Closed", "Nil", "Const", "Made", "Bare", "Param", "Compare", "Call", "InPlaceCall", "NamedEOF", "BuildSwitch", "(*Dec).Sticky"} {
 		if tails[fn] {
 			t.Errorf("%s: a tail after an edge-case guard was offered", fn)
 		}

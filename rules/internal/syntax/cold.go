@@ -182,8 +182,8 @@ func TailRegions(info *types.Info, fd *ast.FuncDecl) []*Tail {
 // Answers reports whether the guard g of a function of signature sig is a fast path rather than an
 // edge case: it returns a value that it found, at least one result that is an element (x[i],
 // m[k]), a field (x.f), or a variable of the function that is not a parameter (the v of
-// `v, ok := m[k]`); not a parameter returned unchanged, a constant, nil, a literal, a comparison or
-// a call. A guard that returns the named results bare answers when it assigns one a value it
+// `v, ok := m[k]`); not a parameter returned unchanged, a constant, nil, an error, a literal, a
+// comparison or a call. A guard that returns the named results bare answers when it assigns one a value it
 // found; in a function without results, when it does its work in place before it returns:
 // assignments and increments, no call.
 func Answers(info *types.Info, sig *types.Signature, g *ast.IfStmt) bool {
@@ -240,9 +240,10 @@ func Answers(info *types.Info, sig *types.Signature, g *ast.IfStmt) bool {
 }
 
 // found reports whether e is a value that a function found rather than was given or made: an
-// element, a field, or a variable of the function that is not a parameter.
+// element, a field, or a variable of the function that is not a parameter; not an error, which
+// an edge case returns (`return nil, d.err`).
 func found(info *types.Info, sig *types.Signature, e ast.Expr) bool {
-	if tv, ok := info.Types[e]; !ok || tv.Value != nil || tv.IsNil() {
+	if tv, ok := info.Types[e]; !ok || tv.Value != nil || tv.IsNil() || types.Identical(tv.Type, types.Universe.Lookup("error").Type()) {
 		return false
 	}
 	switch e := ast.Unparen(e).(type) {
