@@ -394,13 +394,21 @@ func (e *engine) separateBreak(ctx context.Context, picks []*pick, broken map[st
 }
 
 // promised checks each pick's promise on its own view of the round's compile, reports the picks
-// whose promise the compiler does not confirm, and returns the others.
+// whose promise the compiler does not confirm and the confirmed trades (only the bench gate may keep
+// those), and returns the others.
 func (e *engine) promised(picks []*pick, shared *sharing, combined map[string][]byte, after *diag.Diagnostics) []*pick {
 	var confirmed []*pick
 	for _, p := range picks {
 		before, view := e.views(p, shared, combined, after)
 		if err := e.promise(p.rc, before, view, p.changes); err != nil {
 			p.res.Verdict, p.res.Reason = report.Unconfirmed, err.Error()
+			p.res.Notes = e.lostInliningOf(p, shared, after)
+			e.report(p.res)
+			continue
+		}
+		if p.rc.c.Trade != "" {
+			// Confirmed, but only the bench gate may keep it: left out like a dropped one.
+			p.res.Verdict, p.res.Reason = report.NeedsBench, needsBench(GateBuild, nil, p.rc.c.Trade)
 			p.res.Notes = e.lostInliningOf(p, shared, after)
 			e.report(p.res)
 			continue

@@ -117,6 +117,9 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 		return res, nil, nil
 	}
 	switch {
+	case rc.c.Trade != "" && e.opts.Gate != GateBench:
+		res.Verdict, res.Reason = report.NeedsBench, needsBench(e.opts.Gate, e.baseline[rc.t.path], rc.c.Trade)
+		return res, nil, nil
 	case e.opts.Gate == GateTest && e.baseline[rc.t.path].hasTests:
 		res.Verdict, res.Reason = report.Kept, "compiler confirmed; tests pass"
 		return res, att, nil
@@ -133,6 +136,16 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 		return res, nil, err
 	}
 	return res, att, nil
+}
+
+// needsBench is the reason of a trade confirmed under the build or test gate (b: the package's test
+// baseline, nil under the build gate).
+func needsBench(g Gate, b *baseline, trade string) string {
+	done := "compiler confirmed"
+	if g == GateTest && b != nil && b.hasTests {
+		done += "; tests pass"
+	}
+	return done + "; a trade that only the bench gate (-gate=bench) may keep: " + trade
 }
 
 // withKept returns the files with the kept rewrites, and changes on top of them.

@@ -20,6 +20,7 @@ const (
 	TestsFailed Verdict = "tests-failed" // a test, or a benchmark, failed, panicked or hung
 	Regressed   Verdict = "regressed"    // a benchmark metric got significantly worse
 	Skipped     Verdict = "skipped"      // not tried: its function is cold in the profile (-profile, -hot)
+	NeedsBench  Verdict = "needs-bench"  // confirmed, but a trade (rule.Candidate.Trade) that only the bench gate may keep
 )
 
 // Result is the report of one candidate.

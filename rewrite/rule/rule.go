@@ -146,6 +146,12 @@ type Candidate struct {
 	// Decline, when set, says why the rule leaves this candidate alone although the compiler's
 	// evidence is there. Fix is not called.
 	Decline string
+	// Trade, when set, says what the rewrite trades ("memory for allocations: the capacity is an
+	// upper bound"): it is not better on every input, and only measurement can judge it. The engine
+	// keeps such a candidate only under the bench gate, where no metric (B/op included) may rise
+	// significantly; the build and test gates confirm and test it as usual, then report it with the
+	// verdict needs-bench and keep it out.
+	Trade string
 	// Fix applies the rewrite to the decorated tree. It may edit any file of the loaded packages.
 	Fix func(fix *Fix) error
 	// Confirm checks the rule's promise on the compiler's verdict for the rewritten code (for example:
