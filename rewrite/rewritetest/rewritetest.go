@@ -14,11 +14,13 @@
 // after the rewrite. A comment may add DECLINE "regexp"...: then the rule must decline a candidate
 // on that line with a matching reason, and every declined candidate must be on such a line.
 //
-// Run checks the comments, runs the engine with the test gate, compares the rewritten files with
-// the golden ones (ignoring ERROR and DECLINE comments), and runs the benchmarks of the old and new
-// code once: allocs/op must drop in at least one benchmark and rise in none. Under go test -short
-// it uses the build gate and runs no benchmark: the compiler's verdicts and the golden files only. With -update, the
-// golden files are rewritten, keeping only the ERROR regexps that hold for the rewritten code.
+// Run checks the comments, runs the engine with the test gate (for a case of trades, Options.Trades,
+// the test gate and then the bench gate), compares the rewritten files with the golden ones
+// (ignoring ERROR and DECLINE comments), and runs the benchmarks of the old and new code once:
+// allocs/op must drop in at least one benchmark and rise in none. Under go test -short it uses the
+// build gate and runs no benchmark: the compiler's verdicts and the golden files only (for a case
+// of trades, only that the build gate keeps none). With -update, the golden files are rewritten,
+// keeping only the ERROR regexps that hold for the rewritten code.
 package rewritetest
 
 import (
@@ -65,6 +67,11 @@ type Options struct {
 	TimeOnly bool
 	// Skip names case directories that RunAll leaves to another test.
 	Skip []string
+	// Trades names case directories whose rewrites are trades (rule.Candidate.Trade), which only
+	// the bench gate may keep: under the test gate, every candidate that the rule does not decline
+	// must be reported needs-bench and nothing may be rewritten; then the case runs under the bench
+	// gate, which must keep them, and is checked as usual.
+	Trades []string
 }
 
 // RunAll runs every case directory under moduleDir/ruleDir (fixtures/<rule>/<case>) through
@@ -91,7 +98,6 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, r *rule.Rule, opts Opti
 	t.Helper()
 	ctx := t.Context()
 	c := newFixtureCase(t, moduleDir, caseDir, r)
-	moduleDir = c.moduleDir
 	c.untouched = strings.HasPrefix(filepath.Base(caseDir), "no_")
 	c.opts = opts
 	c.checkInput(ctx)
@@ -104,20 +110,20 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, r *rule.Rule, opts Opti
 	if testing.Short() {
 		gate = rewrite.GateBuild
 	}
-	rep, err := rewrite.Run(ctx, rewrite.Options{
-		Dir:      moduleDir,
-		Patterns: []string{"./" + caseDir},
-		Rules:    []*rule.Rule{r},
-		Gate:     gate,
-		Log:      func(format string, args ...any) { t.Logf(format, args...) },
-	})
-	if err != nil {
-		t.Fatalf("rewrite.Run: %v", err)
-	}
-	for _, p := range rep.Packages {
-		if p.Error != "" {
-			t.Fatalf("package %s: %s", p.Path, p.Error)
+	rep := c.run(ctx, gate)
+	if slices.Contains(opts.Trades, filepath.Base(caseDir)) && !c.untouched {
+		for _, r := range rep.Candidates {
+			if !strings.HasPrefix(r.Reason, "declined:") && r.Verdict != report.NeedsBench {
+				t.Errorf("%s:%d: %s: %s under the %s gate; want %s for a trade", r.File, r.Line, r.Summary, r.Verdict, gate, report.NeedsBench)
+			}
 		}
+		if rw := rep.Rewritten(); len(rw) != 0 {
+			t.Errorf("the %s gate rewrote %v: a trade is kept only by the bench gate", gate, keys(rw))
+		}
+		if testing.Short() {
+			return // only the bench gate keeps a trade, and -short runs no benchmark
+		}
+		rep = c.run(ctx, rewrite.GateBench)
 	}
 	for _, r := range rep.Candidates {
 		t.Logf("candidate %s:%d:%d %s: %s: %s", r.File, r.Line, r.Col, r.Summary, r.Verdict, r.Reason)
@@ -137,6 +143,28 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, r *rule.Rule, opts Opti
 		t.Fatalf("no candidate kept in %s", caseDir)
 	}
 	c.checkRewritten(ctx, rep)
+}
+
+// run runs the rule on the case under gate g.
+func (c *fixtureCase) run(ctx context.Context, g rewrite.Gate) *report.Report {
+	t := c.t
+	t.Helper()
+	rep, err := rewrite.Run(ctx, rewrite.Options{
+		Dir:      c.moduleDir,
+		Patterns: []string{"./" + c.caseDir},
+		Rules:    []*rule.Rule{c.rule},
+		Gate:     g,
+		Log:      func(format string, args ...any) { t.Logf(format, args...) },
+	})
+	if err != nil {
+		t.Fatalf("rewrite.Run: %v", err)
+	}
+	for _, p := range rep.Packages {
+		if p.Error != "" {
+			t.Fatalf("package %s: %s", p.Path, p.Error)
+		}
+	}
+	return rep
 }
 
 // newFixtureCase describes the case at moduleDir/caseDir (relative, with slashes).
