@@ -51,3 +51,31 @@ func CloneExpr(fix *rule.Fix, e ast.Expr) dst.Expr {
 	x.Decorations().After = dst.None
 	return x
 }
+
+// InsertBefore puts st before at in owner's statement list. With takeComments, at's leading
+// comments and the space before it go with st (st then reads as the start of what at started);
+// without, st follows the statement before at directly and at keeps them.
+func InsertBefore(owner dst.Node, at, st dst.Stmt, takeComments bool) error {
+	list, err := StmtList(owner)
+	if err != nil {
+		return err
+	}
+	for i, s := range *list {
+		if s != at {
+			continue
+		}
+		ad, sd := at.Decorations(), st.Decorations()
+		sd.After = dst.NewLine
+		if takeComments {
+			sd.Before, sd.Start = ad.Before, ad.Start
+			ad.Before, ad.Start = dst.NewLine, nil
+		} else {
+			sd.Before = dst.NewLine
+		}
+		out := append([]dst.Stmt{}, (*list)[:i]...)
+		out = append(out, st)
+		*list = append(out, (*list)[i:]...)
+		return nil
+	}
+	return fmt.Errorf("statement not found in its block")
+}
