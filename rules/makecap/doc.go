@@ -1,16 +1,21 @@
 // Package makecap preallocates a slice or map that a loop with a known trip count fills.
 //
-//	var out []int
-//	for _, x := range xs {
-//		out = append(out, 2*x)
+//	var keys []string
+//	for _, r := range rs {
+//		keys = append(keys, r.Key)
 //	}
+//	return keys
 //
 // becomes
 //
-//	out := make([]int, 0, len(xs))
-//	for _, x := range xs {
-//		out = append(out, 2*x)
+//	var keys []string
+//	if len(rs) > 0 {
+//		keys = make([]string, 0, len(rs))
 //	}
+//	for _, r := range rs {
+//		keys = append(keys, r.Key)
+//	}
+//	return keys
 //
 // A slice or map that starts empty and grows once per iteration of a loop whose trip count is known
 // gets its capacity up front. Every append that outgrows the backing array calls growslice, which
@@ -19,47 +24,101 @@
 // `make(map[K]V) escapes to heap`, `make(map[K]V) does not escape` or `map[K]V{} ...` at the make or
 // the literal): that report is the evidence. With no such report there is no candidate.
 //
-// # Variants
+// # Where the slice starts
 //
-// Each is chosen only where it is exact:
+//	var s []T                      (alone or in a var block: nil)
+//	a named result s []T           (nil when the function starts, set nowhere before the loop)
+//	s := []T{} / s := make([]T, 0) (never nil; the same with = to a variable declared before,
+//	                                a named result or a variable of a var block)
+//	m := make(map[K]V) / m := map[K]V{}  (and with =)
 //
-//	var s []T / s := []T{} / s := make([]T, 0)       =>  s := make([]T, 0, CAP)
-//	m := make(map[K]V) / m := map[K]V{}              =>  m := make(map[K]V, CAP)
+// The loop is the first statement after it that mentions s, in the same block (for a named result:
+// the first of the function's body).
 //
-//	for … range xs    (slice, array, pointer to array, map; xs a variable or a field chain)  CAP = len(xs)
-//	for … range n     (integer)                                    CAP = n if a constant ≥ 0, else max(n, 0)
-//	for i := 0; i < n; i++                                         CAP = n if unsigned, len(…) or a
-//	                                                                     constant ≥ 0, else max(n, 0)
-//	for i := a; i < b; i++  (a ≠ 0, signed)                        CAP = max(b-a, 0)
+// # Trip counts
 //
-// The loop is the first statement after the declaration that mentions s, in the same block, and its
-// body grows s exactly once per iteration, unconditionally: `s = append(s, x)` (one element) or
-// `m[k] = v` directly in the body. Duplicate map keys only make the hint too big.
-// max(…, 0) keeps make from panicking where the loop would simply not run.
+//	for … range xs    (slice, array, pointer to array, map; xs a variable or a field chain)  len(xs)
+//	for … range s     (string: an upper bound, see below)                                    len(s)
+//	for … range n     (integer)                                                              n
+//	for i := 0; i < n; i++                                                                   n
+//	for i := a; i < b; i++  (a ≠ 0, signed)                                                  b-a
+//
+// where n and b are constants, variables, fields or len of those, and the body assigns neither the
+// counter nor the bound.
+//
+// # Nil stays nil
+//
+// `var s []T` and a named result are nil when the loop runs zero times, and make(...) is not. Where
+// nothing can tell nil from empty (only len, cap, indexing, range, copy and `s = append(s, …)` use s:
+// no comparison with nil, no return, no call that gets it, such as json.Marshal or
+// reflect.DeepEqual, no closure), the make is unconditional:
+//
+//	var s []T   =>  s := make([]T, 0, CAP)          (s = make(...) in a var block)
+//
+// where CAP is max(n, 0) (b-a: max(b-a, 0)) unless the count cannot be negative (len, an unsigned or
+// non-negative constant count), so that make does not panic where the loop would simply not run.
+// A non-nil start becomes the make in its place: `s := []T{}` => `s := make([]T, 0, CAP)`.
+//
+// Where nil-ness can be seen, the make runs exactly when the loop does, just before it, and s is nil
+// exactly when it was:
+//
+//	if len(xs) > 0 { s = make([]T, 0, len(xs)) }        (range n: if n > 0; a counted loop: if b > a)
+//	if n := len(t.items); n > 0 { s = make([]T, 0, n) } (a count that is not a plain variable,
+//	                                                      taken once; n a name free there)
+//
+// This needs every iteration to grow s (below), nothing in the loop to look at s's nil-ness before it
+// grows, and, for a named result, no deferred call that could recover a panic and return it (a
+// function literal that calls recover, or anything but a function of the standard library). Where
+// the growth is conditional, or the loop looks at nil-ness, the make goes where s first grows:
+//
+//	if s == nil { s = make([]T, 0, len(xs)) }
+//	s = append(s, x)
+//
+// which needs one growth statement (in a block), an element that does not read s, no such
+// deferred recover, and a count that cannot change in the loop before the first growth: a constant
+// or local variables that nothing in the loop assigns, whose address is never taken and that no
+// closure assigns (not the length of a map).
+//
+// # How the loop grows s
+//
+// The rule follows the paths through one iteration: s = append(s, x) (one element) or m[k] = v in
+// if/else branches, switch and select cases (fallthrough too), labeled statements; an inner loop or
+// a closure that grows s is declined. A path that leaves the function abandons s and does not count:
+// a return that neither mentions s nor, for a named result, is bare; a call to panic, os.Exit,
+// log.Fatal and the like. So the error return of a parse loop does not stop the rewrite: the
+// capacity is only unused on that path.
+//
+// Exactly once on every path through an iteration: the trip count is exact, and the rewrite is kept
+// like any other. At most once, but not on every path (inside an if, a switch without default, after
+// a continue), or a loop that can end early (break, a branch to an outer loop), or a string range:
+// the trip count is only an upper bound. That trades memory for allocations, which only measurement
+// can judge: the candidate is a trade (rule.Candidate.Trade), reported as needs-bench and kept out by
+// the build and test gates, and kept by the bench gate only when a benchmark improves and none gets
+// worse, B/op included.
 //
 // # Declines
 //
 // It declines (the report says which):
-//   - range over a string (the loop runs once per rune, len counts bytes: only an upper bound, and
-//     declining is the simple exact choice), a channel, or a function (the trip count is unknown);
-//   - range over a call result (its length cannot be taken without calling it twice) or over an
-//     expression that is not a variable or a chain of fields;
-//   - a for loop that is not `for i := a; i < b; i++` over a variable i, with i or the bound assigned
-//     in the body, a bound that is not a constant, a variable or len of a variable, or an unsigned
-//     counter starting elsewhere than 0 (b-a could wrap);
-//   - a body that can leave early or skip the append: break, continue, goto, return, a labeled
-//     branch, a call to panic;
-//   - the append inside if, switch, select, an inner loop or a nested block; more than one growth
-//     per iteration; append(s, xs...) or an append of several elements (a varying or multiple amount);
-//     s assigned, appended to, cleared, deleted from or address-taken elsewhere in the loop; s used by
+//   - range over a channel or a function (the trip count is unknown), over a call result (its length
+//     cannot be taken without calling it twice) or over an expression that is not a variable or a
+//     chain of fields; a loop that never runs (a constant count ≤ 0);
+//   - a for loop that is not `for i := a; i < b; i++` over a variable i, with the counter, the start
+//     or the bound assigned in the body, a bound that is not a constant, a variable or len of a
+//     variable, or an unsigned counter starting elsewhere than 0 (b-a could wrap);
+//   - a goto in the loop body; a goto to a label between the start of s and the loop (it would run
+//     the make again);
+//   - s returned from inside the loop: the capacity of every iteration would go to the caller with
+//     an early result;
+//   - more than one growth on one path through an iteration; the growth in an inner loop or a
+//     closure; append(s, xs...) or an append of several elements (a varying or multiple amount); s
+//     assigned, appended to, cleared, deleted from or address-taken elsewhere in the loop; s used by
 //     a closure in the loop;
-//   - a length expression that is declared after s, or may change between the declaration and the
-//     loop (assigned, address-taken, or a field while calls run in between);
-//   - nil vs empty observable: `var s []T` is nil when the loop runs zero times, make(...) is not;
-//     the rule declines when s is compared to nil, returned, assigned or sent anywhere, passed to any
-//     function (reflect.DeepEqual, json.Marshal, …), sliced, or used by a closure. Only len, cap,
-//     indexing, range, copy and `s = append(s, …)` are allowed. `[]T{}` and make([]T, 0) are never nil;
-//   - make, len or max shadowed at the declaration.
+//   - nil vs empty observable, where neither form above keeps nil nil: several growth statements, a
+//     count that may change in the loop, a deferred recover for a named result;
+//   - a count that means something else, or is not declared yet, where the make goes; a count that
+//     may change between the start of s and the loop (assigned, address-taken, or a field while
+//     calls run in between) when the make replaces the start;
+//   - make, len, max or nil shadowed where the make goes.
 //
 // # Confirm
 //

@@ -4,12 +4,9 @@ import (
 	_ "embed"
 	"fmt"
 	"go/ast"
-	"go/constant"
 	"go/token"
 	"go/types"
 	"strings"
-
-	"github.com/dave/dst"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
@@ -31,63 +28,89 @@ func New() *rule.Rule {
 func match(pass *rule.Pass) []*rule.Candidate {
 	var out []*rule.Candidate
 	syntax.EachStmtList(pass, func(fd *ast.FuncDecl, block ast.Node, list []ast.Stmt) {
+		if block == fd.Body {
+			for _, seed := range resultSeeds(pass.Info, fd) {
+				if c := matchGrowth(pass, fd, block, list, -1, seed); c != nil {
+					out = append(out, c)
+				}
+			}
+		}
 		for i := range list {
-			if c := matchGrowth(pass, fd, block, list, i); c != nil {
-				out = append(out, c)
+			for _, seed := range seedsOf(pass.Info, list[i]) {
+				if c := matchGrowth(pass, fd, block, list, i, seed); c != nil {
+					out = append(out, c)
+				}
 			}
 		}
 	})
 	return out
 }
 
-// growSeed is a declaration of an empty slice or map.
+// seedKind is how a growing slice or map starts.
+type seedKind int
+
+const (
+	seedVar    seedKind = iota // var s []T, alone or in a var block: nil
+	seedDefine                 // s := []T{} or make([]T, 0); m := make(map[K]V) or map[K]V{}
+	seedAssign                 // the same assigned with = to a variable declared before
+	seedResult                 // a named result, nil when the function starts
+)
+
+// growSeed is where a slice or map starts empty.
 type growSeed struct {
+	kind   seedKind
 	obj    *types.Var
-	decl   ast.Stmt
-	typ    ast.Expr // []T or map[K]V as written
-	site   ast.Expr // the make call or composite literal; nil for `var s []T`
+	decl   ast.Stmt       // the statement that declares or sets it; nil for seedResult
+	spec   *ast.ValueSpec // seedVar: its spec
+	typ    ast.Expr       // the type as written: []T, map[K]V or a name
+	site   ast.Expr       // the make call or composite literal; nil for nil seeds
 	isMap  bool
-	isNil  bool // var s []T
-	assign *ast.AssignStmt
+	assign *ast.AssignStmt // seedDefine, seedAssign
 }
 
-// seedOf recognises `var s []T`, `s := []T{}`, `s := make([]T, 0)`, `m := make(map[K]V)` and
-// `m := map[K]V{}`.
-func seedOf(info *types.Info, st ast.Stmt) *growSeed {
+func (s *growSeed) isNil() bool { return s.kind == seedVar || s.kind == seedResult }
+
+// seedsOf recognises the statements that start a slice or map empty: `var s []T` (a var block may
+// hold several), `s := []T{}`, `s := make([]T, 0)`, `m := make(map[K]V)`, `m := map[K]V{}`, and the
+// same with = instead of :=.
+func seedsOf(info *types.Info, st ast.Stmt) []*growSeed {
 	switch st := st.(type) {
 	case *ast.DeclStmt:
 		gd, ok := st.Decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.VAR || len(gd.Specs) != 1 {
+		if !ok || gd.Tok != token.VAR {
 			return nil
 		}
-		vs := gd.Specs[0].(*ast.ValueSpec)
-		if len(vs.Names) != 1 || vs.Type == nil || len(vs.Values) != 0 {
-			return nil
+		var out []*growSeed
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			if len(vs.Names) != 1 || vs.Type == nil || len(vs.Values) != 0 {
+				continue
+			}
+			obj, _ := info.Defs[vs.Names[0]].(*types.Var)
+			if obj == nil || !isSlice(obj.Type()) {
+				continue
+			}
+			out = append(out, &growSeed{kind: seedVar, obj: obj, decl: st, spec: vs, typ: vs.Type})
 		}
-		obj, _ := info.Defs[vs.Names[0]].(*types.Var)
-		if obj == nil {
-			return nil
-		}
-		if _, ok := obj.Type().Underlying().(*types.Slice); !ok {
-			return nil
-		}
-		if _, ok := vs.Type.(*ast.ArrayType); !ok {
-			return nil // a named slice type: the make needs its name, which is fine, but keep it simple
-		}
-		return &growSeed{obj: obj, decl: st, typ: vs.Type, isNil: true}
+		return out
 	case *ast.AssignStmt:
-		if st.Tok != token.DEFINE || len(st.Lhs) != 1 || len(st.Rhs) != 1 {
+		if (st.Tok != token.DEFINE && st.Tok != token.ASSIGN) || len(st.Lhs) != 1 || len(st.Rhs) != 1 {
 			return nil
 		}
 		id, ok := st.Lhs[0].(*ast.Ident)
 		if !ok {
 			return nil
 		}
+		kind := seedDefine
 		obj, _ := info.Defs[id].(*types.Var)
+		if st.Tok == token.ASSIGN {
+			kind = seedAssign
+			obj, _ = info.Uses[id].(*types.Var)
+		}
 		if obj == nil {
 			return nil
 		}
-		seed := &growSeed{obj: obj, decl: st, assign: st, site: st.Rhs[0]}
+		seed := &growSeed{kind: kind, obj: obj, decl: st, assign: st, site: st.Rhs[0]}
 		switch rhs := st.Rhs[0].(type) {
 		case *ast.CompositeLit:
 			if len(rhs.Elts) != 0 || rhs.Type == nil {
@@ -109,29 +132,48 @@ func seedOf(info *types.Info, st ast.Stmt) *growSeed {
 		default:
 			return nil
 		}
-		switch seed.typ.(type) {
-		case *ast.ArrayType:
-			if _, ok := obj.Type().Underlying().(*types.Slice); !ok {
-				return nil
-			}
-		case *ast.MapType:
+		if !types.Identical(info.TypeOf(seed.typ), obj.Type()) {
+			return nil // s = []T{} into a variable of another (named) type
+		}
+		switch obj.Type().Underlying().(type) {
+		case *types.Slice:
+		case *types.Map:
 			seed.isMap = true
 		default:
 			return nil
 		}
-		return seed
+		return []*growSeed{seed}
 	}
 	return nil
 }
 
-// matchGrowth makes a candidate of the declaration list[i] and the loop after it, if the compiler
-// reports the growth.
-func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int) *rule.Candidate {
-	info := pass.Info
-	seed := seedOf(info, list[i])
-	if seed == nil {
+// resultSeeds returns fd's named results of slice type: nil when the function starts.
+func resultSeeds(info *types.Info, fd *ast.FuncDecl) []*growSeed {
+	if fd.Type.Results == nil {
 		return nil
 	}
+	var out []*growSeed
+	for _, f := range fd.Type.Results.List {
+		for _, name := range f.Names {
+			obj, _ := info.Defs[name].(*types.Var)
+			if obj == nil || name.Name == "_" || !isSlice(obj.Type()) {
+				continue
+			}
+			out = append(out, &growSeed{kind: seedResult, obj: obj, typ: f.Type})
+		}
+	}
+	return out
+}
+
+func isSlice(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Slice)
+	return ok
+}
+
+// matchGrowth makes a candidate of the seed at list[i] (i = -1: a named result, list the function's
+// body) and the loop after it, if the compiler reports the growth.
+func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stmt, i int, seed *growSeed) *rule.Candidate {
+	info := pass.Info
 	k := -1
 	for j := i + 1; j < len(list); j++ {
 		if syntax.Mentions(info, list[j], seed.obj) {
@@ -142,13 +184,13 @@ func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.S
 	if k < 0 {
 		return nil
 	}
-	loop := list[k]
+	loop, label := list[k], ""
 	for {
 		l, ok := loop.(*ast.LabeledStmt)
 		if !ok {
 			break
 		}
-		loop = l.Stmt
+		loop, label = l.Stmt, l.Label.Name
 	}
 	var body *ast.BlockStmt
 	switch l := loop.(type) {
@@ -164,51 +206,32 @@ func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.S
 		return nil
 	}
 	name := seed.obj.Name()
-	c := &rule.Candidate{Func: fd}
+	c := &rule.Candidate{Func: fd, Summary: "preallocate " + name}
 	if seed.isMap {
 		c.Pos = seed.decl.Pos()
 		c.Evidence = siteEvidence(pass, seed.site)
 	} else {
-		first := grows[0]
-		c.Pos = first.stmt.Pos()
-		call := first.stmt.Rhs[0].(*ast.CallExpr)
+		c.Pos = grows[0].stmt.Pos()
+		call := grows[0].stmt.Rhs[0].(*ast.CallExpr)
 		for _, d := range pass.DiagsAt(call.Lparen, diag.Other) {
 			if d.Subject == "append" && (d.Kind == diag.Escapes || d.Kind == diag.NoEscape) {
 				c.Evidence = append(c.Evidence, d)
 			}
 		}
 	}
-	if len(c.Evidence) == 0 {
+	if len(c.Evidence) == 0 || madeAtFirstGrowth(info, seed, grows) {
 		return nil
 	}
-	c.Summary = "preallocate " + name
-	capX, why := tripCount(pass, loop, seed)
-	if why == "" {
-		why = earlyExit(info, body)
-	}
-	if why == "" {
-		why = growthDecline(info, body, seed, grows)
-	}
-	if why == "" {
-		why = unsafeBetween(info, list[i+1:k], list[i], capX.refs)
-	}
-	if why == "" && seed.isNil {
-		why = nilObservable(info, fd.Body, seed)
-	}
-	if why == "" {
-		for _, b := range []string{"make", "len", "max"} {
-			if !syntax.IsUniversal(pass.Types, b, list[i].Pos()) {
-				why = "the predeclared " + b + " is shadowed at the declaration of " + name
-				break
-			}
-		}
-	}
-	if why != "" {
+	m := &growMatch{pass: pass, fd: fd, owner: owner, list: list, i: i, k: k, loop: loop, label: label, body: body, seed: seed, grows: grows}
+	if why := m.judge(); why != "" {
 		c.Decline = why
 		return c
 	}
-	c.Summary = fmt.Sprintf("preallocate %s: %s", name, makeText(seed, capX.text))
-	c.Fix = func(fix *rule.Fix) error { return fixGrowth(fix, owner, seed, capX) }
+	c.Summary = fmt.Sprintf("preallocate %s: %s", name, m.describe())
+	if upper := join(m.count.upper, m.upper); upper != "" {
+		c.Trade = fmt.Sprintf("memory for allocations: the capacity %s is only an upper bound: %s", m.count.text, upper)
+	}
+	c.Fix = m.fix
 	want := 2
 	if seed.isMap {
 		want = 1
@@ -221,6 +244,231 @@ func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.S
 		return nil
 	}
 	return c
+}
+
+// form is where the make goes.
+type form int
+
+const (
+	inPlace    form = iota // the seed becomes the make: s := make([]T, 0, n)
+	beforeLoop             // s = make([]T, 0, n) just before the loop
+	ifRuns                 // if n > 0 { s = make([]T, 0, n) } just before the loop: nil stays nil
+	firstGrow              // if s == nil { s = make([]T, 0, n) } before the one growth: nil stays nil
+)
+
+// growMatch is a seed, its loop, and what the rule found out about them.
+type growMatch struct {
+	pass  *rule.Pass
+	fd    *ast.FuncDecl
+	owner ast.Node
+	list  []ast.Stmt
+	i, k  int // the seed's and the loop's index in list (i = -1: a named result)
+	loop  ast.Stmt
+	label string // the loop's label, if any
+	body  *ast.BlockStmt
+	seed  *growSeed
+	grows []growth
+
+	count tripCount
+	upper string // why not every iteration grows the seed; "" when each does, once
+	form  form
+}
+
+// judge finds the trip count, the shape of the growth and the form of the rewrite; it returns why
+// the rule declines, or "".
+func (m *growMatch) judge() string {
+	info, seed := m.pass.Info, m.seed
+	var why string
+	if m.count, why = tripCountOf(m.pass, m.loop, seed); why != "" {
+		return why
+	}
+	if why = m.growthShape(); why != "" {
+		return why
+	}
+	if why = growthDecline(info, m.body, seed, m.grows); why != "" {
+		return why
+	}
+	if why = m.chooseForm(); why != "" {
+		return why
+	}
+	for _, b := range m.builtins() {
+		if !syntax.IsUniversal(m.pass.Types, b, m.insertPos()) {
+			return "the predeclared " + b + " is shadowed where the make would go"
+		}
+	}
+	for _, r := range append([]ast.Expr{seed.typ}, m.count.refs...) {
+		if id := syntax.ResolvesAt(m.pass.Types, info, r, m.insertPos()); id != "" {
+			return "the make cannot be written where it would go: " + id + " means something else there"
+		}
+	}
+	if m.form != inPlace && m.form != firstGrow && m.gotoInto() {
+		return "a goto can run the loop again without the declaration of " + seed.obj.Name()
+	}
+	return ""
+}
+
+func join(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "; " + b
+}
+
+// chooseForm picks the form: nil must stay nil exactly when code can tell nil from empty.
+func (m *growMatch) chooseForm() string {
+	seed, name := m.seed, m.seed.obj.Name()
+	obs := nilUses{}
+	if seed.isNil() {
+		obs = nilObservable(m.pass.Types, m.pass.Info, m.fd, m.loop, seed)
+	}
+	exactNil := m.upper == "" && obs.inLoop == "" && obs.recovers == ""
+	if exactNil && m.count.isConst {
+		// The loop runs, and grows the seed, at least once: it is not nil after the loop either way.
+		obs = nilUses{}
+	}
+	inPlaceOK := func() string {
+		if seed.kind == seedResult {
+			return "a named result has no declaration to rewrite"
+		}
+		return unsafeBetween(m.pass.Info, m.list[m.i+1:m.k], seed.decl, m.count.refs)
+	}
+	switch {
+	case obs.why == "":
+		if why := inPlaceOK(); why == "" {
+			m.form = inPlace
+			return ""
+		} else if !seed.isNil() {
+			return why // a non-nil seed stays as it is: the make goes in its place or nowhere
+		}
+		m.form = beforeLoop
+		return ""
+	case exactNil:
+		m.form = ifRuns
+		return ""
+	}
+	// The growth is conditional, or nil-ness shows in the loop: make the slice where it first grows.
+	why := obs.why
+	if obs.inLoop != "" {
+		why = obs.inLoop
+	}
+	if obs.recovers != "" && m.upper == "" && obs.inLoop == "" {
+		why = obs.recovers
+	}
+	switch {
+	case obs.recovers != "":
+		// A panic in the growth's own operands would leave the slice made, where it stayed nil.
+		return obs.recovers
+	case len(m.grows) > 1:
+		return fmt.Sprintf("%s, and %d places grow %s: nil would not stay nil", why, len(m.grows), name)
+	case m.grows[0].list == nil:
+		return why + ", and the growth is not a statement of a block"
+	case syntax.Mentions(m.pass.Info, m.grows[0].stmt.Rhs[0].(*ast.CallExpr).Args[1], seed.obj):
+		return why + ", and the growth's element reads " + name
+	}
+	if unstable := m.unstableCount(); unstable != "" {
+		return why + ", and " + unstable
+	}
+	m.form = firstGrow
+	return ""
+}
+
+// madeAtFirstGrowth reports whether the one growth of a slice is already preceded by
+// `if s == nil { s = make(…) }`, the form the rule writes.
+func madeAtFirstGrowth(info *types.Info, seed *growSeed, grows []growth) bool {
+	if seed.isMap || len(grows) != 1 || grows[0].list == nil {
+		return false
+	}
+	list, _ := stmtsOf(grows[0].list)
+	for i, st := range list {
+		if st != grows[0].stmt || i == 0 {
+			continue
+		}
+		ifs, ok := list[i-1].(*ast.IfStmt)
+		if !ok || ifs.Init != nil || ifs.Else != nil || len(ifs.Body.List) != 1 {
+			return false
+		}
+		cond, ok := ifs.Cond.(*ast.BinaryExpr)
+		if !ok || cond.Op != token.EQL || !syntax.IsObj(info, cond.X, seed.obj) || !info.Types[cond.Y].IsNil() {
+			return false
+		}
+		as, ok := ifs.Body.List[0].(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || !syntax.IsObj(info, as.Lhs[0], seed.obj) {
+			return false
+		}
+		call, ok := as.Rhs[0].(*ast.CallExpr)
+		return ok && syntax.IsBuiltin(info, call.Fun, "make") && len(call.Args) == 3
+	}
+	return false
+}
+
+// insertPos is where the make is written.
+func (m *growMatch) insertPos() token.Pos {
+	switch m.form {
+	case inPlace:
+		return m.seed.decl.Pos()
+	case firstGrow:
+		return m.grows[0].stmt.Pos()
+	}
+	return m.list[m.k].Pos()
+}
+
+// builtins are the predeclared names that the rewrite writes.
+func (m *growMatch) builtins() []string {
+	out := []string{"make"}
+	if m.count.lenOf != nil {
+		out = append(out, "len")
+	}
+	if m.form == inPlace || m.form == beforeLoop {
+		if !m.count.nonNeg {
+			out = append(out, "max")
+		}
+	}
+	if m.form == firstGrow {
+		out = append(out, "nil")
+	}
+	return out
+}
+
+// gotoInto reports whether a goto of the function targets a label between the seed and the loop,
+// which would run the loop again with the slice already grown and the make before it again.
+func (m *growMatch) gotoInto() bool {
+	labels := map[string]bool{}
+	for _, st := range m.list[m.i+1 : m.k] {
+		for {
+			l, ok := st.(*ast.LabeledStmt)
+			if !ok {
+				break
+			}
+			labels[l.Label.Name] = true
+			st = l.Stmt
+		}
+	}
+	if len(labels) == 0 {
+		return false
+	}
+	found := false
+	ast.Inspect(m.fd.Body, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.GOTO && b.Label != nil && labels[b.Label.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// describe says the rewrite in a few words.
+func (m *growMatch) describe() string {
+	mk := makeText(m.seed, m.count.text)
+	switch m.form {
+	case ifRuns:
+		return "when the loop runs, " + mk
+	case firstGrow:
+		return "at the first growth, " + mk
+	}
+	if !m.count.nonNeg {
+		mk = makeText(m.seed, "max("+m.count.text+", 0)")
+	}
+	return mk
 }
 
 func siteEvidence(pass *rule.Pass, site ast.Expr) []diag.Diagnostic {
@@ -244,6 +492,7 @@ func makeText(seed *growSeed, capText string) string {
 type growth struct {
 	stmt *ast.AssignStmt
 	path []ast.Node // from the loop body (exclusive) to stmt (exclusive)
+	list ast.Node   // the block or clause whose statement it is; nil if it is not one (an if's init)
 }
 
 // growthStmts finds `s = append(s, …)` or `m[k] = v` (any assignment operator) in body, closures too.
@@ -266,212 +515,54 @@ func growthStmts(info *types.Info, body *ast.BlockStmt, seed *growSeed) []growth
 				return true
 			}
 		}
-		out = append(out, growth{stmt: as, path: append([]ast.Node(nil), stack[1:len(stack)-1]...)})
+		g := growth{stmt: as, path: append([]ast.Node(nil), stack[1:len(stack)-1]...)}
+		parent := stack[len(stack)-2]
+		switch p := parent.(type) {
+		case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+			if list, _ := stmtsOf(p); containsStmt(list, as) {
+				g.list = p
+			}
+		}
+		out = append(out, g)
 		return true
 	})
 	return out
 }
 
-// capExpr is the trip count of a loop as an expression to build before the loop.
-type capExpr struct {
-	text  string
-	refs  []ast.Expr // expressions evaluated at the declaration instead of at the loop
-	build func(fix *rule.Fix) dst.Expr
+func stmtsOf(n ast.Node) ([]ast.Stmt, bool) {
+	switch n := n.(type) {
+	case *ast.BlockStmt:
+		return n.List, true
+	case *ast.CaseClause:
+		return n.Body, true
+	case *ast.CommClause:
+		return n.Body, true
+	}
+	return nil, false
 }
 
-func tripCount(pass *rule.Pass, loop ast.Stmt, seed *growSeed) (capExpr, string) {
-	info := pass.Info
-	switch l := loop.(type) {
-	case *ast.RangeStmt:
-		if syntax.IsObj(info, l.Key, seed.obj) || syntax.IsObj(info, l.Value, seed.obj) {
-			return capExpr{}, "the loop assigns " + seed.obj.Name()
-		}
-		t := info.TypeOf(l.X)
-		if t == nil {
-			return capExpr{}, "the range expression has no type"
-		}
-		switch u := t.Underlying().(type) {
-		case *types.Basic:
-			switch {
-			case u.Info()&types.IsString != 0:
-				return capExpr{}, "range over a string: the loop runs once per rune, and len counts bytes"
-			case u.Info()&types.IsInteger != 0:
-				if _, isCall := ast.Unparen(l.X).(*ast.CallExpr); isCall && info.Types[l.X].Value == nil {
-					return capExpr{}, "range over a call result: its count cannot be taken without calling it twice"
-				}
-				if !syntax.PureExpr(info, l.X) {
-					return capExpr{}, "the range count " + types.ExprString(l.X) + " is not a constant, variable or field"
-				}
-				return nonNegative(info, l.X), ""
-			}
-		case *types.Chan:
-			return capExpr{}, "range over a channel: the number of iterations is not known"
-		case *types.Signature:
-			return capExpr{}, "range over a function: the number of iterations is not known"
-		case *types.Slice, *types.Array, *types.Map, *types.Pointer:
-			if _, isCall := ast.Unparen(l.X).(*ast.CallExpr); isCall {
-				return capExpr{}, "range over a call result: its length cannot be taken without calling it twice"
-			}
-			if !syntax.PureExpr(info, l.X) {
-				return capExpr{}, "the range expression " + types.ExprString(l.X) + " is not a variable or field"
-			}
-			x := l.X
-			return capExpr{
-				text:  "len(" + types.ExprString(x) + ")",
-				refs:  []ast.Expr{x},
-				build: func(fix *rule.Fix) dst.Expr { return syntax.Call("len", syntax.CloneExpr(fix, x)) },
-			}, ""
-		}
-		return capExpr{}, "range over " + t.String() + ": the number of iterations is not known"
-	case *ast.ForStmt:
-		return countedLoop(info, l, seed)
-	}
-	return capExpr{}, "not a loop"
-}
-
-// countedLoop reads `for i := a; i < b; i++`.
-func countedLoop(info *types.Info, l *ast.ForStmt, seed *growSeed) (capExpr, string) {
-	const shape = "not a counted loop (for i := a; i < b; i++)"
-	init, ok := l.Init.(*ast.AssignStmt)
-	if !ok || init.Tok != token.DEFINE || len(init.Lhs) != 1 || len(init.Rhs) != 1 {
-		return capExpr{}, shape
-	}
-	iv, _ := info.Defs[init.Lhs[0].(*ast.Ident)].(*types.Var)
-	cond, ok := l.Cond.(*ast.BinaryExpr)
-	post, ok2 := l.Post.(*ast.IncDecStmt)
-	if iv == nil || !ok || !ok2 || cond.Op != token.LSS || !syntax.IsObj(info, cond.X, iv) || post.Tok != token.INC || !syntax.IsObj(info, post.X, iv) {
-		return capExpr{}, shape
-	}
-	a, b := init.Rhs[0], cond.Y
-	if assignsAny(info, l.Body, map[types.Object]bool{iv: true}) {
-		return capExpr{}, "the loop body changes the counter " + iv.Name()
-	}
-	for _, e := range []ast.Expr{a, b} {
-		if !boundExpr(info, e) {
-			return capExpr{}, "the bound " + types.ExprString(e) + " is not a constant, a variable or len of a variable"
-		}
-		if syntax.Mentions(info, e, seed.obj) {
-			return capExpr{}, "the bound " + types.ExprString(e) + " depends on " + seed.obj.Name()
-		}
-	}
-	if assignsAny(info, l.Body, refObjs(info, b)) {
-		return capExpr{}, "the loop body changes the bound " + types.ExprString(b)
-	}
-	if syntax.IsConstInt(info, a, 0) {
-		return nonNegative(info, b), ""
-	}
-	if bt, ok := iv.Type().Underlying().(*types.Basic); !ok || bt.Info()&types.IsUnsigned != 0 {
-		return capExpr{}, "an unsigned counter from a non-zero start: " + types.ExprString(b) + "-" + types.ExprString(a) + " could wrap"
-	}
-	return capExpr{
-		text: "max(" + types.ExprString(b) + "-" + types.ExprString(a) + ", 0)",
-		refs: []ast.Expr{a, b},
-		build: func(fix *rule.Fix) dst.Expr {
-			var y dst.Expr = syntax.CloneExpr(fix, a)
-			if _, bin := ast.Unparen(a).(*ast.BinaryExpr); bin {
-				y = &dst.ParenExpr{X: y}
-			}
-			diff := &dst.BinaryExpr{X: syntax.CloneExpr(fix, b), Op: token.SUB, Y: y}
-			return syntax.Call("max", diff, &dst.BasicLit{Kind: token.INT, Value: "0"})
-		},
-	}, ""
-}
-
-// nonNegative returns n itself when it cannot be negative, else max(n, 0).
-func nonNegative(info *types.Info, n ast.Expr) capExpr {
-	c := capExpr{text: types.ExprString(n), refs: []ast.Expr{n}, build: func(fix *rule.Fix) dst.Expr { return syntax.CloneExpr(fix, n) }}
-	if tv := info.Types[n]; tv.Value != nil {
-		if v, ok := constant.Int64Val(constant.ToInt(tv.Value)); ok && v >= 0 {
-			return c
-		}
-	}
-	if call, ok := ast.Unparen(n).(*ast.CallExpr); ok && (syntax.IsBuiltin(info, call.Fun, "len") || syntax.IsBuiltin(info, call.Fun, "cap")) {
-		return c
-	}
-	if bt, ok := info.TypeOf(n).Underlying().(*types.Basic); ok && bt.Info()&types.IsUnsigned != 0 {
-		return c
-	}
-	c.text = "max(" + c.text + ", 0)"
-	c.build = func(fix *rule.Fix) dst.Expr {
-		return syntax.Call("max", syntax.CloneExpr(fix, n), &dst.BasicLit{Kind: token.INT, Value: "0"})
-	}
-	return c
-}
-
-// earlyExit says why the body may end an iteration before its end or leave the loop.
-func earlyExit(info *types.Info, body *ast.BlockStmt) string {
-	why := ""
-	var walk func(n ast.Node, inLoop, inSwitch bool)
-	walk = func(n ast.Node, inLoop, inSwitch bool) {
-		ast.Inspect(n, func(m ast.Node) bool {
-			if why != "" || m == nil {
-				return false
-			}
-			if m == n {
-				return true
-			}
-			switch m := m.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.ForStmt, *ast.RangeStmt:
-				walk(m, true, inSwitch)
-				return false
-			case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-				walk(m, inLoop, true)
-				return false
-			case *ast.ReturnStmt:
-				why = "the loop body can return"
-			case *ast.BranchStmt:
-				switch {
-				case m.Tok == token.GOTO:
-					why = "the loop body has a goto"
-				case m.Label != nil:
-					why = "the loop body has a labeled " + m.Tok.String()
-				case m.Tok == token.BREAK && !inLoop && !inSwitch:
-					why = "the loop body can break"
-				case m.Tok == token.CONTINUE && !inLoop:
-					why = "the loop body can continue before or after the append"
-				}
-			case *ast.CallExpr:
-				if syntax.IsBuiltin(info, m.Fun, "panic") {
-					why = "the loop body can panic by design"
-				}
-			}
+func containsStmt(list []ast.Stmt, s ast.Stmt) bool {
+	for _, x := range list {
+		if x == s {
 			return true
-		})
+		}
 	}
-	walk(body, false, false)
-	return why
+	return false
 }
 
-// growthDecline says why the growths found are not exactly one element per iteration.
+// growthDecline says why a growth is not exactly one element, or why something else in the loop
+// could change s.
 func growthDecline(info *types.Info, body *ast.BlockStmt, seed *growSeed, grows []growth) string {
 	name := seed.obj.Name()
-	if len(grows) > 1 {
-		return fmt.Sprintf("%d places grow %s in one iteration", len(grows), name)
-	}
-	g := grows[0]
-	if len(g.path) > 0 {
-		switch g.path[0].(type) {
-		case *ast.IfStmt:
-			return "the growth of " + name + " is conditional (inside if)"
-		case *ast.SwitchStmt, *ast.TypeSwitchStmt:
-			return "the growth of " + name + " is conditional (inside switch)"
-		case *ast.SelectStmt:
-			return "the growth of " + name + " is conditional (inside select)"
-		case *ast.ForStmt, *ast.RangeStmt:
-			return "the growth of " + name + " is in an inner loop"
-		case *ast.ExprStmt, *ast.AssignStmt, *ast.GoStmt, *ast.DeferStmt, *ast.ReturnStmt:
-			return "the growth of " + name + " is in a closure"
-		default:
-			return "the growth of " + name + " is not directly in the loop body"
+	sites := map[*ast.AssignStmt]bool{}
+	for _, g := range grows {
+		sites[g.stmt] = true
+		if seed.isMap {
+			if g.stmt.Tok != token.ASSIGN {
+				return "not a plain " + name + "[k] = v"
+			}
+			continue
 		}
-	}
-	if seed.isMap {
-		if g.stmt.Tok != token.ASSIGN {
-			return "not a plain " + name + "[k] = v"
-		}
-	} else {
 		call := g.stmt.Rhs[0].(*ast.CallExpr)
 		if call.Ellipsis.IsValid() {
 			return fmt.Sprintf("%s adds a varying number of elements", types.ExprString(call))
@@ -487,7 +578,7 @@ func growthDecline(info *types.Info, body *ast.BlockStmt, seed *growSeed, grows 
 		}
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			if n == g.stmt {
+			if sites[n] {
 				// the growth's own value must not read s's identity in odd ways; reads are fine
 				for _, r := range n.Rhs {
 					ast.Inspect(r, func(m ast.Node) bool {
@@ -563,94 +654,6 @@ func unsafeBetween(info *types.Info, between []ast.Stmt, decl ast.Stmt, refs []a
 	return ""
 }
 
-// nilObservable says how code could tell a nil s from an empty one, or "".
-func nilObservable(info *types.Info, fnBody *ast.BlockStmt, seed *growSeed) string {
-	name := seed.obj.Name()
-	return syntax.FirstObjection(info, fnBody, seed.obj, func(id *ast.Ident, stack []ast.Node) string {
-		parent := stack[len(stack)-2]
-		for _, a := range stack {
-			if _, ok := a.(*ast.FuncLit); ok {
-				return "nil vs empty observable: " + name + " is used by a closure"
-			}
-		}
-		switch p := parent.(type) {
-		case *ast.IndexExpr:
-			if p.X == id {
-				return ""
-			}
-		case *ast.RangeStmt:
-			if p.X == id {
-				return ""
-			}
-		case *ast.AssignStmt:
-			if containsExpr(p.Lhs, id) {
-				return "" // overwritten, not observed
-			}
-			return "nil vs empty observable: " + name + " is assigned to " + types.ExprString(p.Lhs[0])
-		case *ast.SliceExpr:
-			return "nil vs empty observable: " + name + " is sliced"
-		case *ast.SendStmt:
-			return "nil vs empty observable: " + name + " is sent on a channel"
-		case *ast.CompositeLit, *ast.KeyValueExpr:
-			return "nil vs empty observable: " + name + " is stored in a composite literal"
-		case *ast.ValueSpec:
-			return "nil vs empty observable: " + name + " is assigned to " + p.Names[0].Name
-		case *ast.CallExpr:
-			switch {
-			case syntax.IsBuiltin(info, p.Fun, "len"), syntax.IsBuiltin(info, p.Fun, "cap"), syntax.IsBuiltin(info, p.Fun, "copy"):
-				return ""
-			case syntax.IsBuiltin(info, p.Fun, "append") && len(p.Args) > 0 && p.Args[0] == id:
-				if as, ok := stack[len(stack)-3].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && syntax.IsObj(info, as.Lhs[0], seed.obj) {
-					return ""
-				}
-			}
-			return "nil vs empty observable: " + name + " is passed to " + types.ExprString(p.Fun)
-		case *ast.BinaryExpr:
-			return "nil vs empty observable: " + name + " is compared to " + types.ExprString(otherSide(p, id))
-		case *ast.ReturnStmt:
-			return "nil vs empty observable: " + name + " is returned"
-		}
-		return fmt.Sprintf("nil vs empty observable: %s is used in %T", name, parent)
-	})
-}
-
-func otherSide(b *ast.BinaryExpr, id ast.Expr) ast.Expr {
-	if b.X == id {
-		return b.Y
-	}
-	return b.X
-}
-
-func containsExpr(list []ast.Expr, e ast.Expr) bool {
-	for _, x := range list {
-		if x == e {
-			return true
-		}
-	}
-	return false
-}
-
-// fixGrowth rewrites the declaration into a make with the capacity.
-func fixGrowth(fix *rule.Fix, owner ast.Node, seed *growSeed, c capExpr) error {
-	args := []dst.Expr{syntax.CloneExpr(fix, seed.typ)}
-	if !seed.isMap {
-		args = append(args, &dst.BasicLit{Kind: token.INT, Value: "0"})
-	}
-	args = append(args, c.build(fix))
-	mk := syntax.Call("make", args...)
-	if seed.assign != nil {
-		as := fix.Dst(seed.assign).(*dst.AssignStmt)
-		mk.Decs.Start = as.Rhs[0].Decorations().Start
-		mk.Decs.End = as.Rhs[0].Decorations().End
-		as.Rhs[0] = mk
-		return nil
-	}
-	old := fix.Dst(seed.decl).(dst.Stmt)
-	as := &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(seed.obj.Name())}, Tok: token.DEFINE, Rhs: []dst.Expr{mk}}
-	as.Decs.NodeDecs = *old.Decorations()
-	return syntax.ReplaceStmt(fix.Dst(owner), old, as)
-}
-
 // countSizedMakes counts the make diagnostics whose call has at least commas top-level commas.
 func countSizedMakes(ds []diag.Diagnostic, commas int) int {
 	n := 0
@@ -676,28 +679,6 @@ func countSizedMakes(ds []diag.Diagnostic, commas int) int {
 		}
 	}
 	return n
-}
-
-// boundExpr: a constant, a variable, or len of a variable or field chain.
-func boundExpr(info *types.Info, e ast.Expr) bool {
-	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && syntax.IsBuiltin(info, call.Fun, "len") && len(call.Args) == 1 {
-		return syntax.PureExpr(info, call.Args[0])
-	}
-	return syntax.PureExpr(info, e)
-}
-
-// refObjs returns the variables that e mentions.
-func refObjs(info *types.Info, e ast.Expr) map[types.Object]bool {
-	objs := map[types.Object]bool{}
-	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := info.Uses[id].(*types.Var); ok {
-				objs[v] = true
-			}
-		}
-		return true
-	})
-	return objs
 }
 
 // assignsAny reports whether n assigns, increments or takes the address of one of objs (as the root
