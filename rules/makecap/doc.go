@@ -118,7 +118,7 @@
 //   - a count that means something else, or is not declared yet, where the make goes; a count that
 //     may change between the start of s and the loop (assigned, address-taken, or a field while
 //     calls run in between) when the make replaces the start;
-//   - make, len, max or nil shadowed where the make goes.
+//   - make, len, max or nil shadowed where the make goes; max(n, 0) in a file older than go1.21.
 //
 // # Confirm
 //

@@ -295,6 +295,9 @@ func (m *growMatch) judge() string {
 		if !syntax.IsUniversal(m.pass.Types, b, m.insertPos()) {
 			return "the predeclared " + b + " is shadowed where the make would go"
 		}
+		if b == "max" && !syntax.GoVersionAtLeast(m.pass, m.insertPos(), "go1.21") {
+			return "max(" + m.count.text + ", 0) needs go1.21, and the file's Go version is older"
+		}
 	}
 	for _, r := range append([]ast.Expr{seed.typ}, m.count.refs...) {
 		if id := syntax.ResolvesAt(m.pass.Types, info, r, m.insertPos()); id != "" {
