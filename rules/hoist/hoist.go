@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"github.com/dave/dst"
 
@@ -45,6 +46,7 @@ type buffer struct {
 	size     ast.Expr      // the make's length (makeLen) or capacity (makeCap)
 	constant bool          // size is a constant
 	subject  string        // the evidence's subject
+	grow     bool          // makeCap with a size that is not a constant: reused by slices.Grow
 }
 
 func match(pass *rule.Pass) []*rule.Candidate {
@@ -223,6 +225,10 @@ func matchDecl(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.Stm
 	if seed.kind == stringsBuilder {
 		why = "strings.Builder: Reset drops its array, so reusing it gains nothing"
 	}
+	if seed.kind == makeCap && !seed.constant && syntax.GoVersionAtLeast(pass, st.Pos(), "go1.21") &&
+		syntax.Importable(pass.Types, "slices", "slices", st.Pos()) && syntax.Importable(pass.Types, "slices", "slices", list[i].Pos()) {
+		seed.grow = true
+	}
 	if why == "" {
 		why = uses(pass, body, seed)
 	}
@@ -265,6 +271,8 @@ func form(seed *buffer) string {
 		return "clear"
 	case seed.constant:
 		return "reslice to [:0]"
+	case seed.grow:
+		return "slices.Grow"
 	}
 	return "reuse when the capacity suffices"
 }
@@ -272,7 +280,7 @@ func form(seed *buffer) string {
 // linesAdded is how many lines the replacement in the loop adds.
 func linesAdded(seed *buffer) int {
 	switch {
-	case seed.kind == bytesBuffer || seed.constant:
+	case seed.kind == bytesBuffer || seed.constant || seed.grow:
 		return 0
 	case seed.kind == makeLen:
 		return 5 // if … {, make, } else {, reslice, clear, }
@@ -289,6 +297,15 @@ func confirmHoisted(cf *rule.Confirm, seed *buffer, loopLine, declLine, endLine 
 		}
 	}
 	inLoop := func(l int) bool { return l > loopLine && l <= endLine }
+	if seed.grow {
+		// slices.Grow allocates only when it needs a longer array: the make is gone.
+		for _, l := range at {
+			if inLoop(l) {
+				return fmt.Errorf("%s is still reported in the loop body (line %d)", seed.subject, l)
+			}
+		}
+		return nil
+	}
 	if seed.constant || seed.kind == bytesBuffer {
 		for _, l := range at {
 			if inLoop(l) {
@@ -327,6 +344,57 @@ var noRetainStd = map[string]bool{
 	"bytes.HasPrefix": true, "bytes.HasSuffix": true, "bytes.Index": true, "bytes.IndexByte": true,
 	"bytes.LastIndex": true, "bytes.LastIndexByte": true, "unicode/utf8.Valid": true,
 	"hash/crc32.ChecksumIEEE": true, "hash/crc32.Update": true,
+}
+
+// stdAppenders are std functions and methods that append to their first argument and return the
+// result, keeping nothing: `buf = strconv.AppendInt(buf, …)` is the append form.
+var stdAppenders = map[string]bool{
+	"strconv.AppendBool": true, "strconv.AppendFloat": true, "strconv.AppendInt": true, "strconv.AppendUint": true,
+	"strconv.AppendQuote": true, "strconv.AppendQuoteRune": true, "strconv.AppendQuoteRuneToASCII": true,
+	"strconv.AppendQuoteRuneToGraphic": true, "strconv.AppendQuoteToASCII": true, "strconv.AppendQuoteToGraphic": true,
+	"unicode/utf8.AppendRune": true, "fmt.Append": true, "fmt.Appendf": true, "fmt.Appendln": true,
+	"encoding/hex.AppendEncode": true, "encoding/hex.AppendDecode": true,
+	"(*encoding/base64.Encoding).AppendEncode": true, "(*encoding/base64.Encoding).AppendDecode": true,
+	"(*encoding/base32.Encoding).AppendEncode": true, "(*encoding/base32.Encoding).AppendDecode": true,
+	"encoding/binary.AppendUvarint": true, "encoding/binary.AppendVarint": true,
+	"(encoding/binary.bigEndian).AppendUint16": true, "(encoding/binary.bigEndian).AppendUint32": true,
+	"(encoding/binary.bigEndian).AppendUint64": true, "(encoding/binary.littleEndian).AppendUint16": true,
+	"(encoding/binary.littleEndian).AppendUint32": true, "(encoding/binary.littleEndian).AppendUint64": true,
+	"(time.Time).AppendFormat": true,
+}
+
+// appender reports whether call appends to its first argument and returns the result, keeping
+// nothing: a std appender, or a function of the package whose first parameter the compiler reports
+// as leaking only to its one result (`leaking param: dst to result ~r0 level=0`).
+func appender(pass *rule.Pass, call *ast.CallExpr) bool {
+	fn := calleeFunc(pass.Info, call)
+	if fn == nil {
+		return false
+	}
+	if stdAppenders[fn.FullName()] {
+		return true
+	}
+	sig := fn.Type().(*types.Signature)
+	if fn.Pkg() != pass.Types || sig.Recv() != nil || sig.Params().Len() == 0 || sig.Results().Len() != 1 || sig.Variadic() && sig.Params().Len() == 1 {
+		return false
+	}
+	p := sig.Params().At(0)
+	leaks := pass.DiagsAt(p.Pos(), diag.LeakingParam)
+	if len(leaks) == 0 {
+		return false
+	}
+	for _, d := range leaks {
+		if d.Subject != p.Name() || !strings.HasSuffix(d.Message, " to result ~r0 level=0") {
+			return false
+		}
+	}
+	return true
+}
+
+// isLenOf reports whether e is len(obj).
+func isLenOf(info *types.Info, e ast.Expr, obj types.Object) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	return ok && syntax.IsBuiltin(info, call.Fun, "len") && len(call.Args) == 1 && syntax.IsObj(info, call.Args[0], obj)
 }
 
 // bufferMethods are the bytes.Buffer methods that neither hand out its array nor show its capacity.
@@ -385,6 +453,10 @@ func use(pass *rule.Pass, seed *buffer, stack []ast.Node, x ast.Expr) string {
 		return "" // used as an index? a slice cannot be; keys of maps are not slices
 	case *ast.SliceExpr:
 		if p.X == x {
+			if seed.kind == makeCap && (p.Slice3 || p.High != nil && !isLenOf(info, p.High, seed.obj)) {
+				// Past its length a fresh buffer holds zeros, a reused one what the last iteration left.
+				return types.ExprString(p) + " could see past the length of " + name
+			}
 			return use(pass, seed, stack[:len(stack)-1], p)
 		}
 	case *ast.RangeStmt:
@@ -397,8 +469,11 @@ func use(pass *rule.Pass, seed *buffer, stack []ast.Node, x ast.Expr) string {
 				continue
 			}
 			if isIdent && seed.kind == makeCap && len(p.Lhs) == 1 && p.Tok == token.ASSIGN {
-				if call, ok := p.Rhs[0].(*ast.CallExpr); ok && syntax.IsBuiltin(info, call.Fun, "append") && len(call.Args) > 0 && syntax.IsObj(info, call.Args[0], seed.obj) {
-					return ""
+				if call, ok := p.Rhs[0].(*ast.CallExpr); ok && len(call.Args) > 0 && syntax.IsObj(info, call.Args[0], seed.obj) {
+					if syntax.IsBuiltin(info, call.Fun, "append") || appender(pass, call) {
+						return ""
+					}
+					return name + " is passed to " + types.ExprString(call.Fun) + ", which may keep it"
 				}
 			}
 			return name + " is reassigned"
@@ -432,6 +507,11 @@ func use(pass *rule.Pass, seed *buffer, stack []ast.Node, x ast.Expr) string {
 				return name + " is appended to outside the form " + name + " = append(" + name + ", …)"
 			}
 			return name + " outlives the iteration: appended as an element"
+		}
+		if len(p.Args) > 0 && p.Args[0] == x && isIdent && seed.kind == makeCap && appender(pass, p) {
+			if as, ok := stack[len(stack)-2].(*ast.AssignStmt); ok && len(as.Lhs) == 1 && as.Tok == token.ASSIGN && syntax.IsObj(info, as.Lhs[0], seed.obj) {
+				return "" // buf = strconv.AppendInt(buf, …): the append form
+			}
 		}
 		if fn := calleeFunc(info, p); fn != nil {
 			if noRetainStd[fn.Pkg().Path()+"."+fn.Name()] && fn.Type().(*types.Signature).Recv() == nil {
@@ -580,7 +660,7 @@ func movable(info *types.Info, loop ast.Stmt, seed *buffer) string {
 		}
 		return why == ""
 	})
-	if why != "" || seed.size == nil || seed.constant {
+	if why != "" || seed.size == nil || seed.constant || seed.grow {
 		return why
 	}
 	if !sizeExpr(info, seed.size) {
@@ -660,6 +740,14 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 		} else {
 			repl = &dst.AssignStmt{Lhs: []dst.Expr{id()}, Tok: token.ASSIGN, Rhs: []dst.Expr{&dst.SliceExpr{X: id(), High: &dst.BasicLit{Kind: token.INT, Value: "0"}}}}
 		}
+	case seed.grow:
+		typ := syntax.CloneExpr(fix, seed.call.Args[0])
+		hoisted = &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{id()}, Type: typ}}}}
+		grow := &dst.CallExpr{
+			Fun:  &dst.Ident{Name: "Grow", Path: "slices"},
+			Args: []dst.Expr{&dst.SliceExpr{X: id(), High: &dst.BasicLit{Kind: token.INT, Value: "0"}}, syntax.CloneExpr(fix, seed.size)},
+		}
+		repl = &dst.AssignStmt{Lhs: []dst.Expr{id()}, Tok: token.ASSIGN, Rhs: []dst.Expr{grow}}
 	default:
 		typ := syntax.CloneExpr(fix, seed.call.Args[0])
 		hoisted = &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{id()}, Type: typ}}}}
@@ -698,7 +786,7 @@ func fixHoist(fix *rule.Fix, info *types.Info, owner ast.Node, at ast.Stmt, body
 	if err := syntax.ReplaceStmt(fix.Dst(body), old, repl); err != nil {
 		return err
 	}
-	return insertBefore(fix.Dst(owner), fix.Dst(at).(dst.Stmt), hoisted)
+	return syntax.InsertBefore(fix.Dst(owner), fix.Dst(at).(dst.Stmt), hoisted, true)
 }
 
 // nonNegativeSize reports whether a size cannot be negative: len, cap, an unsigned type.
@@ -708,26 +796,4 @@ func nonNegativeSize(info *types.Info, n ast.Expr) bool {
 	}
 	b, ok := info.TypeOf(n).Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsUnsigned != 0
-}
-
-// insertBefore puts st before at in owner's statement list; at's leading comments go with st.
-func insertBefore(owner dst.Node, at, st dst.Stmt) error {
-	list, err := syntax.StmtList(owner)
-	if err != nil {
-		return err
-	}
-	for i, s := range *list {
-		if s != at {
-			continue
-		}
-		ad, sd := at.Decorations(), st.Decorations()
-		sd.Before, sd.Start = ad.Before, ad.Start
-		sd.After = dst.NewLine
-		ad.Before, ad.Start = dst.NewLine, nil
-		out := append([]dst.Stmt{}, (*list)[:i]...)
-		out = append(out, st)
-		*list = append(out, (*list)[i:]...)
-		return nil
-	}
-	return fmt.Errorf("loop not found in its block")
 }
