@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
@@ -202,7 +203,7 @@ func matchGrowth(pass *rule.Pass, fd *ast.FuncDecl, owner ast.Node, list []ast.S
 		return nil
 	}
 	grows := growthStmts(info, body, seed)
-	if len(grows) == 0 {
+	if len(grows) == 0 || resetEachIteration(info, body, seed, grows) {
 		return nil
 	}
 	name := seed.obj.Name()
@@ -373,6 +374,31 @@ func (m *growMatch) chooseForm() string {
 	}
 	m.form = firstGrow
 	return ""
+}
+
+// resetEachIteration reports whether a statement of the loop body itself sets s anew (s = s[:0],
+// s = slices.Grow(s[:0], n), s = nil): s is then a buffer of the iteration, not what the loop fills.
+func resetEachIteration(info *types.Info, body *ast.BlockStmt, seed *growSeed, grows []growth) bool {
+	for _, st := range body.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || as.Tok != token.ASSIGN || !syntax.IsObj(info, as.Lhs[0], seed.obj) {
+			continue
+		}
+		if slices.ContainsFunc(grows, func(g growth) bool { return g.stmt == as }) {
+			continue
+		}
+		rhs := ast.Unparen(as.Rhs[0])
+		if call, ok := rhs.(*ast.CallExpr); ok && len(call.Args) > 0 {
+			rhs = ast.Unparen(call.Args[0])
+		}
+		if info.Types[rhs].IsNil() {
+			return true
+		}
+		if sl, ok := rhs.(*ast.SliceExpr); ok && syntax.IsObj(info, sl.X, seed.obj) && sl.High != nil && syntax.IsConstInt(info, sl.High, 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // madeAtFirstGrowth reports whether the one growth of a slice is already preceded by
