@@ -101,7 +101,7 @@
 //
 // Only the verdicts of the bench gate that come from the measurement are recorded: `kept`,
 // `rejected` and `regressed`. The others (`build-failed`, `tests-failed`, `no-benchmark`,
-// `unconfirmed`) depend on code outside the key, such as a benchmark you add after gcfix asked for
+// `unconfirmed`, and `needs-bench` of the other gates) depend on code outside the key, such as a benchmark you add after gcfix asked for
 // it, and are decided again. A reused `kept` still goes through every step but the benchmarks: its
 // rewrite is applied to the code as it is now, compiled, confirmed by the compiler and tested, so
 // what `-apply` writes is always proved against the current code; the recorded numbers are reported.
@@ -305,7 +305,8 @@
 //	  - `verdict`: `kept`, `skipped` (`-profile`: its function is cold; not tried), `rejected` (the rule declined, its reason starts with `declined:`, or the
 //	    benchmarks showed no significant change), `unconfirmed` (the compiler did not confirm the rule's
 //	    promise), `no-benchmark`, `build-failed`, `tests-failed` (a test or benchmark failed, panicked or hung),
-//	    `regressed`.
+//	    `regressed`, `needs-bench` (a trade, such as makecap's capacity that is only an upper bound:
+//	    confirmed, and tested under `-gate=test`, but only the bench gate may keep it).
 //	  - `metrics`: one per benchmark and unit (`sec/op`, `B/op`, `allocs/op`), medians of the samples,
 //	    `p` before correction and `significant` after it (and after the sec/op floor). Empty when no
 //	    benchmark ran.
