@@ -418,7 +418,7 @@ func (pl *plan) receiverKept(m *types.Func) string {
 	if m.Pkg() != pl.pass.Types {
 		return fmt.Sprintf("pointer-receiver method %s is of another package: no compiler verdict here on whether it keeps its receiver", m.FullName())
 	}
-	fd := funcDecl(pl.pass, m)
+	fd := syntax.FuncDecl(pl.pass, m)
 	if fd == nil {
 		return fmt.Sprintf("pointer-receiver method %s is not among the package's files that gcfix reads: no compiler verdict on its receiver", m.FullName())
 	}

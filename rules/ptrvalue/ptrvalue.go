@@ -14,7 +14,6 @@ import (
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/dstutil"
-	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/rule"
@@ -208,7 +207,7 @@ func matchConstructor(pass *rule.Pass, set *settings, file *ast.File, fd *ast.Fu
 		return decline(pos, "%s", why)
 	}
 	c.Evidence = append(c.Evidence, pl.evidence...)
-	if pos := mayRecover(pass, fd); pos.IsValid() {
+	if pos := syntax.MayRecover(pass, fd); pos.IsValid() {
 		return decline(pos, "%s defers a call that may recover from a panic: %s would then return a zero %s where it returned nil", pl.fname, pl.fname, pl.tname)
 	}
 	for _, s := range sites {
@@ -603,54 +602,4 @@ func zeroDecl(n dst.Node) dst.Node {
 	}}}
 	d.Decs.NodeDecs = as.Decs.NodeDecs
 	return d
-}
-
-// mayRecover returns the position of a deferred call of fd that may recover from a panic, after
-// which fd returns the zero value of its result: a function literal or a function of the package
-// that calls recover, or a callee gcfix cannot see (a function value, an interface method, a
-// function outside the standard library). NoPos when there is none.
-func mayRecover(pass *rule.Pass, fd *ast.FuncDecl) token.Pos {
-	callsRecover := func(body *ast.BlockStmt) bool {
-		found := false
-		ast.Inspect(body, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.FuncLit:
-				return false // recover recovers only when the deferred function calls it
-			case *ast.CallExpr:
-				found = found || syntax.IsBuiltin(pass.Info, n.Fun, "recover")
-			}
-			return !found
-		})
-		return found
-	}
-	var at token.Pos
-	ast.Inspect(fd.Body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false // its defers run when it returns
-		case *ast.DeferStmt:
-			if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
-				if callsRecover(lit.Body) {
-					at = n.Pos()
-				}
-				break
-			}
-			if tv := pass.Info.Types[n.Call.Fun]; tv.IsBuiltin() {
-				break
-			}
-			fn := typeutil.StaticCallee(pass.Info, n.Call)
-			switch {
-			case fn == nil || fn.Pkg() == nil:
-				at = n.Pos()
-			case fn.Pkg() == pass.Types:
-				if d := funcDecl(pass, fn.Origin()); d == nil || d.Body != nil && callsRecover(d.Body) {
-					at = n.Pos()
-				}
-			case strings.Contains(strings.Split(fn.Pkg().Path(), "/")[0], "."):
-				at = n.Pos() // outside the standard library, whose deferred functions do not recover
-			}
-		}
-		return !at.IsValid()
-	})
-	return at
 }

@@ -470,7 +470,7 @@ func calleeParam(pass *rule.Pass, call *ast.CallExpr, k int) (param *ast.Ident, 
 			if obj.Pkg() != pass.Types {
 				return nil, false
 			}
-			fd := funcDecl(pass, obj)
+			fd := syntax.FuncDecl(pass, obj)
 			if fd == nil {
 				return nil, false
 			}
@@ -502,20 +502,6 @@ func calleeParam(pass *rule.Pass, call *ast.CallExpr, k int) (param *ast.Ident, 
 		return nil, true
 	}
 	return names[k], true
-}
-
-// funcDecl returns the declaration of fn among the package's files.
-func funcDecl(pass *rule.Pass, fn *types.Func) *ast.FuncDecl {
-	for _, f := range pass.Files {
-		if f.FileStart <= fn.Pos() && fn.Pos() < f.FileEnd {
-			for _, d := range f.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok && pass.Info.Defs[fd.Name] == fn {
-					return fd
-				}
-			}
-		}
-	}
-	return nil
 }
 
 // closureOf returns the function literal that v is declared with (v := func(...) {...}), when v
