@@ -68,7 +68,8 @@
 //
 // This needs every iteration to grow s (below), nothing in the loop to look at s's nil-ness before it
 // grows, and, for a named result, no deferred call that could recover a panic and return it (a
-// function literal that calls recover, or anything but a function of the standard library). Where
+// function literal or a function of the package that calls recover, or a callee gcfix cannot see:
+// a function value, an interface method, a function outside the standard library). Where
 // the growth is conditional, or the loop looks at nil-ness, the make goes where s first grows:
 //
 //	if s == nil { s = make([]T, 0, len(xs)) }

@@ -323,7 +323,7 @@ func (m *growMatch) chooseForm() string {
 	seed, name := m.seed, m.seed.obj.Name()
 	obs := nilUses{}
 	if seed.isNil() {
-		obs = nilObservable(m.pass.Types, m.pass.Info, m.fd, m.loop, seed)
+		obs = nilObservable(m.pass, m.fd, m.loop, seed)
 	}
 	exactNil := m.upper == "" && obs.inLoop == "" && obs.recovers == ""
 	if exactNil && m.count.isConst {

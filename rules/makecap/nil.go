@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
-	"strings"
 
-	"golang.org/x/tools/go/types/typeutil"
-
+	"github.com/gcfix/gcfix/rewrite/rule"
 	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
@@ -22,7 +20,8 @@ type nilUses struct {
 
 // nilObservable finds the uses of the seed in the function that could tell nil from empty. Only
 // len, cap, indexing, range, copy and `s = append(s, …)` cannot.
-func nilObservable(pkg *types.Package, info *types.Info, fd *ast.FuncDecl, loop ast.Stmt, seed *growSeed) nilUses {
+func nilObservable(pass *rule.Pass, fd *ast.FuncDecl, loop ast.Stmt, seed *growSeed) nilUses {
+	info := pass.Info
 	var u nilUses
 	name := seed.obj.Name()
 	record := func(why string, at ast.Node) {
@@ -49,8 +48,8 @@ func nilObservable(pkg *types.Package, info *types.Info, fd *ast.FuncDecl, loop 
 		return true
 	})
 	if seed.kind == seedResult {
-		if r := mayRecover(pkg, info, fd); r != "" {
-			u.recovers = "nil vs empty observable: " + r + " a panic, and the function then returns " + name
+		if at := syntax.MayRecover(pass, fd); at.IsValid() {
+			u.recovers = fmt.Sprintf("nil vs empty observable: the deferred call at line %d may recover a panic, and the function then returns %s", pass.Position(at).Line, name)
 			if u.why == "" {
 				u.why = u.recovers
 			}
@@ -106,71 +105,6 @@ func nilUse(info *types.Info, seed *growSeed, id *ast.Ident, stack []ast.Node) s
 		return "nil vs empty observable: " + name + " is returned"
 	}
 	return fmt.Sprintf("nil vs empty observable: %s is used in %T", name, parent)
-}
-
-// mayRecover says which deferred call of fd may recover a panic, or "": a function literal that
-// calls recover, or a call to anything but a function of the standard library.
-func mayRecover(pkg *types.Package, info *types.Info, fd *ast.FuncDecl) string {
-	why := ""
-	syntax.WalkStack(fd.Body, func(stack []ast.Node) bool {
-		if why != "" {
-			return false
-		}
-		d, ok := stack[len(stack)-1].(*ast.DeferStmt)
-		if !ok || syntax.OutermostFunc(stack) != nil {
-			return true
-		}
-		if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
-			if callsRecover(info, lit.Body) {
-				why = "a deferred function recovers"
-			}
-			return true
-		}
-		if !fromStd(pkg, info, d.Call) {
-			why = "a deferred call to " + types.ExprString(d.Call.Fun) + " may recover"
-		}
-		return true
-	})
-	return why
-}
-
-// callsRecover reports whether body calls recover itself (not in a function literal).
-func callsRecover(info *types.Info, body *ast.BlockStmt) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.CallExpr:
-			if syntax.IsBuiltin(info, n.Fun, "recover") {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-// fromStd reports whether call calls a function or method of the standard library, or a function
-// value of one of its named function types (context.CancelFunc): none of them recovers. The
-// standard library's paths have no dot in their first element, unlike those of the module of pkg
-// (unless it has none either: then nothing counts as the standard library's).
-func fromStd(pkg *types.Package, info *types.Info, call *ast.CallExpr) bool {
-	firstOf := func(path string) string { first, _, _ := strings.Cut(path, "/"); return first }
-	own := firstOf(pkg.Path())
-	isStd := func(p *types.Package) bool {
-		if p == nil || !strings.Contains(own, ".") {
-			return false
-		}
-		return !strings.Contains(firstOf(p.Path()), ".")
-	}
-	if fn, ok := typeutil.Callee(info, call).(*types.Func); ok {
-		return isStd(fn.Pkg())
-	}
-	if n, ok := types.Unalias(info.TypeOf(call.Fun)).(*types.Named); ok {
-		return isStd(n.Obj().Pkg())
-	}
-	return false
 }
 
 func otherSide(b *ast.BinaryExpr, id ast.Expr) ast.Expr {
