@@ -90,7 +90,10 @@ func TestGateNoOp(t *testing.T) {
 			continue
 		}
 		counts++
-		if m.Significant || m.Old != m.New {
+		// The medians may differ by a fraction of a byte (B/op is the bytes of a run divided by
+		// its iterations, and the runtime allocates now and then); a significant difference would
+		// keep or reject a rewrite for nothing.
+		if m.Significant {
 			t.Errorf("identical binaries: %s", m)
 		}
 	}
