@@ -79,7 +79,7 @@ func cannotPanic(info *types.Info, e ast.Expr) bool {
 		return isVar
 	case *ast.UnaryExpr:
 		switch e.Op {
-		case token.ADD, token.SUB, token.XOR, token.NOT:
+		case token.ADD, token.SUB, token.XOR, token.NOT, token.AND:
 			return cannotPanic(info, e.X)
 		}
 	case *ast.BinaryExpr:
@@ -103,31 +103,117 @@ func cannotPanic(info *types.Info, e ast.Expr) bool {
 	return false
 }
 
-// readsNoBytes reports whether evaluating e reads no memory that a slice or pointer refers to:
-// only constants, variables, fields of values, and arithmetic and conversions of those. Where the
-// rewrite appends piece by piece into memory that an operand could share (a buffer's spare
-// capacity, the slice being appended to), each operand must read nothing that an earlier append
-// could have overwritten.
+// panicsOnlyByNil reports whether evaluating e can panic only by dereferencing a nil pointer, and
+// has no side effects: what cannotPanic allows, and fields and values reached through pointers.
+// Every nil dereference panics with the same runtime error, so two evaluations that can fail only
+// that way fail alike in either order.
+func panicsOnlyByNil(info *types.Info, e ast.Expr) bool {
+	if tv, ok := info.Types[e]; ok && tv.Value != nil {
+		return true
+	}
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return panicsOnlyByNil(info, e.X)
+	case *ast.StarExpr:
+		return panicsOnlyByNil(info, e.X)
+	case *ast.SelectorExpr:
+		if sel, ok := info.Selections[e]; ok {
+			return sel.Kind() == types.FieldVal && panicsOnlyByNil(info, e.X)
+		}
+	case *ast.UnaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.XOR, token.NOT, token.AND:
+			return panicsOnlyByNil(info, e.X)
+		}
+		return false
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.QUO, token.REM, token.SHL, token.SHR:
+			return false
+		}
+		return panicsOnlyByNil(info, e.X) && panicsOnlyByNil(info, e.Y)
+	case *ast.CallExpr:
+		if len(e.Args) == 1 {
+			if tv, ok := info.Types[e.Fun]; ok && tv.IsType() {
+				_, basic := tv.Type.Underlying().(*types.Basic)
+				return basic && panicsOnlyByNil(info, e.Args[0])
+			}
+			if syntax.IsBuiltin(info, e.Fun, "len") || syntax.IsBuiltin(info, e.Fun, "cap") {
+				return panicsOnlyByNil(info, e.Args[0])
+			}
+		}
+		return false
+	}
+	return cannotPanic(info, e)
+}
+
+// readsNoBytes reports whether evaluating e reads no byte that a []byte could share: no value of a
+// byte slice, byte array or pointer to one, and no byte read by indexing or through a pointer
+// (bytes of a string are fine: nothing appends into a string). Where the rewrite appends piece by
+// piece into memory that an operand could share (a buffer's spare capacity, the slice being
+// appended to), each operand must read nothing that an earlier append could have overwritten.
+// Fields reached through a pointer to a struct are fine: a struct is not a byte array.
 func readsNoBytes(info *types.Info, e ast.Expr) bool {
 	ok := true
 	ast.Inspect(e, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.IndexExpr, *ast.IndexListExpr, *ast.SliceExpr, *ast.StarExpr:
+		x, isExpr := n.(ast.Expr)
+		if !ok || !isExpr {
+			return ok
+		}
+		if _, isLit := x.(*ast.FuncLit); isLit {
+			return false
+		}
+		tv, has := info.Types[x]
+		if !has || tv.IsType() || tv.Value != nil {
+			return !has // a type or a constant reads no memory
+		}
+		if sharesBytes(tv.Type) {
 			ok = false
-		case *ast.SelectorExpr:
-			if sel, isSel := info.Selections[n]; isSel && sel.Indirect() {
+			return false
+		}
+		switch x := x.(type) {
+		case *ast.IndexExpr:
+			if isByte(tv.Type) && !isString(info.TypeOf(x.X)) {
 				ok = false
 			}
-		case *ast.CallExpr:
-			if tv, isConv := info.Types[n.Fun]; isConv && tv.IsType() && len(n.Args) == 1 {
-				if _, basic := info.TypeOf(n.Args[0]).Underlying().(*types.Basic); !basic {
-					ok = false // string(b) reads b's bytes
-				}
+		case *ast.StarExpr:
+			if isByte(tv.Type) {
+				ok = false
 			}
 		}
 		return ok
 	})
 	return ok
+}
+
+// sharesBytes reports whether a value of type t is, or points to, bytes that a []byte can share.
+func sharesBytes(t types.Type) bool {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+		if isByte(t) {
+			return true
+		}
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		return isByte(u.Elem())
+	case *types.Array:
+		return isByte(u.Elem())
+	}
+	return false
+}
+
+func isByte(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Uint8
+}
+
+func isString(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
 }
 
 // objectsOf returns the objects that e refers to.
@@ -168,6 +254,13 @@ func place(info *types.Info, stack []ast.Node) placement {
 		p.hoist = "the call is not inside a function body"
 		return p
 	}
+	// The init statement of an if or switch runs first when its statement runs: formatting moves
+	// before the if or switch.
+	init := i
+	for i > 0 && isInitOf(stack[i-1], stack[i]) {
+		i--
+		p.stmt = stack[i].(ast.Stmt)
+	}
 	if i > 0 {
 		switch c := stack[i-1].(type) {
 		case *ast.BlockStmt:
@@ -181,13 +274,13 @@ func place(info *types.Info, stack []ast.Node) placement {
 		}
 	}
 	if p.container == nil {
-		p.hoist = "the call's statement is not directly in a block (an if, for or switch header, or a labeled statement)"
+		p.hoist = "the call's statement is not directly in a block (a for header, an else if, a case of select, a labeled statement)"
 		return p
 	}
 	// Walk up from the call: every operand evaluated besides the path to the call must be free of
 	// calls and receives, so that formatting first changes nothing observable.
 	child := call
-	for j := len(stack) - 2; j >= i; j-- {
+	for j := len(stack) - 2; j >= init; j-- {
 		if why := siblingsPure(info, stack[j], child); why != "" {
 			p.hoist = why
 			return p
@@ -195,6 +288,19 @@ func place(info *types.Info, stack []ast.Node) placement {
 		child = stack[j]
 	}
 	return p
+}
+
+// isInitOf reports whether s is the init statement of n, an if or switch statement.
+func isInitOf(n, s ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.IfStmt:
+		return n.Init != nil && n.Init == s
+	case *ast.SwitchStmt:
+		return n.Init != nil && n.Init == s
+	case *ast.TypeSwitchStmt:
+		return n.Init != nil && n.Init == s
+	}
+	return false
 }
 
 // siblingsPure checks the operands of n other than child.

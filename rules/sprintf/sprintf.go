@@ -103,7 +103,13 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 	for _, d := range fc.evidence {
 		subjects[d.Subject] = true
 	}
-	c.Confirm = func(cf *rule.Confirm) error { return confirmUnboxed(cf, subjects) }
+	mustStay := m.mustStay
+	c.Confirm = func(cf *rule.Confirm) error {
+		if err := confirmUnboxed(cf, subjects); err != nil {
+			return err
+		}
+		return confirmOnStack(cf, mustStay)
+	}
 	return c
 }
 
@@ -155,6 +161,19 @@ func confirmUnboxed(cf *rule.Confirm, subjects map[string]bool) error {
 	return nil
 }
 
+// confirmOnStack checks that the stack buffer buf ("" for none) did not move to the heap.
+func confirmOnStack(cf *rule.Confirm, buf string) error {
+	if buf == "" {
+		return nil
+	}
+	for _, d := range cf.After {
+		if d.Kind == diag.MovedToHeap && d.Subject == buf {
+			return fmt.Errorf("the stack buffer moves to the heap (%s): the writer's Write keeps its argument", d.String())
+		}
+	}
+	return nil
+}
+
 func enclosingFunc(stack []ast.Node) *ast.FuncDecl {
 	for i := len(stack) - 1; i >= 0; i-- {
 		if fd, ok := stack[i].(*ast.FuncDecl); ok {
@@ -170,6 +189,9 @@ type matcher struct {
 	fc    *fmtCall
 	stack []ast.Node
 	names *namer
+	// mustStay names the stack buffer that must stay on the stack: the Write of a writer other
+	// than the standard buffers may keep its argument, and the compiler says so after the rewrite.
+	mustStay string
 }
 
 // shadowed says why the rewrite cannot name what it needs at the call.
@@ -201,7 +223,7 @@ func (m *matcher) shadowed(ps []piece) string {
 func (m *matcher) form() (func(*rule.Fix) error, string, string) {
 	fc := m.fc
 	if fc.name == "fmt.Fprintf" {
-		return m.bufferForm(fc.writer, m.stack)
+		return m.writerForm(fc.writer, m.stack)
 	}
 	if len(m.stack) >= 3 && fc.effect == nil {
 		// b.WriteString(fmt.Sprintf(…)) and x = append(x, fmt.Sprintf(…)...) write as they format:
@@ -316,20 +338,38 @@ func mainAppend(ps []piece) string {
 	return "append"
 }
 
-// bufferKind returns "bytes.Buffer" or "strings.Builder" when t is one of them or a pointer to one.
-func bufferKind(t types.Type) (kind string, pointer bool) {
+// writerKind is what Fprintf writes to, as far as the forms of the rewrite differ.
+type writerKind int
+
+const (
+	writerConcrete writerKind = iota // any other type with a Write method: an *os.File, ...
+	writerBytesBuffer
+	writerBuilder
+	writerBufio
+	writerInterface // an io.Writer or another interface
+)
+
+// classifyWriter says what t is as a writer.
+func classifyWriter(t types.Type) writerKind {
+	if types.IsInterface(t) {
+		return writerInterface
+	}
 	if p, ok := t.Underlying().(*types.Pointer); ok {
-		t, pointer = p.Elem(), true
+		t = p.Elem()
 	}
 	n, ok := types.Unalias(t).(*types.Named)
 	if !ok || n.Obj().Pkg() == nil {
-		return "", false
+		return writerConcrete
 	}
-	switch k := n.Obj().Pkg().Path() + "." + n.Obj().Name(); k {
-	case "bytes.Buffer", "strings.Builder":
-		return k, pointer
+	switch n.Obj().Pkg().Path() + "." + n.Obj().Name() {
+	case "bytes.Buffer":
+		return writerBytesBuffer
+	case "strings.Builder":
+		return writerBuilder
+	case "bufio.Writer":
+		return writerBufio
 	}
-	return "", false
+	return writerConcrete
 }
 
 // writeStringForm handles b.WriteString(fmt.Sprintf(...)) as a statement. It returns nothing (and
@@ -350,75 +390,115 @@ func (m *matcher) writeStringForm() (func(*rule.Fix) error, string, string) {
 	if _, isStmt := m.stack[len(m.stack)-3].(*ast.ExprStmt); !isStmt {
 		return nil, "", ""
 	}
-	fix, summary, why := m.bufferForm(sel.X, m.stack[:len(m.stack)-1])
+	fix, summary, why := m.writerForm(sel.X, m.stack[:len(m.stack)-1])
 	if why != "" {
 		return nil, "", "" // the expression form may still apply
 	}
 	return fix, summary, ""
 }
 
-// bufferForm writes the pieces into the buffer w in one Write: the expression statement at the top
-// of stack (a Fprintf or WriteString call) is replaced.
-func (m *matcher) bufferForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) error, string, string) {
+// writerForm writes the pieces to w in one Write, as Fprintf does: the call at the top of stack (a
+// Fprintf whose results may be used, or b.WriteString(fmt.Sprintf(…)) as a statement) becomes
+// w.Write(out), and the formatting moves before its statement.
+func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) error, string, string) {
 	fc, info := m.fc, m.pass.Info
-	kind, pointer := bufferKind(info.TypeOf(w))
-	if kind == "" {
-		return nil, "", fmt.Sprintf("%s writes to %s, not a *bytes.Buffer or *strings.Builder", fc.name, info.TypeOf(w))
+	top := stack[len(stack)-1]
+	kind := classifyWriter(info.TypeOf(w))
+	if kind == writerInterface {
+		return nil, "", fmt.Sprintf("%s writes to an interface (%s): the bytes passed to its Write escape, so a buffer would be a heap allocation of its own, where fmt formats into a pooled one", fc.name, info.TypeOf(w))
 	}
 	pl := place(info, stack)
-	if es, ok := pl.stmt.(*ast.ExprStmt); !ok || es.X != stack[len(stack)-1] {
-		return nil, "", fc.name + "'s result is used"
-	}
-	if pl.container == nil {
-		return nil, "", "the statement is not directly in a block"
+	if pl.hoist != "" {
+		return nil, "", "needs a buffer, but " + pl.hoist
 	}
 	if bad := sideEffect(info, w); bad != nil {
 		return nil, "", "the writer has side effects: " + types.ExprString(bad)
 	}
-	// The buffer cannot be nil when it is a variable, or a field reached without a pointer: then
-	// AvailableBuffer before the operands panics no sooner than Fprintf would.
-	recv, addressed := w, !pointer
+	// Fprintf evaluates w, then every operand, then calls w.Write. The rewrite calls a method of
+	// the writer first (AvailableBuffer), or evaluates w last (the stack buffer's Write): either is
+	// the same when the operands cannot panic, or when both can panic only by a nil dereference,
+	// which panics with the same runtime error wherever it happens.
+	recv, addressed := w, !syntax.IsPointer(info.TypeOf(w))
 	if u, ok := ast.Unparen(w).(*ast.UnaryExpr); ok && u.Op == token.AND {
 		recv, addressed = u.X, true
 	}
-	nonNil := addressed && cannotPanic(info, recv)
-	safeArgs, aliasFree := true, true
+	safeArgs, nilArgs, aliasFree := true, true, true
+	var panicky ast.Expr
 	for _, p := range fc.pieces {
-		if p.arg != nil && !cannotPanic(info, p.arg) {
-			safeArgs = false
+		if p.arg == nil {
+			continue
 		}
-		if p.kind == kindBytes || (p.arg != nil && !readsNoBytes(info, p.arg)) {
+		if !cannotPanic(info, p.arg) {
+			safeArgs = false
+			if panicky == nil {
+				panicky = p.arg
+			}
+		}
+		if !panicsOnlyByNil(info, p.arg) {
+			nilArgs = false
+		}
+		if !readsNoBytes(info, p.arg) {
 			aliasFree = false
 		}
 	}
-	ps := fc.pieces
-	loop := m.loopName(ps)
-	write := func(e *emitter, out string) dst.Stmt {
-		return &dst.ExprStmt{X: call(&dst.SelectorExpr{X: e.expr(recv), Sel: ident("Write")}, ident(out))}
-	}
-	// A buffer declared in the function is likely empty: appending to its AvailableBuffer would
-	// grow a slice from nothing, so it gets a stack array like a strings.Builder.
-	if kind == "bytes.Buffer" && aliasFree && (nonNil || safeArgs) && !m.declaredInFunc(recv) {
-		out := m.names.fresh("out")
-		fix := func(fix *rule.Fix) error {
-			e := &emitter{fix: fix, info: info, loop: loop}
-			avail := call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident("AvailableBuffer")})
-			stmts := []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{ident(out)}, Tok: token.DEFINE, Rhs: []dst.Expr{avail}}}
-			stmts = append(stmts, accumulate(e.steps(ps), out, nil, func() dst.Expr { return ident(out) })...)
-			stmts = append(stmts, write(e, out))
-			return splice(fix.Dst(pl.container), fix.Dst(pl.stmt).(dst.Stmt), stmts, false)
-		}
-		return fix, mainAppend(ps) + " into the buffer's AvailableBuffer", ""
+	anyOrder := safeArgs || (nilArgs && panicsOnlyByNil(info, w))
+	nonNil := addressed && cannotPanic(info, recv)
+	available := aliasFree && (nonNil || anyOrder) // AvailableBuffer first, one Write last
+	stackable := cannotPanic(info, w) || anyOrder  // w evaluated last, for its one Write
+	switch {
+	case kind == writerBufio && available:
+		return m.availableForm(pl, recv, top, stack[len(stack)-2])
+	case kind == writerBufio && !aliasFree:
+		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer is not exact: an operand reads bytes that the appends could overwrite"
+	case kind == writerBufio:
+		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer first is not exact: the writer may be nil, and operand " + types.ExprString(panicky) + " may panic otherwise"
+	case kind == writerBytesBuffer && available && !m.declaredInFunc(recv):
+		// A buffer declared in the function is likely empty: appending to its AvailableBuffer would
+		// grow a slice from nothing, so it gets a stack array like a strings.Builder.
+		return m.availableForm(pl, recv, top, stack[len(stack)-2])
+	case !stackable:
+		return nil, "", "the rewrite evaluates the writer " + types.ExprString(w) + " after the operands, and both may panic: operand " + types.ExprString(panicky)
 	}
 	buf, out := m.names.fresh("buf"), m.names.fresh("out")
+	if kind == writerConcrete {
+		m.mustStay = buf // the Write of another type may keep its argument: the compiler tells
+	}
+	ps := fc.pieces
+	loop := m.loopName(ps)
 	size := bufferSize(ps, m.pass.Sizes)
+	parent := stack[len(stack)-2]
 	fix := func(fix *rule.Fix) error {
 		e := &emitter{fix: fix, info: info, loop: loop}
 		stmts := e.stackBuffer(ps, buf, out, size)
-		stmts = append(stmts, write(e, out))
-		return splice(fix.Dst(pl.container), fix.Dst(pl.stmt).(dst.Stmt), stmts, false)
+		return writeOnce(fix, e, pl, recv, out, top, parent, stmts)
 	}
 	return fix, mainAppend(ps) + " into a stack buffer, then one Write", ""
+}
+
+// availableForm appends the pieces to the writer's AvailableBuffer and writes them in one Write.
+func (m *matcher) availableForm(pl placement, recv ast.Expr, top, parent ast.Node) (func(*rule.Fix) error, string, string) {
+	fc, info := m.fc, m.pass.Info
+	ps := fc.pieces
+	loop := m.loopName(ps)
+	out := m.names.fresh("out")
+	fix := func(fix *rule.Fix) error {
+		e := &emitter{fix: fix, info: info, loop: loop}
+		avail := call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident("AvailableBuffer")})
+		stmts := []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{ident(out)}, Tok: token.DEFINE, Rhs: []dst.Expr{avail}}}
+		stmts = append(stmts, accumulate(e.steps(ps), out, nil, func() dst.Expr { return ident(out) })...)
+		return writeOnce(fix, e, pl, recv, out, top, parent, stmts)
+	}
+	return fix, mainAppend(ps) + " into the writer's AvailableBuffer, then one Write", ""
+}
+
+// writeOnce puts stmts before the call's statement and the call (top, a child of parent) becomes
+// recv.Write(out), where its results go.
+func writeOnce(fix *rule.Fix, e *emitter, pl placement, recv ast.Expr, out string, top, parent ast.Node, stmts []dst.Stmt) error {
+	write := call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident("Write")}, ident(out))
+	if err := replaceExpr(fix.Dst(parent), fix.Dst(top), write, false); err != nil {
+		return err
+	}
+	return splice(fix.Dst(pl.container), fix.Dst(pl.stmt).(dst.Stmt), stmts, true)
 }
 
 // appendForm handles x = append(x, fmt.Sprintf(...)...) by appending straight onto x. It returns

@@ -1,7 +1,9 @@
 package sprintfdiff
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -27,6 +29,24 @@ func buffer(spare bool) *bytes.Buffer {
 	}
 	w.WriteString("head:")
 	return &w
+}
+
+// throughBufio writes prefix, then calls write, through a bufio.Writer of size bytes over a Chunks
+// that fails from its failAt-th write, flushes, and returns what the Chunks saw call by call and
+// the results.
+func throughBufio(size int, prefix []byte, failAt int, write func(w *bufio.Writer) (int, error)) string {
+	c := &Chunks{FailAt: failAt}
+	w := bufio.NewWriterSize(c, size)
+	w.Write(prefix)
+	n, err := write(w)
+	ferr := w.Flush()
+	return fmt.Sprintf("%q n=%d err=%v flush=%v", c.Log, n, err, ferr)
+}
+
+// bufioOf calls write through throughBufio with a buffer size, prefix and failure point from x.
+func bufioOf(x in, write func(w *bufio.Writer) (int, error)) string {
+	size := 16 + int(x.u%48)
+	return throughBufio(size, x.b[:min(len(x.b), size+8)], int(x.u>>8%4), write)
 }
 
 // pairs maps each function of orig.go to a call of it and of its rewrite in gen.go.
@@ -230,6 +250,42 @@ var pairs = map[string][2]func(x in) string{
 	"AppendTo": {
 		func(x in) string { return string(AppendTo(append([]byte(nil), x.b...), x.s, int(x.i), x.t)) },
 		func(x in) string { return string(RewrittenAppendTo(append([]byte(nil), x.b...), x.s, int(x.i), x.t)) },
+	},
+	"ToBufio": {
+		func(x in) string {
+			return bufioOf(x, func(w *bufio.Writer) (int, error) { ToBufio(w, int(x.i), x.s, x.t); return 0, nil })
+		},
+		func(x in) string {
+			return bufioOf(x, func(w *bufio.Writer) (int, error) { RewrittenToBufio(w, int(x.i), x.s, x.t); return 0, nil })
+		},
+	},
+	"ToBufioResult": {
+		func(x in) string {
+			return bufioOf(x, func(w *bufio.Writer) (int, error) { return ToBufioResult(w, x.s, x.u) })
+		},
+		func(x in) string {
+			return bufioOf(x, func(w *bufio.Writer) (int, error) { return RewrittenToBufioResult(w, x.s, x.u) })
+		},
+	},
+	"ToBufioIf": {
+		func(x in) string {
+			return bufioOf(x, func(w *bufio.Writer) (int, error) { return 0, ToBufioIf(w, x.s, int(x.i)) })
+		},
+		func(x in) string {
+			return bufioOf(x, func(w *bufio.Writer) (int, error) { return 0, RewrittenToBufioIf(w, x.s, int(x.i)) })
+		},
+	},
+	"ToChunks": {
+		func(x in) string {
+			c := &Chunks{FailAt: int(x.u % 3)}
+			n, err := ToChunks(c, x.s, x.i, x.b)
+			return fmt.Sprintf("%q %d %v", c.Log, n, err)
+		},
+		func(x in) string {
+			c := &Chunks{FailAt: int(x.u % 3)}
+			n, err := RewrittenToChunks(c, x.s, x.i, x.b)
+			return fmt.Sprintf("%q %d %v", c.Log, n, err)
+		},
 	},
 }
 

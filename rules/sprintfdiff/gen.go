@@ -3,6 +3,7 @@
 package sprintfdiff
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/hex"
 	"strconv"
@@ -409,4 +410,53 @@ func RewrittenAppendAliased(dst []byte, s string) []byte {
 	out = append(out, '>')
 	dst = append(dst, string(out)...)
 	return dst
+}
+
+func RewrittenToBufio(w *bufio.Writer, i int, s string, b bool) {
+	out := w.AvailableBuffer()
+	out = append(out, "i="...)
+	out = strconv.AppendInt(out, int64(i), 10)
+	out = append(out, " s="...)
+	out = append(out, s...)
+	out = append(out, " b="...)
+	out = strconv.AppendBool(out, b)
+	out = append(out, ';')
+	w.Write(out)
+}
+
+func RewrittenToBufioResult(w *bufio.Writer, s string, u uint64) (int, error) {
+	out := w.AvailableBuffer()
+	out = append(out, '<')
+	out = append(out, s...)
+	out = append(out, '|')
+	out = strconv.AppendUint(out, u, 16)
+	out = append(out, '>')
+	return w.Write(out)
+}
+
+func RewrittenToBufioIf(w *bufio.Writer, s string, i int) error {
+	out := w.AvailableBuffer()
+	out = strconv.AppendQuote(out, s)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, int64(i), 10)
+	out = append(out, '\n')
+	if _, err := w.Write(out); err != nil {
+		return err
+	}
+	return nil
+}
+
+func RewrittenToChunks(c *Chunks, s string, i int64, b []byte) (int, error) {
+	var buf [128]byte
+	out := append(buf[:0], '[')
+	out = append(out, s...)
+	out = append(out, ' ')
+	out = strconv.AppendInt(out, i, 10)
+	out = append(out, ' ')
+	out = hex.AppendEncode(out, b)
+	out = append(out, ' ')
+	out = append(out, b...)
+	out = append(out, ']')
+	n, err := c.Write(out)
+	return n, err
 }

@@ -5,6 +5,7 @@
 package sprintfdiff
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"strings"
@@ -194,4 +195,24 @@ func AppendAliased(dst []byte, s string) []byte {
 	tail := append(dst, s...)[len(dst):]
 	dst = append(dst, fmt.Sprintf("<%s|%d>", string(tail), len(tail))...)
 	return dst
+}
+
+func ToBufio(w *bufio.Writer, i int, s string, b bool) {
+	fmt.Fprintf(w, "i=%d s=%s b=%t;", i, s, b)
+}
+
+func ToBufioResult(w *bufio.Writer, s string, u uint64) (int, error) {
+	return fmt.Fprintf(w, "<%s|%x>", s, u)
+}
+
+func ToBufioIf(w *bufio.Writer, s string, i int) error {
+	if _, err := fmt.Fprintf(w, "%q:%d\n", s, i); err != nil {
+		return err
+	}
+	return nil
+}
+
+func ToChunks(c *Chunks, s string, i int64, b []byte) (int, error) {
+	n, err := fmt.Fprintf(c, "[%s %d %x %s]", s, i, b, b)
+	return n, err
 }

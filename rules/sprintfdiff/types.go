@@ -6,6 +6,8 @@
 // TestDiffGenerated -update` to regenerate gen.go, then add the pair to diff_test.go.
 package sprintfdiff
 
+import "errors"
+
 // Named types: fmt sees their kind through reflection, the rewrite converts them.
 type (
 	MyInt  int
@@ -14,3 +16,20 @@ type (
 	MyBool bool
 	Raw    []byte
 )
+
+// Chunks records each Write it gets as one chunk, and fails every write from the FailAt-th on
+// (0: never), having taken half the bytes: a writer whose calls are visible.
+type Chunks struct {
+	Log    []string
+	FailAt int
+}
+
+func (c *Chunks) Write(p []byte) (int, error) {
+	c.Log = append(c.Log, string(p))
+	if c.FailAt > 0 && len(c.Log) >= c.FailAt {
+		return len(p) / 2, errFull
+	}
+	return len(p), nil
+}
+
+var errFull = errors.New("full")
