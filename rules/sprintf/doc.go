@@ -19,32 +19,46 @@
 //
 // # Variants
 //
-// Each is chosen only where it is exact:
+// Each is chosen only where it is exact; the first that applies is used:
 //
 //	fmt.Sprintf("%d", n)                  =>  strconv.Itoa(n)     (FormatInt/FormatUint for other integer
 //	                                          kinds, base 16 for %x; FormatBool for %t; Quote for %q; the
-//	                                          operand itself for %s; string(b) and hex.EncodeToString(b) for []byte)
+//	                                          operand itself for %s; string(b) for %s of []byte;
+//	                                          hex.EncodeToString(b) for %x of []byte, and
+//	                                          hex.EncodeToString([]byte(s)) of a string, whose
+//	                                          conversion the compiler makes without a copy)
 //	fmt.Sprint(n)                         =>  strconv.Itoa(n)
 //	fmt.Sprintf("user %s", name)          =>  "user " + name      (every operand a string printed as is)
+//	x = append(x, fmt.Sprintf(...)...)    =>  x = append(x, "lit"...); x = strconv.AppendInt(x, ...)
+//	return append(x, fmt.Sprintf(...)...) =>  the same appends onto x, then return x (x a variable of
+//	                                          the function whose address is not taken and that no
+//	                                          closure captures; no other result reads it)
+//	                                          (only when no operand can panic, reads bytes through a
+//	                                          slice or pointer, or mentions x: the appends write into
+//	                                          x's spare capacity as they go; otherwise the stack array
+//	                                          form below)
 //	s := fmt.Sprintf("id=%d", id)         =>  a stack array, then s := string(out); for any statement
 //	                                          directly in a block where formatting can move before it,
-//	                                          and the init statement of an if or switch that is (the
+//	                                          and the init statement of an if or switch (the
 //	                                          formatting goes before the if or switch)
+//	fmt.Fprintf(b, "%s=%d\n", k, v)       =>  b.WriteString(k); b.WriteByte('=')
+//	                                          b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(v), 10))
+//	                                          b.WriteByte('\n')
+//	                                          (b a *bytes.Buffer, the results unused; see Buffers)
 //	fmt.Fprintf(w, "k=%d ", v)            =>  out := w.AvailableBuffer(); out = append(out, "k="...)
 //	                                          out = strconv.AppendInt(out, int64(v), 10); ...; w.Write(out)
 //	                                          (w a *bufio.Writer, or a *bytes.Buffer other than a local
 //	                                          variable, which is likely empty)
 //	fmt.Fprintf(f, "k=%d ", v)            =>  a stack array, then f.Write(out): for an *os.File, any
 //	                                          other type with a Write method, a *strings.Builder, a
-//	                                          local bytes.Buffer, and a bytes.Buffer where the form
-//	                                          above is not exact
+//	                                          local bytes.Buffer, and a bytes.Buffer where the forms
+//	                                          above are not exact
 //	n, err := fmt.Fprintf(w, ...)         =>  the formatting, then n, err := w.Write(out): wherever
 //	                                          formatting can move before the statement (return
 //	                                          fmt.Fprintf(...), if _, err := fmt.Fprintf(...); ...)
-//	b.WriteString(fmt.Sprintf(...))       =>  the same as fmt.Fprintf(b, ...)
-//	x = append(x, fmt.Sprintf(...)...)    =>  x = append(x, "lit"...); x = strconv.AppendInt(x, ...)
-//	                                          (only when no operand can panic, reads through a slice or
-//	                                          pointer, or mentions x; otherwise the stack array form)
+//	b.WriteString(fmt.Sprintf(...))       =>  the same as fmt.Fprintf(b, ...) (b a *bytes.Buffer or
+//	                                          *strings.Builder; a *bufio.Writer's WriteString passes a
+//	                                          large string on otherwise than its Write)
 //
 // # Writers
 //
@@ -67,6 +81,32 @@
 //     an interface's Write escape, so the array would be a heap allocation of its own where fmt
 //     formats into a pooled buffer: as many allocations as fmt's boxing of one operand, more bytes
 //     (measured on go1.26: 1 alloc, 8 B/op with fmt against 1 alloc, 24-128 B/op rewritten).
+//
+// # Buffers
+//
+// Into a *bytes.Buffer, constant text and strings go through WriteString and WriteByte, []byte
+// through Write, bools through WriteString(strconv.FormatBool(…)), and numbers, %q and %x through
+// b.Write(strconv.AppendInt(b.AvailableBuffer(), …)) (AppendQuote, hex.AppendEncode): one write
+// per piece. Fprintf writes all the bytes at once, after it has evaluated every operand; the writes
+// put some bytes in before the next operand is evaluated. The two are the same when
+//   - no operand can panic (else a panic would leave part of the output in the buffer) and no
+//     operand reads bytes that a write could overwrite (a Write may move the buffer's bytes under
+//     a slice of them); or
+//   - the buffer is private to the function: a variable declared in its body (without a value,
+//     with bytes.Buffer{}, new(bytes.Buffer) or &bytes.Buffer{}, never assigned again) that no
+//     function literal, defer or go statement mentions, and whose every other use is a method
+//     call (Bytes, AvailableBuffer and Next only returned, converted to a string or passed to a
+//     Write method) or the writer of fmt.Fprint, Fprintf or Fprintln. Then no slice of its bytes
+//     lives while an operand is evaluated, and after a panic nothing can see what it held.
+//
+// Allocations are the same as with one Write: a bytes.Buffer's first growth takes 64 bytes. The
+// time is a few nanoseconds more per piece (bytes.Buffer's write methods do not inline): measured
+// on go1.26, a 13-piece log line 200 ns/op in one Write, 245 ns/op piece by piece, 650 ns/op with
+// fmt. %X goes through the forms below (hex has no upper case).
+//
+// A *strings.Builder gets a stack array and one Write instead: it grows by appending, so writing
+// piece by piece into an empty one takes a growth, an allocation, at each size class the output
+// crosses (measured on go1.26: 3 allocs, 56 B/op piece by piece against 1 alloc, 24 B/op).
 //
 // Fprintf evaluates w, then the operands, then calls w.Write; the rewrite calls AvailableBuffer
 // first, or evaluates w last. Both are the same when no operand can panic, when w is a local

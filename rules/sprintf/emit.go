@@ -108,6 +108,9 @@ func (e *emitter) step(p piece) step {
 		})
 	case p.kind == kindBytes && p.verb == 'x':
 		return extend(func(acc dst.Expr) dst.Expr { return call(qual("encoding/hex", "AppendEncode"), acc, e.expr(p.arg)) })
+	case p.kind == kindString && p.verb == 'x':
+		// The conversion does not copy: the compiler sees that AppendEncode only reads it.
+		return extend(func(acc dst.Expr) dst.Expr { return call(qual("encoding/hex", "AppendEncode"), acc, e.bytesOf(p.arg)) })
 	}
 	// %x and %X of a string, %X of bytes: two digits per byte, as fmt's fmtSbx writes them.
 	return step{loop: func(acc func() dst.Expr) dst.Stmt {
@@ -117,7 +120,7 @@ func (e *emitter) step(p piece) step {
 		}
 		over := e.expr(p.arg)
 		if p.kind == kindString {
-			over = call(&dst.ArrayType{Elt: ident("byte")}, over)
+			over = e.bytesOf(p.arg)
 		}
 		hi := &dst.IndexExpr{X: strLit(digits), Index: &dst.BinaryExpr{X: ident(e.loop), Op: token.SHR, Y: intLit(4)}}
 		lo := &dst.IndexExpr{X: strLit(digits), Index: &dst.BinaryExpr{X: ident(e.loop), Op: token.AND, Y: &dst.BasicLit{Kind: token.INT, Value: "0x0f"}}}
@@ -192,13 +195,20 @@ func (e *emitter) single(p piece) dst.Expr {
 		return call(ident("string"), e.expr(p.arg))
 	case p.kind == kindBytes && p.verb == 'x':
 		return call(qual("encoding/hex", "EncodeToString"), e.expr(p.arg))
+	case p.kind == kindString && p.verb == 'x':
+		return call(qual("encoding/hex", "EncodeToString"), e.bytesOf(p.arg))
 	}
 	return nil
 }
 
+// bytesOf returns []byte(x) for a string operand.
+func (e *emitter) bytesOf(x ast.Expr) dst.Expr {
+	return call(&dst.ArrayType{Elt: ident("byte")}, e.expr(x))
+}
+
 // hasSingle reports whether single has a form for p.
 func hasSingle(p piece) bool {
-	return p.arg != nil && !(p.kind == kindString && (p.verb == 'x' || p.verb == 'X')) && !(p.kind == kindBytes && p.verb == 'X')
+	return p.arg != nil && p.verb != 'X'
 }
 
 // concat renders pieces that are all strings as "lit" + s + ...

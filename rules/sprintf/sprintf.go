@@ -204,7 +204,7 @@ func (m *matcher) shadowed(ps []piece) string {
 	var usesStrconv, usesHex bool
 	for _, p := range ps {
 		switch {
-		case p.kind == kindBytes && p.verb == 'x':
+		case (p.kind == kindBytes || p.kind == kindString) && p.verb == 'x':
 			usesHex = true
 		case p.kind == kindInt || p.kind == kindUint || p.kind == kindBool || p.verb == 'q':
 			usesStrconv = true
@@ -441,6 +441,11 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 			aliasFree = false
 		}
 	}
+	if es, ok := pl.stmt.(*ast.ExprStmt); ok && es.X == top && kind == writerBytesBuffer && writesFit(fc.pieces) {
+		if (safeArgs && aliasFree) || m.privateBuffer(recv) {
+			return m.writesForm(pl, recv)
+		}
+	}
 	anyOrder := safeArgs || (nilArgs && panicsOnlyByNil(info, w))
 	nonNil := addressed && cannotPanic(info, recv)
 	available := aliasFree && (nonNil || anyOrder) // AvailableBuffer first, one Write last
@@ -512,16 +517,35 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 	if !syntax.IsBuiltin(info, app.Fun, "append") {
 		return nil, ""
 	}
-	as, ok := m.stack[len(m.stack)-3].(*ast.AssignStmt)
-	if !ok || as.Tok != token.ASSIGN || len(as.Lhs) != 1 || len(as.Rhs) != 1 || as.Rhs[0] != app {
+	x := app.Args[0]
+	var stmt ast.Stmt // the statement to replace: x = append(x, …) or return append(x, …)
+	switch s := m.stack[len(m.stack)-3].(type) {
+	case *ast.AssignStmt:
+		if s.Tok != token.ASSIGN || len(s.Lhs) != 1 || len(s.Rhs) != 1 || s.Rhs[0] != app || types.ExprString(s.Lhs[0]) != types.ExprString(x) {
+			return nil, ""
+		}
+		stmt = s
+	case *ast.ReturnStmt:
+		// return append(x, …): appending onto x, then return x, when x is a local variable that
+		// only this function's statements change, and no other result reads it.
+		if !m.assignableLocal(x) {
+			return nil, ""
+		}
+		xObjs := objectsOf(info, x)
+		for _, r := range s.Results {
+			if r != ast.Expr(app) && (sideEffect(info, r) != nil || syntax.MentionsAny(info, r, xObjs)) {
+				return nil, ""
+			}
+		}
+		stmt = s
+	default:
 		return nil, ""
 	}
-	x := as.Lhs[0]
-	if types.ExprString(x) != types.ExprString(app.Args[0]) || sideEffect(info, x) != nil {
+	if sideEffect(info, x) != nil {
 		return nil, ""
 	}
 	pl := place(info, m.stack[:len(m.stack)-1])
-	if pl.container == nil {
+	if pl.hoist != "" {
 		return nil, ""
 	}
 	xObjs := objectsOf(info, x)
@@ -540,9 +564,46 @@ func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 		dx := e.expr(x)
 		acc := func() dst.Expr { return dst.Clone(dx).(dst.Expr) }
 		stmts := accumulate(e.steps(ps), "", nil, acc)
-		return splice(fix.Dst(pl.container), fix.Dst(as).(dst.Stmt), stmts, false)
+		if ret, ok := stmt.(*ast.ReturnStmt); ok {
+			if err := replaceExpr(fix.Dst(ret), fix.Dst(app), acc(), false); err != nil {
+				return err
+			}
+			return splice(fix.Dst(pl.container), fix.Dst(ret).(dst.Stmt), stmts, true)
+		}
+		return splice(fix.Dst(pl.container), fix.Dst(stmt).(dst.Stmt), stmts, false)
 	}
 	return fix, mainAppend(ps) + " onto " + types.ExprString(x)
+}
+
+// assignableLocal reports whether x names a variable of the innermost function around the call
+// (a parameter or result too) whose address is never taken and that no function literal captures:
+// assigning it before a return changes nothing anyone else sees.
+func (m *matcher) assignableLocal(x ast.Expr) bool {
+	id, ok := ast.Unparen(x).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, ok := m.pass.Info.Uses[id].(*types.Var)
+	if !ok {
+		return false
+	}
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		var typ *ast.FuncType
+		var body *ast.BlockStmt
+		switch f := m.stack[i].(type) {
+		case *ast.FuncDecl:
+			typ, body = f.Type, f.Body
+		case *ast.FuncLit:
+			typ, body = f.Type, f.Body
+		default:
+			continue
+		}
+		if body == nil || v.Pos() < typ.Pos() || v.Pos() >= body.End() {
+			return false
+		}
+		return !unstableLocals(m.pass.Info, m.stack[i])[v]
+	}
+	return false
 }
 
 // declaredInFunc reports whether x is a variable declared in the body of the enclosing function.

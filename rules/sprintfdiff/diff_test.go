@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -287,6 +288,64 @@ var pairs = map[string][2]func(x in) string{
 			return fmt.Sprintf("%q %d %v", c.Log, n, err)
 		},
 	},
+	"AppendKV": {
+		func(x in) string { return string(AppendKV(append([]byte(nil), x.b...), x.s, int(x.i))) },
+		func(x in) string { return string(RewrittenAppendKV(append([]byte(nil), x.b...), x.s, int(x.i))) },
+	},
+	"ToBuilderParam": {
+		func(x in) string {
+			var sb strings.Builder
+			sb.WriteString("head:")
+			ToBuilderParam(&sb, x.s, int8(x.i), x.u, x.t, x.b)
+			return sb.String()
+		},
+		func(x in) string {
+			var sb strings.Builder
+			sb.WriteString("head:")
+			RewrittenToBuilderParam(&sb, x.s, int8(x.i), x.u, x.t, x.b)
+			return sb.String()
+		},
+	},
+	"LocalPanicky": {
+		func(x in) string { return tryString(func() string { return LocalPanicky(pairOf(x, 1), pairOf(x, 2)) }) },
+		func(x in) string {
+			return tryString(func() string { return RewrittenLocalPanicky(pairOf(x, 1), pairOf(x, 2)) })
+		},
+	},
+	"NewBuilder": {
+		func(x in) string { return NewBuilder(x.s, uint16(x.u)) },
+		func(x in) string { return RewrittenNewBuilder(x.s, uint16(x.u)) },
+	},
+	"ToBufferHex": {
+		func(x in) string {
+			w := buffer(x.t)
+			ToBufferHex(w, x.s, MyStr(x.b))
+			return w.String()
+		},
+		func(x in) string {
+			w := buffer(x.t)
+			RewrittenToBufferHex(w, x.s, MyStr(x.b))
+			return w.String()
+		},
+	},
+}
+
+// pairOf returns a pair made of x, or nil when bit n of x.u is set.
+func pairOf(x in, n uint) *pair {
+	if x.u>>n&1 != 0 {
+		return nil
+	}
+	return &pair{K: x.s, V: int(x.i)}
+}
+
+// tryString returns f's result, or what it panicked with.
+func tryString(f func() string) (s string) {
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprint("panic: ", r)
+		}
+	}()
+	return f()
 }
 
 // TestPairsCoverOrig requires a pair for every function of orig.go, so that none goes untested.

@@ -127,14 +127,9 @@ func RewrittenQuotes(s string, ms MyStr) string {
 
 func RewrittenHexS(s string, ms MyStr, b []byte, r Raw) string {
 	var buf [128]byte
-	out := buf[:0]
-	for _, c := range []byte(s) {
-		out = append(out, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0x0f])
-	}
+	out := hex.AppendEncode(buf[:0], []byte(s))
 	out = append(out, ':')
-	for _, c := range []byte(ms) {
-		out = append(out, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0x0f])
-	}
+	out = hex.AppendEncode(out, []byte(ms))
 	out = append(out, ':')
 	out = hex.AppendEncode(out, b)
 	out = append(out, ':')
@@ -248,12 +243,7 @@ func RewrittenOneHexBytes(b []byte) string {
 }
 
 func RewrittenOneHexStr(s string) string {
-	var buf [64]byte
-	out := buf[:0]
-	for _, c := range []byte(s) {
-		out = append(out, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0x0f])
-	}
-	return string(out)
+	return hex.EncodeToString([]byte(s))
 }
 
 func RewrittenOneSprint(i int64) string {
@@ -261,15 +251,13 @@ func RewrittenOneSprint(i int64) string {
 }
 
 func RewrittenToBuffer(w *bytes.Buffer, i int, s string, b bool) {
-	out := w.AvailableBuffer()
-	out = append(out, "i="...)
-	out = strconv.AppendInt(out, int64(i), 10)
-	out = append(out, " s="...)
-	out = strconv.AppendQuote(out, s)
-	out = append(out, " b="...)
-	out = strconv.AppendBool(out, b)
-	out = append(out, ';')
-	w.Write(out)
+	w.WriteString("i=")
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), int64(i), 10))
+	w.WriteString(" s=")
+	w.Write(strconv.AppendQuote(w.AvailableBuffer(), s))
+	w.WriteString(" b=")
+	w.WriteString(strconv.FormatBool(b))
+	w.WriteByte(';')
 }
 
 func RewrittenToBufferBytes(w *bytes.Buffer, s string, b []byte) {
@@ -285,11 +273,9 @@ func RewrittenToBufferBytes(w *bytes.Buffer, s string, b []byte) {
 func RewrittenToLocalBuffer(i int64, s string) string {
 	var b bytes.Buffer
 	b.WriteString("pre ")
-	var buf [128]byte
-	out := strconv.AppendInt(buf[:0], i, 10)
-	out = append(out, ' ')
-	out = strconv.AppendQuote(out, s)
-	b.Write(out)
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), i, 10))
+	b.WriteByte(' ')
+	b.Write(strconv.AppendQuote(b.AvailableBuffer(), s))
 	return b.String()
 }
 
@@ -317,9 +303,7 @@ func RewrittenWriteHex(w *bytes.Buffer, s string) {
 		out = append(out, "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&0x0f])
 	}
 	out = append(out, '-')
-	for _, c := range []byte(s) {
-		out = append(out, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0x0f])
-	}
+	out = hex.AppendEncode(out, []byte(s))
 	w.Write(out)
 }
 
@@ -348,7 +332,7 @@ func RewrittenNames(buf, out int, c string) string {
 	out1 = strconv.AppendInt(out1, int64(out), 10)
 	out1 = append(out1, ' ')
 	for _, c1 := range []byte(c) {
-		out1 = append(out1, "0123456789abcdef"[c1>>4], "0123456789abcdef"[c1&0x0f])
+		out1 = append(out1, "0123456789ABCDEF"[c1>>4], "0123456789ABCDEF"[c1&0x0f])
 	}
 	return string(out1)
 }
@@ -459,4 +443,60 @@ func RewrittenToChunks(c *Chunks, s string, i int64, b []byte) (int, error) {
 	out = append(out, ']')
 	n, err := c.Write(out)
 	return n, err
+}
+
+func RewrittenAppendKV(dst []byte, k string, v int) []byte {
+	dst = append(dst, k...)
+	dst = append(dst, '=')
+	dst = strconv.AppendInt(dst, int64(v), 10)
+	dst = append(dst, ';')
+	return dst
+}
+
+func RewrittenToBuilderParam(sb *strings.Builder, s string, i int8, u uint64, b bool, raw Raw) {
+	var buf [128]byte
+	out := append(buf[:0], s...)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, int64(i), 10)
+	out = append(out, ':')
+	out = strconv.AppendUint(out, u, 16)
+	out = append(out, ':')
+	out = strconv.AppendBool(out, b)
+	out = append(out, ':')
+	out = append(out, raw...)
+	out = append(out, ':')
+	out = append(out, MyStr(s)...)
+	sb.Write(out)
+}
+
+func RewrittenLocalPanicky(p *pair, q *pair) string {
+	var b bytes.Buffer
+	b.WriteString(p.K)
+	b.WriteByte('=')
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(p.V), 10))
+	b.WriteByte(',')
+	b.WriteString(q.K)
+	b.WriteByte('=')
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(q.V), 16))
+	return b.String()
+}
+
+func RewrittenNewBuilder(s string, u uint16) string {
+	b := new(strings.Builder)
+	var buf [128]byte
+	out := append(buf[:0], '<')
+	out = append(out, s...)
+	out = append(out, '|')
+	out = strconv.AppendUint(out, uint64(u), 10)
+	out = append(out, '>')
+	b.Write(out)
+	return b.String()
+}
+
+func RewrittenToBufferHex(w *bytes.Buffer, s string, ms MyStr) {
+	w.Write(hex.AppendEncode(w.AvailableBuffer(), []byte(s)))
+	w.WriteByte('-')
+	w.Write(hex.AppendEncode(w.AvailableBuffer(), []byte(ms)))
+	w.WriteByte('-')
+	w.Write(strconv.AppendQuote(w.AvailableBuffer(), string(ms)))
 }

@@ -164,7 +164,7 @@ func Deref(p *string) string {
 }
 
 func Names(buf, out int, c string) string {
-	return fmt.Sprintf("%d %d %x", buf, out, c)
+	return fmt.Sprintf("%d %d %X", buf, out, c)
 }
 
 var hook func() string
@@ -215,4 +215,33 @@ func ToBufioIf(w *bufio.Writer, s string, i int) error {
 func ToChunks(c *Chunks, s string, i int64, b []byte) (int, error) {
 	n, err := fmt.Fprintf(c, "[%s %d %x %s]", s, i, b, b)
 	return n, err
+}
+
+func AppendKV(dst []byte, k string, v int) []byte {
+	return append(dst, fmt.Sprintf("%s=%d;", k, v)...)
+}
+
+func ToBuilderParam(sb *strings.Builder, s string, i int8, u uint64, b bool, raw Raw) {
+	fmt.Fprintf(sb, "%s:%d:%x:%t:%s:%v", s, i, u, b, raw, MyStr(s))
+}
+
+type pair struct {
+	K string
+	V int
+}
+
+func LocalPanicky(p *pair, q *pair) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s=%d,%s=%x", p.K, p.V, q.K, q.V)
+	return b.String()
+}
+
+func NewBuilder(s string, u uint16) string {
+	b := new(strings.Builder)
+	fmt.Fprintf(b, "<%s|%d>", s, u)
+	return b.String()
+}
+
+func ToBufferHex(w *bytes.Buffer, s string, ms MyStr) {
+	fmt.Fprintf(w, "%x-%x-%q", s, ms, ms)
 }
