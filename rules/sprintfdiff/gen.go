@@ -500,3 +500,49 @@ func RewrittenToBufferHex(w *bytes.Buffer, s string, ms MyStr) {
 	w.WriteByte('-')
 	w.Write(strconv.AppendQuote(w.AvailableBuffer(), string(ms)))
 }
+
+func RewrittenErrorForms(op string, err error, n int) string {
+	if err == nil {
+		return ""
+	}
+	var buf [128]byte
+	out := append(buf[:0], op...)
+	out = append(out, ": "...)
+	out = append(out, err.Error()...)
+	out = append(out, " ("...)
+	out = strconv.AppendInt(out, int64(n), 10)
+	out = append(out, ") "...)
+	out = strconv.AppendQuote(out, err.Error())
+	out = append(out, ' ')
+	out = hex.AppendEncode(out, []byte(err.Error()))
+	out = append(out, ' ')
+	for _, c := range []byte(err.Error()) {
+		out = append(out, "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&0x0f])
+	}
+	return string(out)
+}
+
+func RewrittenErrorOnly(err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func RewrittenErrorConcat(op string, err error) string {
+	if err == nil {
+		return op
+	}
+	return op + ": " + err.Error()
+}
+
+func RewrittenErrorToBuffer(err error, n int) string {
+	var b bytes.Buffer
+	if err != nil {
+		b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(n), 10))
+		b.WriteByte(':')
+		b.WriteString(err.Error())
+		b.WriteByte(';')
+	}
+	return b.String()
+}
