@@ -65,9 +65,10 @@
 // fmt.Fprintf formats into a buffer of its own, then calls w.Write exactly once with all the bytes
 // (even none) and returns what that Write returned. Every Fprintf form keeps exactly that: it
 // formats, then makes that one Write call, whose results are the call's results.
-//   - *bufio.Writer: its AvailableBuffer is the free end of its buffer; appends that fit stay
-//     there, one that does not fit moves the bytes to a new array, and then one Write of all the
-//     bytes follows, as from fmt. What the underlying writer sees depends only on the bytes of that
+//   - *bufio.Writer, and a type whose Write and AvailableBuffer are those of an embedded
+//     *bufio.Writer (*bufio.ReadWriter; the embedded writer may be nil): its AvailableBuffer is
+//     the free end of its buffer; appends that fit stay there, one that does not fit moves the
+//     bytes to a new array, and then one Write of all the bytes follows, as from fmt. What the underlying writer sees depends only on the bytes of that
 //     Write, so it sees the same calls, and an error already stored is returned as before.
 //     Several WriteString calls would not be exact: they flush at other points, and pass a large
 //     string to the underlying writer's WriteString where Write passes it whole. A stack array is

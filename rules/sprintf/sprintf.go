@@ -446,7 +446,8 @@ const (
 	writerBytesBuffer
 	writerBuilder
 	writerBufio
-	writerInterface // an io.Writer or another interface
+	writerEmbedsBufio // a type whose Write and AvailableBuffer are a *bufio.Writer's, embedded (bufio.ReadWriter)
+	writerInterface   // an io.Writer or another interface
 )
 
 // classifyWriter says what t is as a writer.
@@ -468,6 +469,14 @@ func classifyWriter(t types.Type) writerKind {
 		return writerBuilder
 	case "bufio.Writer":
 		return writerBufio
+	}
+	promoted := func(name string) bool {
+		obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(t), true, nil, name)
+		fn, ok := obj.(*types.Func)
+		return ok && fn.FullName() == "(*bufio.Writer)."+name
+	}
+	if promoted("Write") && promoted("AvailableBuffer") {
+		return writerEmbedsBufio
 	}
 	return writerConcrete
 }
@@ -550,17 +559,19 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 		}
 	}
 	anyOrder := safeArgs || (nilArgs && panicsOnlyByNil(info, w))
-	nonNil := addressed && cannotPanic(info, recv)
+	// A *bufio.Writer embedded in another type may be nil whatever holds it.
+	nonNil := addressed && cannotPanic(info, recv) && kind != writerEmbedsBufio
 	available := aliasFree && (nonNil || anyOrder) && !hasError // AvailableBuffer first, one Write last
 	stackable := cannotPanic(info, w) || anyOrder               // w evaluated last, for its one Write
+	viaBufio := kind == writerBufio || kind == writerEmbedsBufio
 	switch {
-	case kind == writerBufio && available:
+	case viaBufio && available:
 		return m.availableForm(pl, recv, top, stack[len(stack)-2])
-	case kind == writerBufio && hasError:
+	case viaBufio && hasError:
 		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer is not exact: an operand's Error method runs while part of the output sits in the writer's buffer"
-	case kind == writerBufio && !aliasFree:
+	case viaBufio && !aliasFree:
 		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer is not exact: an operand reads bytes that the appends could overwrite"
-	case kind == writerBufio:
+	case viaBufio:
 		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer first is not exact: the writer may be nil, and operand " + types.ExprString(panicky) + " may panic otherwise"
 	case kind == writerBytesBuffer && available && !m.declaredInFunc(recv):
 		// A buffer declared in the function is likely empty: appending to its AvailableBuffer would
