@@ -115,46 +115,9 @@
 // same runtime error wherever it happens. A writer whose evaluation has calls is declined.
 //
 // Verbs: %d on integers; %s and %v on strings; %s on []byte; %v on integers and bools; %t on bools;
-// %q on strings; %x on integers, strings and []byte; %X on strings and []byte; %v, %s, %q, %x and
-// %X on an error that cannot be nil (see Errors); %%. Constant operands are formatted at rewrite
-// time. Sprint puts a space between operands when neither is a string. Every operand is evaluated
-// once, in the original order.
-//
-// # Errors
-//
-// fmt prints <nil> for a nil error and err.Error() otherwise, so
-//
-//	if err != nil {
-//		return fmt.Sprint(err)            =>  return err.Error()
-//	}
-//	fmt.Sprintf("%s: %v", op, err)       =>  op + ": " + err.Error()
-//
-// only where err is provably not nil: a variable of the function (not a package's, its address
-// never taken, no closure capturing it) and the call in the body of `if err != nil && …`, in the
-// else branch of `if err == nil || …`, or after `if err == nil || … { …; return }` in the same
-// block (the body ending in return, break, continue, panic or a call that never returns; not
-// goto), with no assignment to err in between. The operand may be error or any interface that
-// embeds it. fmt calls Error after it has evaluated every operand: the operands after an error
-// must read nothing an Error method could change (in a concatenation, where Go may read operands
-// before or after a call, every operand), and the forms that write into the writer as they go
-// (a *bufio.Writer's AvailableBuffer, a *bytes.Buffer that is not private) are not used, as
-// Error could write there too. Sprint with an error next to an operand that is not a string is
-// declined: whether fmt puts a space between them depends on the error's dynamic type.
-//
-// What fmt does beyond err.Error(), the rewrite does not: it recovers a panic in Error (printing
-// %!v(PANIC=Error method: …), or <nil> for a nil pointer in the interface), and calls Format when
-// the error is a fmt.Formatter. The rewrite relies on the error contract: Error does not panic on
-// an error that is not nil, and a Formatter prints Error() for %v and %s (pkg/errors and
-// x/xerrors do).
-//
-// An error is an interface already: fmt boxes nothing, and for a call whose operands are all
-// errors the compiler reports only the slice of operands passed to fmt (`... argument does not
-// escape`): that line is the evidence, and Confirm requires it gone. The win is fmt's copy of the
-// message (measured on go1.26: fmt.Sprint(err) 1 alloc, 24 B/op, 178 ns/op; err.Error() of an
-// errors.New error 0 allocs, 3 ns/op).
-//
-// fmt.Errorf is not rewritten: with no operands it returns errors.New(format) already (1 alloc/op
-// either way, measured on go1.26), so errors.New wins nothing there.
+// %q on strings; %x on integers, strings and []byte; %X on strings and []byte; %%. Constant operands
+// are formatted at rewrite time. Sprint puts a space between operands when neither is a string.
+// Every operand is evaluated once, in the original order.
 //
 // # Declines
 //
@@ -164,9 +127,11 @@
 //   - any other verb (%T, %p, %c, %b, %o, %e, %f, %g, %U, %w, ...), and %X on an integer (strconv
 //     has no upper-case hex);
 //   - more or fewer operands than verbs (fmt prints %!d(MISSING) or %!(EXTRA ...));
-//   - a float, complex, pointer, interface (an error too, unless it cannot be nil: see Errors),
-//     type parameter or other operand that is not an integer, bool, string or []byte;
-//   - fmt.Sprint with an error next to an operand that is not a string;
+//   - a float, complex, pointer, interface, type parameter or other operand that is not an integer,
+//     bool, string or []byte. An error too, even one known not to be nil: fmt calls Format when
+//     its dynamic type has one (errors packages that print stacks do), and recovers a panic in
+//     Error, printing "<nil>" for a nil pointer inside the interface; err.Error() would print
+//     otherwise, or panic;
 //   - an operand whose type has a Format method (fmt.Formatter, called for every verb), or a String
 //     or Error method with %v, %s, %x, %X or %q;
 //   - a verb that does not suit the operand (%s on an int, %v on []byte, ...);
@@ -192,9 +157,8 @@
 //
 // # Confirm
 //
-// Fewer of the call's operands escape to the heap after the rewrite than before (for a call whose
-// operands are all errors: fewer operand slices of fmt calls are left in the function), and the
-// stack array written to a writer other than the standard buffers does not move to the heap.
+// Fewer of the call's operands escape to the heap after the rewrite than before, and the stack
+// array written to a writer other than the standard buffers does not move to the heap.
 //
 // The output is byte-identical to fmt's: rules/sprintfdiff formats random values through both
 // (go test ./rules/sprintfdiff -fuzz FuzzSprintf).

@@ -89,7 +89,7 @@ func (e *emitter) step(p piece) step {
 	case p.arg == nil:
 		return extend(func(acc dst.Expr) dst.Expr { return appendCall(acc, strLit(p.text), true) })
 	case p.verb == 's':
-		return extend(func(acc dst.Expr) dst.Expr { return appendCall(acc, e.text(p, false), true) })
+		return extend(func(acc dst.Expr) dst.Expr { return appendCall(acc, e.expr(p.arg), true) })
 	case p.kind == kindInt:
 		return extend(func(acc dst.Expr) dst.Expr {
 			return call(qual("strconv", "AppendInt"), acc, e.convert(p.arg, p.typ, "int64"), intLit(base(p.verb)))
@@ -104,13 +104,13 @@ func (e *emitter) step(p piece) step {
 		})
 	case p.verb == 'q':
 		return extend(func(acc dst.Expr) dst.Expr {
-			return call(qual("strconv", "AppendQuote"), acc, e.text(p, true))
+			return call(qual("strconv", "AppendQuote"), acc, e.convert(p.arg, p.typ, "string"))
 		})
 	case p.kind == kindBytes && p.verb == 'x':
 		return extend(func(acc dst.Expr) dst.Expr { return call(qual("encoding/hex", "AppendEncode"), acc, e.expr(p.arg)) })
 	case p.kind == kindString && p.verb == 'x':
 		// The conversion does not copy: the compiler sees that AppendEncode only reads it.
-		return extend(func(acc dst.Expr) dst.Expr { return call(qual("encoding/hex", "AppendEncode"), acc, e.bytesOf(p)) })
+		return extend(func(acc dst.Expr) dst.Expr { return call(qual("encoding/hex", "AppendEncode"), acc, e.bytesOf(p.arg)) })
 	}
 	// %x and %X of a string, %X of bytes: two digits per byte, as fmt's fmtSbx writes them.
 	return step{loop: func(acc func() dst.Expr) dst.Stmt {
@@ -118,11 +118,9 @@ func (e *emitter) step(p piece) step {
 		if p.verb == 'X' {
 			digits = "0123456789ABCDEF"
 		}
-		var over dst.Expr
+		over := e.expr(p.arg)
 		if p.kind == kindString {
-			over = e.bytesOf(p)
-		} else {
-			over = e.expr(p.arg)
+			over = e.bytesOf(p.arg)
 		}
 		hi := &dst.IndexExpr{X: strLit(digits), Index: &dst.BinaryExpr{X: ident(e.loop), Op: token.SHR, Y: intLit(4)}}
 		lo := &dst.IndexExpr{X: strLit(digits), Index: &dst.BinaryExpr{X: ident(e.loop), Op: token.AND, Y: &dst.BasicLit{Kind: token.INT, Value: "0x0f"}}}
@@ -190,34 +188,22 @@ func (e *emitter) single(p piece) dst.Expr {
 	case p.kind == kindBool:
 		return call(qual("strconv", "FormatBool"), e.convert(p.arg, p.typ, "bool"))
 	case p.kind == kindString && p.verb == 's':
-		return e.text(p, true)
+		return e.convert(p.arg, p.typ, "string")
 	case p.kind == kindString && p.verb == 'q':
-		return call(qual("strconv", "Quote"), e.text(p, true))
+		return call(qual("strconv", "Quote"), e.convert(p.arg, p.typ, "string"))
 	case p.kind == kindBytes && p.verb == 's':
 		return call(ident("string"), e.expr(p.arg))
 	case p.kind == kindBytes && p.verb == 'x':
 		return call(qual("encoding/hex", "EncodeToString"), e.expr(p.arg))
 	case p.kind == kindString && p.verb == 'x':
-		return call(qual("encoding/hex", "EncodeToString"), e.bytesOf(p))
+		return call(qual("encoding/hex", "EncodeToString"), e.bytesOf(p.arg))
 	}
 	return nil
 }
 
-// bytesOf returns []byte(s) for a piece of kind kindString.
-func (e *emitter) bytesOf(p piece) dst.Expr {
-	return call(&dst.ArrayType{Elt: ident("byte")}, e.text(p, false))
-}
-
-// text returns what a piece of kind kindString prints: its operand (converted to string when
-// convert is set and its type is another string type), or operand.Error() for an error.
-func (e *emitter) text(p piece, convert bool) dst.Expr {
-	switch {
-	case p.viaError:
-		return call(&dst.SelectorExpr{X: e.expr(p.arg), Sel: ident("Error")})
-	case convert:
-		return e.convert(p.arg, p.typ, "string")
-	}
-	return e.expr(p.arg)
+// bytesOf returns []byte(x) for a string operand.
+func (e *emitter) bytesOf(x ast.Expr) dst.Expr {
+	return call(&dst.ArrayType{Elt: ident("byte")}, e.expr(x))
 }
 
 // hasSingle reports whether single has a form for p.
@@ -233,7 +219,7 @@ func (e *emitter) concat(ps []piece) dst.Expr {
 		if p.arg == nil {
 			y = strLit(p.text)
 		} else {
-			y = e.text(p, true)
+			y = e.convert(p.arg, p.typ, "string")
 			if _, isBinary := y.(*dst.BinaryExpr); isBinary {
 				y = &dst.ParenExpr{X: y}
 			}

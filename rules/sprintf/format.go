@@ -32,9 +32,6 @@ type piece struct {
 	verb byte     // 'd', 'x', 't', 's', 'q' or 'X' ('v' already resolved for the argument's kind)
 	kind argKind
 	typ  types.Type
-	// viaError says that arg is an error, never nil here, that prints as arg.Error() (a string of
-	// kind kindString and type string).
-	viaError bool
 }
 
 // directive is one %-directive of a format, or literal text.
@@ -97,8 +94,8 @@ func classify(info *types.Info, arg ast.Expr) (argKind, types.Type, string) {
 		return 0, nil, fmt.Sprintf("argument %s has a type parameter type %s: its type argument decides the output", types.ExprString(arg), t)
 	}
 	if types.IsInterface(t) {
-		if isErrorInterface(t) {
-			return 0, nil, fmt.Sprintf("argument %s is an error that may be nil here: fmt prints <nil> for a nil error and calls Error() otherwise", types.ExprString(arg))
+		if types.Identical(t, types.Universe.Lookup("error").Type()) {
+			return 0, nil, fmt.Sprintf("argument %s is an error: fmt prints <nil> for a nil error and calls Error() otherwise", types.ExprString(arg))
 		}
 		return 0, nil, fmt.Sprintf("argument %s is an interface (%s): its dynamic type decides the output", types.ExprString(arg), t)
 	}
@@ -196,29 +193,25 @@ type fmtCall struct {
 	evidence []diag.Diagnostic
 	pieces   []piece
 	effect   ast.Expr // the first call or receive among the operands, if any
-	// errorAt is the index in pieces of the first operand printed through its Error method, or -1:
-	// fmt calls Error when it formats, after it has evaluated every operand.
-	errorAt int
 }
 
 // resolvePieces turns the call's format and operands into pieces, or says why it declines.
-// nonNil says whether an error operand is never nil where it is formatted.
-func (fc *fmtCall) resolvePieces(info *types.Info, nonNil func(ast.Expr) bool) string {
-	fc.errorAt = -1
+func (fc *fmtCall) resolvePieces(info *types.Info) string {
 	var dirs []directive
 	if fc.name == "fmt.Sprint" {
-		prevString, prevInterface := false, false
+		prevString := false
 		for i, arg := range fc.args {
-			t := info.TypeOf(arg)
-			str, iface := t != nil && isString(t) && !types.IsInterface(t), t != nil && types.IsInterface(t)
-			if i > 0 && !str && !prevString {
-				if iface || prevInterface {
-					return fmt.Sprintf("fmt.Sprint puts a space between two operands when neither is a string, and the dynamic type of %s or of the operand before it decides", types.ExprString(arg))
+			isString := false
+			if t := info.TypeOf(arg); t != nil && !types.IsInterface(t) {
+				if b, ok := t.Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
+					isString = true
 				}
+			}
+			if i > 0 && !isString && !prevString {
 				dirs = append(dirs, directive{text: " "})
 			}
 			dirs = append(dirs, directive{verb: 'v'})
-			prevString, prevInterface = str, iface
+			prevString = isString
 		}
 	} else {
 		formatArg := fc.call.Args[0]
@@ -261,16 +254,6 @@ func (fc *fmtCall) resolvePieces(info *types.Info, nonNil func(ast.Expr) bool) s
 			if why := methodDecline(t, d.verb, arg); why != "" {
 				return why
 			}
-		} else if t != nil && isErrorInterface(t) && strings.IndexByte("vsqxX", d.verb) >= 0 && nonNil(arg) {
-			verb := d.verb
-			if verb == 'v' {
-				verb = 's'
-			}
-			if fc.errorAt < 0 {
-				fc.errorAt = len(fc.pieces)
-			}
-			fc.pieces = append(fc.pieces, piece{arg: arg, verb: verb, kind: kindString, typ: types.Typ[types.String], viaError: true})
-			continue
 		}
 		kind, t, why := classify(info, arg)
 		if why != "" {

@@ -64,12 +64,6 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 	for _, arg := range fc.args {
 		fc.evidence = append(fc.evidence, pass.DiagsAtExpr(arg, diag.Escapes)...)
 	}
-	argsOnly := false
-	if len(fc.evidence) == 0 && hasErrorOperand(pass.Info, fc.args) {
-		// An error is an interface already: fmt boxes nothing, and the compiler reports only the
-		// slice of operands that the call passes to fmt.
-		fc.evidence, argsOnly = operandSlice(pass, call), true
-	}
 	if len(fc.evidence) == 0 {
 		return nil
 	}
@@ -83,16 +77,9 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		c.Decline = why
 		return c
 	}
-	nonNil := func(arg ast.Expr) bool { return provenNonNil(pass.Info, stack, arg) }
-	if why := fc.resolvePieces(pass.Info, nonNil); why != "" {
+	if why := fc.resolvePieces(pass.Info); why != "" {
 		c.Decline = why
 		return c
-	}
-	if fc.errorAt >= 0 {
-		if why := errorsKeepOrder(pass.Info, fc, syntax.OutermostFunc(stack)); why != "" {
-			c.Decline = why
-			return c
-		}
 	}
 	if fc.effect != nil {
 		if why := effectsKeepOrder(pass.Info, fc, syntax.OutermostFunc(stack)); why != "" {
@@ -118,11 +105,7 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 	}
 	mustStay := m.mustStay
 	c.Confirm = func(cf *rule.Confirm) error {
-		check := confirmUnboxed
-		if argsOnly {
-			check = confirmFewerSlices
-		}
-		if err := check(cf, subjects); err != nil {
+		if err := confirmUnboxed(cf, subjects); err != nil {
 			return err
 		}
 		return confirmOnStack(cf, mustStay)
@@ -176,69 +159,6 @@ func confirmUnboxed(cf *rule.Confirm, subjects map[string]bool) error {
 		return fmt.Errorf("arguments still escape: %s", strings.Join(still, "; "))
 	}
 	return nil
-}
-
-// confirmFewerSlices checks that fewer operand slices of fmt calls are left in the function than
-// before: the evidence of a call whose operands are errors only.
-func confirmFewerSlices(cf *rule.Confirm, _ map[string]bool) error {
-	count := func(ds []diag.Diagnostic) int {
-		n := 0
-		for _, d := range ds {
-			if d.Subject == operandSliceSubject {
-				n++
-			}
-		}
-		return n
-	}
-	if count(cf.After) >= count(cf.Before) {
-		return fmt.Errorf("the call's operand slice is still there")
-	}
-	return nil
-}
-
-// operandSliceSubject is what the compiler calls the slice of a variadic call's operands.
-const operandSliceSubject = "... argument"
-
-// operandSlice returns the compiler's word on the operand slice that call passes to fmt.
-func operandSlice(pass *rule.Pass, call *ast.CallExpr) []diag.Diagnostic {
-	var out []diag.Diagnostic
-	for _, d := range pass.DiagsAt(call.Lparen, diag.Other) {
-		if d.Subject == operandSliceSubject {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// hasErrorOperand reports whether some operand is an error.
-func hasErrorOperand(info *types.Info, args []ast.Expr) bool {
-	for _, a := range args {
-		if t := info.TypeOf(a); t != nil && isErrorInterface(t) {
-			return true
-		}
-	}
-	return false
-}
-
-// errorsKeepOrder says why the rewrite of a call with an operand printed through its Error method
-// cannot keep fmt's order, or "". fmt evaluates every operand, then formats, calling Error; the
-// rewrite calls Error where its piece is, so every operand after the first such piece must read
-// nothing that an Error method could change (see effectsKeepOrder), and Error must not be able to
-// write the buffer that the rewrite writes as it goes (the forms that do are not used).
-func errorsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node) string {
-	if fn == nil {
-		return "outside a function"
-	}
-	unstable := unstableLocals(info, fn)
-	for _, p := range fc.pieces[fc.errorAt+1:] {
-		if p.arg == nil || p.viaError {
-			continue
-		}
-		if bad := unstableRead(info, p.arg, unstable); bad != nil {
-			return "operand " + types.ExprString(bad) + " may change when an earlier operand's Error method runs, which fmt calls after it has read every operand"
-		}
-	}
-	return ""
 }
 
 // confirmOnStack checks that the stack buffer buf ("" for none) did not move to the heap.
@@ -340,8 +260,6 @@ func (m *matcher) exprForm() (func(*rule.Fix) error, string, string) {
 		var summary string
 		fix := inPlace(func(e *emitter) dst.Expr { return e.single(ps[0]) })
 		switch {
-		case ps[0].viaError && ps[0].verb == 's':
-			summary = types.ExprString(ps[0].arg) + ".Error()"
 		case ps[0].kind == kindString && ps[0].verb == 's':
 			summary = "the operand"
 		case ps[0].kind == kindBytes && ps[0].verb == 's':
@@ -350,7 +268,7 @@ func (m *matcher) exprForm() (func(*rule.Fix) error, string, string) {
 			summary = singleName(ps[0])
 		}
 		return fix, summary, ""
-	case onlyStrings(ps) && m.concatKeepsOrder():
+	case onlyStrings(ps):
 		return inPlace(func(e *emitter) dst.Expr { return e.concat(ps) }), "string concatenation", ""
 	}
 	pl := place(info, m.stack)
@@ -369,24 +287,6 @@ func (m *matcher) exprForm() (func(*rule.Fix) error, string, string) {
 		return splice(fix.Dst(pl.container), fix.Dst(pl.stmt).(dst.Stmt), stmts, true)
 	}
 	return fix, mainAppend(ps) + " into a stack buffer", ""
-}
-
-// concatKeepsOrder reports whether a concatenation reads the operands as fmt does: Go calls the
-// Error methods in order, but may read the other operands before or after them, so with an error
-// among the operands every other one must read nothing that an Error method could change.
-func (m *matcher) concatKeepsOrder() bool {
-	fc := m.fc
-	if fc.errorAt < 0 {
-		return true
-	}
-	fn := syntax.OutermostFunc(m.stack)
-	unstable := unstableLocals(m.pass.Info, fn)
-	for _, p := range fc.pieces {
-		if p.arg != nil && !p.viaError && unstableRead(m.pass.Info, p.arg, unstable) != nil {
-			return false
-		}
-	}
-	return true
 }
 
 func (m *matcher) loopName(ps []piece) string {
@@ -550,25 +450,20 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 			aliasFree = false
 		}
 	}
-	// An operand printed through its Error method runs code of its own while the forms that write
-	// as they go hold part of the output in the writer: only a private buffer is out of its reach.
-	hasError := fc.errorAt >= 0
 	if es, ok := pl.stmt.(*ast.ExprStmt); ok && es.X == top && kind == writerBytesBuffer && writesFit(fc.pieces) {
-		if (safeArgs && aliasFree && !hasError) || m.privateBuffer(recv) {
+		if (safeArgs && aliasFree) || m.privateBuffer(recv) {
 			return m.writesForm(pl, recv)
 		}
 	}
 	anyOrder := safeArgs || (nilArgs && panicsOnlyByNil(info, w))
 	// A *bufio.Writer embedded in another type may be nil whatever holds it.
 	nonNil := addressed && cannotPanic(info, recv) && kind != writerEmbedsBufio
-	available := aliasFree && (nonNil || anyOrder) && !hasError // AvailableBuffer first, one Write last
-	stackable := cannotPanic(info, w) || anyOrder               // w evaluated last, for its one Write
+	available := aliasFree && (nonNil || anyOrder) // AvailableBuffer first, one Write last
+	stackable := cannotPanic(info, w) || anyOrder  // w evaluated last, for its one Write
 	viaBufio := kind == writerBufio || kind == writerEmbedsBufio
 	switch {
 	case viaBufio && available:
 		return m.availableForm(pl, recv, top, stack[len(stack)-2])
-	case viaBufio && hasError:
-		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer is not exact: an operand's Error method runs while part of the output sits in the writer's buffer"
 	case viaBufio && !aliasFree:
 		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer is not exact: an operand reads bytes that the appends could overwrite"
 	case viaBufio:
@@ -626,9 +521,6 @@ func writeOnce(fix *rule.Fix, e *emitter, pl placement, recv ast.Expr, out strin
 // nothing when the call is not in that form or the form is not exact; the expression form follows.
 func (m *matcher) appendForm() (func(*rule.Fix) error, string) {
 	fc, info := m.fc, m.pass.Info
-	if fc.errorAt >= 0 {
-		return nil, "" // an Error method would run while part of the output sits in x's spare capacity
-	}
 	app, ok := m.stack[len(m.stack)-2].(*ast.CallExpr)
 	if !ok || len(app.Args) != 2 || app.Args[1] != fc.call || !app.Ellipsis.IsValid() {
 		return nil, ""

@@ -57,7 +57,7 @@ func (m *matcher) writesForm(pl placement, recv ast.Expr) (func(*rule.Fix) error
 			case p.kind == kindBytes && p.verb == 's':
 				stmts = append(stmts, method("Write", e.expr(p.arg)))
 			case p.verb == 's':
-				stmts = append(stmts, method("WriteString", e.text(p, true)))
+				stmts = append(stmts, method("WriteString", e.convert(p.arg, p.typ, "string")))
 			case p.kind == kindBool:
 				stmts = append(stmts, method("WriteString", call(qual("strconv", "FormatBool"), e.convert(p.arg, p.typ, "bool"))))
 			default:

@@ -328,22 +328,6 @@ var pairs = map[string][2]func(x in) string{
 			return w.String()
 		},
 	},
-	"ErrorForms": {
-		func(x in) string { return ErrorForms(x.s, errorOf(string(x.b), x.u), int(x.i)) },
-		func(x in) string { return RewrittenErrorForms(x.s, errorOf(string(x.b), x.u), int(x.i)) },
-	},
-	"ErrorOnly": {
-		func(x in) string { return ErrorOnly(errorOf(x.s, x.u)) },
-		func(x in) string { return RewrittenErrorOnly(errorOf(x.s, x.u)) },
-	},
-	"ErrorConcat": {
-		func(x in) string { return ErrorConcat(x.s, errorOf(string(x.b), x.u)) },
-		func(x in) string { return RewrittenErrorConcat(x.s, errorOf(string(x.b), x.u)) },
-	},
-	"ErrorToBuffer": {
-		func(x in) string { return ErrorToBuffer(errorOf(x.s, x.u), int(x.i)) },
-		func(x in) string { return RewrittenErrorToBuffer(errorOf(x.s, x.u), int(x.i)) },
-	},
 }
 
 // pairOf returns a pair made of x, or nil when bit n of x.u is set.

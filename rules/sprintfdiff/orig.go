@@ -245,32 +245,3 @@ func NewBuilder(s string, u uint16) string {
 func ToBufferHex(w *bytes.Buffer, s string, ms MyStr) {
 	fmt.Fprintf(w, "%x-%x-%q", s, ms, ms)
 }
-
-func ErrorForms(op string, err error, n int) string {
-	if err == nil {
-		return ""
-	}
-	return fmt.Sprintf("%s: %v (%d) %q %x %X", op, err, n, err, err, err)
-}
-
-func ErrorOnly(err error) string {
-	if err != nil {
-		return fmt.Sprint(err)
-	}
-	return ""
-}
-
-func ErrorConcat(op string, err error) string {
-	if err == nil {
-		return op
-	}
-	return fmt.Sprintf("%s: %s", op, err)
-}
-
-func ErrorToBuffer(err error, n int) string {
-	var b bytes.Buffer
-	if err != nil {
-		fmt.Fprintf(&b, "%d:%v;", n, err)
-	}
-	return b.String()
-}

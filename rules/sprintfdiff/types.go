@@ -33,19 +33,3 @@ func (c *Chunks) Write(p []byte) (int, error) {
 }
 
 var errFull = errors.New("full")
-
-// StrError is an error whose dynamic type is a string.
-type StrError string
-
-func (e StrError) Error() string { return "str:" + string(e) }
-
-// errorOf returns nil, an *errors.errorString or a StrError, as x says.
-func errorOf(s string, u uint64) error {
-	switch u % 3 {
-	case 0:
-		return nil
-	case 1:
-		return errors.New(s)
-	}
-	return StrError(s)
-}
