@@ -68,6 +68,19 @@ type Decision struct {
 	Improved  bool // some metric is significantly lower
 	Regressed bool // some metric is significantly higher
 	Metrics   []Metric
+	// Family is the number of metrics corrected for together, and Alpha the level: the smallest
+	// p-value counts only at or below Alpha/Family (Threshold), the next at Alpha/(Family-1), and so on.
+	Family int
+	Alpha  float64
+}
+
+// Threshold is the p-value at or below which the smallest p-value of the family is significant,
+// Holm's first step: Alpha/Family. 0 when there is nothing to compare.
+func (d Decision) Threshold() float64 {
+	if d.Family == 0 {
+		return 0
+	}
+	return d.Alpha / float64(d.Family)
 }
 
 // gateUnits are the metrics the gate compares; lower is better for each.
@@ -81,7 +94,7 @@ var gateUnits = []string{"sec/op", "B/op", "allocs/op"}
 func Decide(old, new []*benchfmt.Result, opts Thresholds) Decision {
 	opts = opts.withDefaults()
 	oldS, newS := samples(old), samples(new)
-	var d Decision
+	d := Decision{Alpha: opts.Alpha}
 	for key, ov := range oldS {
 		nv, ok := newS[key]
 		if !ok {
@@ -111,6 +124,7 @@ func Decide(old, new []*benchfmt.Result, opts Thresholds) Decision {
 		}
 		return unitRank(a.Unit) < unitRank(b.Unit)
 	})
+	d.Family = len(d.Metrics)
 	holm(d.Metrics, opts.Alpha)
 	for i := range d.Metrics {
 		m := &d.Metrics[i]
@@ -125,6 +139,47 @@ func Decide(old, new []*benchfmt.Result, opts Thresholds) Decision {
 		}
 	}
 	return d
+}
+
+// MinP is the smallest p-value that the Mann–Whitney U test can give for samples of n1 and n2
+// values, when every value of one is below every value of the other: 2/C(n1+n2, n1). 1 when a
+// sample is empty.
+func MinP(n1, n2 int) float64 {
+	if n1 < 1 || n2 < 1 {
+		return 1
+	}
+	// C(n1+n2, n1) as a product of ratios, which stays exact enough in float64 for any count gcfix
+	// runs.
+	c := 1.0
+	for i := 1; i <= n1; i++ {
+		c = c * float64(n2+i) / float64(i)
+	}
+	return math.Min(1, 2/c)
+}
+
+// Decidable reports whether a family of metrics compared with count samples per side can show a
+// difference at all at level alpha (default 0.05): whether MinP(count, count) passes Holm's first
+// step, alpha/metrics. When it cannot, measuring only spends time: whatever the effect, nothing
+// is significant.
+func Decidable(count, metrics int, alpha float64) bool {
+	if metrics < 1 {
+		return true
+	}
+	if alpha == 0 {
+		alpha = Thresholds{}.withDefaults().Alpha
+	}
+	return MinP(count, count) <= alpha/float64(metrics)
+}
+
+// CountFor is the smallest count of samples per side with which a family of metrics can show a
+// difference at level alpha (default 0.05): 4 for one metric, 5 for up to 6, 6 for up to 23, 7 for
+// up to 85, 8 for up to 321, 10 for up to 4618.
+func CountFor(metrics int, alpha float64) int {
+	n := 1
+	for !Decidable(n, metrics, alpha) {
+		n++
+	}
+	return n
 }
 
 // holm marks the metrics whose p-values the Holm–Bonferroni step-down procedure rejects at alpha.

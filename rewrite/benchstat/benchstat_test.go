@@ -3,6 +3,7 @@ package benchstat
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -114,4 +115,66 @@ func TestDecide(t *testing.T) {
 			t.Errorf("decision = %+v; want regressed B/op", d)
 		}
 	})
+}
+
+// MinP is what the U test gives when the samples do not overlap, with ties (allocs/op: every old
+// sample 2, every new one 1) or without.
+func TestMinP(t *testing.T) {
+	for n := 2; n <= 12; n++ {
+		ties := Decide(results(t, series("Key", []float64{100}, 48, 2, n)), results(t, series("Key", []float64{100}, 24, 1, n)), Thresholds{})
+		if got, want := metric(ties, "BenchmarkKey-2", "allocs/op").P, MinP(n, n); math.Abs(got-want) > 1e-12*want {
+			t.Errorf("n=%d: U test p = %g, MinP = %g", n, got, want)
+		}
+	}
+	for _, c := range []struct {
+		n    int
+		want float64
+	}{{4, 0.0286}, {6, 0.0022}, {10, 1.1e-5}} {
+		if got := MinP(c.n, c.n); math.Abs(got-c.want)/c.want > 0.05 {
+			t.Errorf("MinP(%d, %d) = %.3g, want %.2g", c.n, c.n, got, c.want)
+		}
+	}
+	if MinP(0, 5) != 1 {
+		t.Errorf("MinP of an empty sample = %g, want 1", MinP(0, 5))
+	}
+}
+
+func TestCountFor(t *testing.T) {
+	for _, c := range []struct{ metrics, count int }{
+		{1, 4}, {2, 5}, {6, 5}, {7, 6}, {23, 6}, {24, 7}, {85, 7}, {86, 8}, {321, 8}, {4618, 10}, {4619, 11},
+	} {
+		if got := CountFor(c.metrics, 0); got != c.count {
+			t.Errorf("CountFor(%d metrics) = %d, want %d", c.metrics, got, c.count)
+		}
+		if !Decidable(c.count, c.metrics, 0) || Decidable(c.count-1, c.metrics, 0) {
+			t.Errorf("Decidable around count %d for %d metrics is not a threshold", c.count, c.metrics)
+		}
+	}
+}
+
+// The case: at -count=6 nothing among 24 metrics can be significant, not even a halved
+// allocs/op in every sample, and the decision says which threshold it missed.
+func TestDecideUndecidable(t *testing.T) {
+	jitter := []float64{100, 101, 99, 102, 98, 100.5}
+	var old, new []string
+	for i := range 8 {
+		name := fmt.Sprintf("B%d", i)
+		old = append(old, series(name, jitter, 48, 2, 6)...)
+		if i == 0 {
+			new = append(new, series(name, jitter, 24, 1, 6)...)
+			continue
+		}
+		new = append(new, series(name, jitter, 48, 2, 6)...)
+	}
+	d := Decide(results(t, old), results(t, new), Thresholds{})
+	m := metric(d, "BenchmarkB0-2", "allocs/op")
+	if d.Family != 24 || math.Abs(d.Threshold()-0.05/24) > 1e-15 {
+		t.Errorf("family %d, threshold %g; want 24 and 0.05/24", d.Family, d.Threshold())
+	}
+	if m.P != MinP(6, 6) || m.Significant || d.Improved {
+		t.Errorf("allocs/op 2 → 1 at -count=6 among 24 metrics: %+v, improved %v; want p = MinP, not significant", m, d.Improved)
+	}
+	if Decidable(6, 24, 0) || !Decidable(7, 24, 0) {
+		t.Errorf("Decidable(6, 24) = %v, Decidable(7, 24) = %v; want false, true", Decidable(6, 24, 0), Decidable(7, 24, 0))
+	}
 }
