@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,9 +53,53 @@ func (o BenchOptions) thresholds() benchstat.Thresholds {
 	return benchstat.Thresholds{Alpha: o.Alpha, MinEffect: o.MinEffect}
 }
 
-// bench runs the bench gate on package t: the baseline test binary (built once per kept state) against
-// the candidate's, alternately.
-func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (report.Verdict, string, []benchstat.Metric, error) {
+// benchSelect chooses the benchmarks that measure candidate rc's change (benchmap.go), before
+// anything is measured or tested. A candidate that no benchmark executes is no-benchmark: res says
+// so and nil is returned.
+func (e *engine) benchSelect(ctx context.Context, rc ruleCandidate, res *report.Result, changes map[string][]byte) (*selection, error) {
+	t := rc.t
+	if e.bmap == nil {
+		m, err := e.mapBenchmarks(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		e.bmap = m
+	}
+	m := e.bmap
+	if m.unmapped == "" && len(m.benches) == 0 {
+		res.Verdict, res.Reason = report.NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), res.Func)
+		return nil, nil
+	}
+	changed, err := e.changedFuncs(changes)
+	if err != nil {
+		return nil, err
+	}
+	sel := m.selectFor(changed, e.opts.Bench)
+	if sel.all {
+		e.logf("%s: %s %s: measured on every benchmark: %s", t.path, rc.rule.Name, res.Func, sel.why)
+		return sel, nil
+	}
+	if len(sel.benches) == 0 {
+		matching := ""
+		if p := benchPattern(e.opts.Bench); p != "." {
+			matching = " matching -bench=" + p
+		}
+		// The candidate's own function first, then the others it changes (its call sites).
+		funcs := sel.funcs
+		if i := slices.Index(funcs, res.Func); i > 0 {
+			funcs = slices.Concat([]string{res.Func}, funcs[:i], funcs[i+1:])
+		}
+		res.Verdict, res.Reason = report.NoBenchmark, fmt.Sprintf("no benchmark%s executes %s: add one that calls it", matching, strings.Join(funcs, " or "))
+		return nil, nil
+	}
+	e.logf("%s: %s %s: measured on %s (%d metrics)", t.path, rc.rule.Name, res.Func, strings.Join(sel.benches, ", "), sel.metrics)
+	return sel, nil
+}
+
+// bench runs the bench gate on package t: the baseline test binary (built once per kept state)
+// against the candidate's, alternately, on the benchmarks sel selected.
+func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, sel *selection) (report.Verdict, string, []benchstat.Metric, error) {
+	e.benchStep(BenchStep{})
 	if e.old == nil {
 		keptOv, err := writeOverlay(e.tmp, e.kept)
 		if err != nil {
@@ -64,9 +110,12 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (
 		if err := e.tool.testBinary(ctx, t.path, keptOv, old.path); err != nil {
 			return "", "", nil, packageError{err.Error()}
 		}
-		old.hasBench, err = HasBenchmarks(ctx, t.dir, old.path, e.opts.Bench)
-		if err != nil {
-			return "", "", nil, packageError{err.Error()}
+		old.hasBench = len(e.bmap.benches) > 0
+		if e.bmap.unmapped != "" {
+			old.hasBench, err = HasBenchmarks(ctx, t.dir, old.path, e.opts.Bench)
+			if err != nil {
+				return "", "", nil, packageError{err.Error()}
+			}
 		}
 		e.old = old
 	}
@@ -82,21 +131,52 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay) (
 		return report.BuildFailed, err.Error(), []benchstat.Metric{}, nil
 	}
 	e.logf("%s: benchmarking %s, %d rounds per side", t.path, fn, e.opts.Bench.Count)
-	oldRes, newRes, err := RunBenchmarks(ctx, t.dir, e.old.path, newBin, e.opts.Bench)
+	opts := e.opts.Bench
+	opts.Bench = sel.pattern
+	runs := e.benchRuns(sel)
+	oldRes, newRes, err := runRounds(ctx, t.dir, e.old.path, newBin, opts, runs, roundHooks{
+		started: func(side string, round int, bench string) {
+			e.benchStep(BenchStep{Side: side, Benchmark: bench, Round: round, Rounds: opts.Count})
+		},
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()
 		}
 		return report.TestsFailed, "benchmark failed: " + err.Error(), []benchstat.Metric{}, nil
 	}
-	d := benchstat.Decide(oldRes, newRes, e.opts.Bench.thresholds())
+	v, reason, d := decide(sel, oldRes, newRes, opts.thresholds())
+	if d.Metrics == nil {
+		d.Metrics = []benchstat.Metric{}
+	}
+	return v, reason, d.Metrics, nil
+}
+
+// benchRuns are the processes of a round for selection sel: one per selected benchmark, or one
+// for all of them when the -bench pattern cannot be narrowed to some (nil: opts.Bench as given).
+func (e *engine) benchRuns(sel *selection) []benchRun {
+	if sel.all || sel.pattern == benchPattern(e.opts.Bench) {
+		return []benchRun{{pattern: sel.pattern}}
+	}
+	var runs []benchRun
+	for _, b := range sel.benches {
+		runs = append(runs, benchRun{pattern: benchPatternFor([]string{b}, e.opts.Bench.Bench), bench: b})
+	}
+	return runs
+}
+
+// decide judges the measurement of a candidate.
+func decide(sel *selection, old, new []*benchfmt.Result, thr benchstat.Thresholds) (report.Verdict, string, benchstat.Decision) {
+	d := benchstat.Decide(old, new, thr)
 	switch {
 	case d.Regressed:
-		return report.Regressed, d.Summary(), d.Metrics, nil
+		return report.Regressed, d.Summary(), d
 	case d.Improved:
-		return report.Kept, d.Summary(), d.Metrics, nil
+		return report.Kept, d.Summary(), d
+	case d.Family == 0:
+		return report.Rejected, "no significant improvement: " + d.Summary(), d
 	default:
-		return report.Rejected, "no significant improvement: " + d.Summary(), d.Metrics, nil
+		return report.Rejected, fmt.Sprintf("no significant improvement (%d metrics; the smallest p must be ≤ %.2g): %s", d.Family, d.Threshold(), d.Summary()), d
 	}
 }
 
@@ -111,42 +191,104 @@ func benchPattern(o BenchOptions) string {
 // that a drift in the machine's load touches both sides alike. A run that fails, panics or hangs past
 // Timeout is an error that names its side and quotes the end of its output.
 func RunBenchmarks(ctx context.Context, dir, oldBin, newBin string, opts BenchOptions) (old, new []*benchfmt.Result, err error) {
+	return runRounds(ctx, dir, oldBin, newBin, opts, nil, roundHooks{})
+}
+
+// benchRun is one process of a round, on each side: the benchmarks that pattern runs.
+type benchRun struct {
+	pattern string // -test.bench
+	bench   string // the one top-level benchmark that pattern runs, or "" when it may run several
+}
+
+// roundHooks follow runRounds: started hears of each benchmark as it starts.
+type roundHooks struct {
+	started func(side string, round int, bench string)
+}
+
+// runRounds runs Count rounds; each runs every benchRun (nil: one run of opts.Bench) on the old
+// side, then on the new one.
+func runRounds(ctx context.Context, dir, oldBin, newBin string, opts BenchOptions, runs []benchRun, hooks roundHooks) (old, new []*benchfmt.Result, err error) {
 	opts = opts.withDefaults()
+	if runs == nil {
+		runs = []benchRun{{pattern: opts.Bench}}
+	}
 	for round := 0; round < opts.Count; round++ {
-		for _, side := range []struct {
-			name string
-			bin  string
-			out  *[]*benchfmt.Result
-		}{{"old", oldBin, &old}, {"new", newBin, &new}} {
-			rs, err := runBenchOnce(ctx, dir, side.bin, opts)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s code, round %d: %v", side.name, round+1, err)
+		for i := range runs {
+			r := &runs[i]
+			for _, side := range []struct {
+				name string
+				bin  string
+				out  *[]*benchfmt.Result
+			}{{SideOld, oldBin, &old}, {SideNew, newBin, &new}} {
+				var started func(string)
+				if hooks.started != nil {
+					hooks.started(side.name, round+1, r.bench)
+					if r.bench == "" {
+						started = func(bench string) { hooks.started(side.name, round+1, bench) }
+					}
+				}
+				o := opts
+				o.Bench = r.pattern
+				rs, err := runBenchOnce(ctx, dir, side.bin, o, opts.Benchtime.String(), started)
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s code, round %d: %v", side.name, round+1, err)
+				}
+				*side.out = append(*side.out, rs...)
 			}
-			*side.out = append(*side.out, rs...)
 		}
 	}
 	return old, new, nil
 }
 
-func runBenchOnce(ctx context.Context, dir, bin string, opts BenchOptions) ([]*benchfmt.Result, error) {
+// runBenchOnce runs the benchmarks once, each for benchtime (a -test.benchtime); started, when not
+// nil, hears the name of each as it starts.
+func runBenchOnce(ctx context.Context, dir, bin string, opts BenchOptions, benchtime string, started func(bench string)) ([]*benchfmt.Result, error) {
+	args := []string{"-test.run=^$", "-test.bench=" + opts.Bench, "-test.benchmem", "-test.count=1", "-test.v",
+		"-test.benchtime=" + benchtime, "-test.timeout=" + opts.Timeout.String()}
+	var onLine func(string)
+	if started != nil {
+		// With -test.v the testing package prints each benchmark's name alone on a line before
+		// its first run.
+		onLine = func(line string) {
+			if strings.HasPrefix(line, "Benchmark") && !strings.ContainsAny(line, " \t") {
+				started(line)
+			}
+		}
+	}
+	out, err := runTestBinary(ctx, dir, bin, args, opts.Timeout, onLine)
+	if err != nil {
+		return nil, err
+	}
+	var rs []*benchfmt.Result
+	r := benchfmt.NewReader(bytes.NewReader(out), bin)
+	for r.Scan() {
+		if res, ok := r.Result().(*benchfmt.Result); ok {
+			rs = append(rs, res.Clone())
+		}
+	}
+	return rs, r.Err()
+}
+
+// runTestBinary runs a test binary with args in dir and returns its output (stdout and stderr);
+// onLine, when not nil, hears each line as it is printed. A run that fails, panics or hangs is an
+// error that quotes the end of its output.
+func runTestBinary(ctx context.Context, dir, bin string, args []string, timeout time.Duration, onLine func(string)) ([]byte, error) {
 	// The test binary stops its -test.timeout alarm before it runs benchmarks, so a hung benchmark is
-	// ours to stop: at Timeout ask it for a goroutine dump, as go test does; 30s later kill the group.
+	// ours to stop: at timeout ask it for a goroutine dump, as go test does; 30s later kill the group.
 	// -test.v prints each benchmark's name before its first run, so that the name of one that hangs
 	// there is known even when the dump has no stack for it (a goroutine running on another thread).
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout+30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, timeout+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin,
-		"-test.run=^$", "-test.bench="+opts.Bench, "-test.benchmem", "-test.count=1", "-test.v",
-		"-test.benchtime="+opts.Benchtime.String(), "-test.timeout="+opts.Timeout.String())
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &lineWriter{onLine: onLine}
+	cmd.Stdout, cmd.Stderr = out, out
 	killGroupOnCancel(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	var hung atomic.Bool
-	alarm := time.AfterFunc(opts.Timeout, func() {
+	alarm := time.AfterFunc(timeout, func() {
 		hung.Store(true)
 		dumpAndStop(cmd.Process)
 	})
@@ -155,25 +297,50 @@ func runBenchOnce(ctx context.Context, dir, bin string, opts BenchOptions) ([]*b
 	if err != nil {
 		if hung.Load() {
 			if name, stack, ok := hungBenchmark(out.Bytes()); ok {
-				return nil, fmt.Errorf("%s hung: still running after %v\n%s", name, opts.Timeout, stack)
+				return nil, fmt.Errorf("%s hung: still running after %v\n%s", name, timeout, stack)
 			}
 			if name := lastBenchmark(out.Bytes()); name != "" {
 				// A goroutine running on another thread has no stack in the dump; the testing
 				// package printed the benchmark's name when it started it.
-				return nil, fmt.Errorf("%s hung: still running after %v", name, opts.Timeout)
+				return nil, fmt.Errorf("%s hung: still running after %v", name, timeout)
 			}
-			err = fmt.Errorf("hung: still running after %v", opts.Timeout)
+			err = fmt.Errorf("hung: still running after %v", timeout)
 		}
 		return nil, fmt.Errorf("%v\n%s", err, failureOutput(out.Bytes()))
 	}
-	var rs []*benchfmt.Result
-	r := benchfmt.NewReader(&out, bin)
-	for r.Scan() {
-		if res, ok := r.Result().(*benchfmt.Result); ok {
-			rs = append(rs, res.Clone())
+	return out.Bytes(), nil
+}
+
+// lineWriter collects a process's output and calls onLine with each complete line. The process
+// writes stdout and stderr through it from one goroutine each: mu orders them.
+type lineWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	onLine func(string)
+	done   int // the length of buf up to the end of the last line given to onLine
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if w.onLine != nil {
+		for {
+			i := bytes.IndexByte(w.buf.Bytes()[w.done:], '\n')
+			if i < 0 {
+				break
+			}
+			w.onLine(string(w.buf.Bytes()[w.done : w.done+i]))
+			w.done += i + 1
 		}
 	}
-	return rs, r.Err()
+	return len(p), nil
+}
+
+func (w *lineWriter) Bytes() []byte {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Bytes()
 }
 
 // hungBenchmark finds, in the goroutine dump of a run stopped for hanging, the goroutine that runs
@@ -213,19 +380,8 @@ func lastBenchmark(out []byte) string {
 // HasBenchmarks reports whether the test binary has a benchmark that matches opts.Bench.
 func HasBenchmarks(ctx context.Context, dir, bin string, opts BenchOptions) (bool, error) {
 	opts = opts.withDefaults()
-	cmd := exec.CommandContext(ctx, bin, "-test.list="+opts.Bench)
-	cmd.Dir = dir
-	killGroupOnCancel(cmd)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return false, fmt.Errorf("listing benchmarks: %v\n%s", err, tail(out, 20))
-	}
-	for _, line := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(line, "Benchmark") {
-			return true, nil
-		}
-	}
-	return false, nil
+	bs, err := listBenchmarks(ctx, dir, bin, opts)
+	return len(bs) > 0, err
 }
 
 // failureOutput is the end of a failed run's output, preceded by the line that says why it failed

@@ -108,6 +108,14 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 	if err != nil || att == nil {
 		return res, nil, err
 	}
+	var sel *selection
+	if e.opts.Gate == GateBench && recorded == nil {
+		// Which benchmarks measure it is known before its tests run: a candidate that none
+		// measures, or that its benchmarks cannot decide, needs no tests.
+		if sel, err = e.benchSelect(ctx, rc, res, changes); sel == nil || err != nil {
+			return res, nil, err
+		}
+	}
 	e.prog.phase(PhaseTesting)
 	if _, err := e.tool.test(ctx, affected, ov, e.opts.TestTimeout); err != nil {
 		if ctx.Err() != nil {
@@ -131,10 +139,15 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 		return res, att, nil
 	}
 	e.prog.phase(PhaseBenchmarking)
-	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, rc.t, res.Func, ov)
+	res.Verdict, res.Reason, res.Metrics, err = e.bench(ctx, rc.t, res.Func, ov, sel)
 	if err != nil || res.Verdict != report.Kept {
 		return res, nil, err
 	}
+	added, err := e.addedFuncs(changes)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.bmap.inherit(added, sel)
 	return res, att, nil
 }
 

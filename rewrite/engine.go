@@ -379,6 +379,12 @@ type engine struct {
 	// old is the bench gate's baseline test binary of the package being processed, for its kept
 	// state: built by its first benchmark, removed by keep, forgotten when the next package starts.
 	old *oldBinary
+	// bmap is which benchmarks of the package being processed execute which functions
+	// (benchmap.go): made by its first benchmark, forgotten when the next package starts.
+	bmap *benchMap
+	// cand is the candidate being tried: its position among its package's candidates, for the
+	// progress line.
+	cand BenchStep
 }
 
 // baseline records a package's tests before any rewrite.
@@ -398,7 +404,7 @@ func (e *engine) logf(format string, args ...any) {
 // process tries the candidates of one package, one at a time, until none is left to try. After a
 // kept rewrite the package is matched again: positions moved, and the package was reloaded.
 func (e *engine) process(ctx context.Context, path string) error {
-	e.old = nil
+	e.old, e.bmap = nil, nil
 	tried := map[string]bool{}
 	for {
 		t := e.targets[path]
@@ -408,12 +414,21 @@ func (e *engine) process(ctx context.Context, path string) error {
 			return err
 		}
 		keptOne := false
-		for _, rc := range e.hotFirst(cands, tried) {
+		order := e.hotFirst(cands, tried)
+		left := 0
+		for _, rc := range order {
+			if !tried[e.candidateKey(rc)] {
+				left++
+			}
+		}
+		for _, rc := range order {
 			key := e.candidateKey(rc)
 			if tried[key] {
 				continue
 			}
 			tried[key] = true
+			e.cand = BenchStep{Candidate: len(tried), Candidates: len(tried) + left - 1, Func: diag.FuncName(rc.c.Func)}
+			left--
 			res, att, err := e.tryRecorded(ctx, rc)
 			if err != nil {
 				return err
@@ -525,4 +540,10 @@ func (e *engine) keep(ctx context.Context, att *attempt) error {
 		e.old = nil
 	}
 	return nil
+}
+
+// benchStep reports a step of the bench gate for the candidate being tried.
+func (e *engine) benchStep(s BenchStep) {
+	s.Candidate, s.Candidates, s.Func = e.cand.Candidate, e.cand.Candidates, e.cand.Func
+	e.prog.bench(s)
 }

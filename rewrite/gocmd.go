@@ -306,9 +306,11 @@ func (g goTool) test(ctx context.Context, pkgs []string, ov *overlay, timeout ti
 	return !bytes.Contains(stdout, []byte("[no test files]")), nil
 }
 
-// goTestBinary compiles the package's test binary to out, with the overlay.
-func (g goTool) testBinary(ctx context.Context, pkg string, ov *overlay, out string) error {
+// testBinary compiles the package's test binary to out, with the overlay and the go test flags
+// given (coverage, for benchmap.go).
+func (g goTool) testBinary(ctx context.Context, pkg string, ov *overlay, out string, flags ...string) error {
 	args := []string{"test", "-c", "-o", out}
+	args = append(args, flags...)
 	args = append(args, g.buildFlags()...)
 	args = append(args, g.pgoFlag()...)
 	args = append(args, ov.flag()...)

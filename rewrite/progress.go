@@ -32,7 +32,31 @@ type Progress struct {
 	// Step: Index and Total count the packages of one compile (loading, or a build-gate round's
 	// confirming compile), not of the run: an estimate from them is of the step's time left.
 	Step bool
+	// Bench is where the bench gate is, in PhaseBenchmarking.
+	Bench BenchStep
 }
+
+// BenchStep is what the bench gate is doing for one candidate.
+type BenchStep struct {
+	// Candidate is the candidate's position, from 1, among the Candidates of its package tried or
+	// left to try; Func is its function.
+	Candidate, Candidates int
+	Func                  string
+	// Side is SideOld or SideNew while a round runs, SideCoverage while the benchmarks run with
+	// coverage to find which execute what (Round of Rounds counts benchmarks then), "" while the
+	// test binaries are built.
+	Side string
+	// Benchmark is the benchmark running, when known.
+	Benchmark     string
+	Round, Rounds int
+}
+
+// The sides of BenchStep.
+const (
+	SideOld      = "old"
+	SideNew      = "new"
+	SideCoverage = "coverage"
+)
 
 // progress keeps the state that Options.Progress reports; its methods are no-ops without a callback.
 type progress struct {
@@ -58,6 +82,20 @@ func (p *progress) phase(ph Phase) {
 		p.followed = false
 	}
 	p.cur.Phase = ph
+	p.cur.Bench = BenchStep{}
+	p.send()
+}
+
+// bench reports a step of the bench gate.
+func (p *progress) bench(s BenchStep) {
+	if p == nil {
+		return
+	}
+	if p.followed {
+		p.cur.Index, p.cur.Total, p.cur.Package, p.cur.Step = 0, 0, "", false
+		p.followed = false
+	}
+	p.cur.Phase, p.cur.Bench = PhaseBenchmarking, s
 	p.send()
 }
 
