@@ -165,8 +165,13 @@ func (e *engine) benchRuns(sel *selection) []benchRun {
 	return runs
 }
 
-// decide judges the measurement of a candidate.
+// decide judges the measurement of a candidate on the benchmarks sel selected: only they are the
+// family the correction counts, and only they can justify keeping it (a result of another
+// benchmark, which a -bench pattern that cannot be narrowed ran too, is left out).
 func decide(sel *selection, old, new []*benchfmt.Result, thr benchstat.Thresholds) (report.Verdict, string, benchstat.Decision) {
+	if !sel.all {
+		old, new = onlyBenchmarks(old, sel.benches), onlyBenchmarks(new, sel.benches)
+	}
 	d := benchstat.Decide(old, new, thr)
 	switch {
 	case d.Regressed:
@@ -178,6 +183,17 @@ func decide(sel *selection, old, new []*benchfmt.Result, thr benchstat.Threshold
 	default:
 		return report.Rejected, fmt.Sprintf("no significant improvement (%d metrics; the smallest p must be ≤ %.2g): %s", d.Family, d.Threshold(), d.Summary()), d
 	}
+}
+
+// onlyBenchmarks keeps the results of the top-level benchmarks benches and of their sub-benchmarks.
+func onlyBenchmarks(rs []*benchfmt.Result, benches []string) []*benchfmt.Result {
+	var out []*benchfmt.Result
+	for _, r := range rs {
+		if slices.Contains(benches, "Benchmark"+string(r.Name.Base())) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func benchPattern(o BenchOptions) string {

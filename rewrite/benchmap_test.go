@@ -11,6 +11,7 @@ import (
 
 	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
+	"golang.org/x/perf/benchfmt"
 )
 
 func TestBenchPatternFor(t *testing.T) {
@@ -166,6 +167,91 @@ func TestSelectFor(t *testing.T) {
 	m.inherit([]funcRef{{"/m/p/p.go", "lookupSlow"}}, &selection{benches: []string{"BenchmarkLookup"}})
 	if sel := m.selectFor(changedIn(p, "lookupSlow"), opts); sel.all || !slices.Equal(sel.benches, []string{"BenchmarkLookup"}) {
 		t.Errorf("added function: selected %v (all %v: %s), want BenchmarkLookup", sel.benches, sel.all, sel.why)
+	}
+}
+
+// benchLines makes count result lines for benchmark name, with ns/op cycling through ns.
+func benchLines(name string, ns []float64, allocs, count int) []string {
+	var out []string
+	for i := range count {
+		out = append(out, fmt.Sprintf("Benchmark%s-2\t1000000\t%g ns/op\t%d B/op\t%d allocs/op", name, ns[i%len(ns)], 16*allocs, allocs))
+	}
+	return out
+}
+
+func parseResults(t *testing.T, lines []string) []*benchfmt.Result {
+	t.Helper()
+	var rs []*benchfmt.Result
+	r := benchfmt.NewReader(strings.NewReader(strings.Join(lines, "\n")+"\n"), "test")
+	for r.Scan() {
+		if res, ok := r.Result().(*benchfmt.Result); ok {
+			rs = append(rs, res.Clone())
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// The layout effect: changing a function moves code, and a nanosecond benchmark that never calls
+// it shifts, significantly. Only the benchmarks that execute the change can keep it, and the
+// others do not weaken the decision: however many there are and however they move, the verdict
+// and the threshold of the family stay what the executing benchmark alone gives.
+func TestDecideOnExecutingBenchmarks(t *testing.T) {
+	const count = 10
+	flat := []float64{100, 101, 99, 102, 98, 100.5, 99.5, 101.5, 98.5, 100}
+	shifted := []float64{92, 93, 91, 94, 90, 92.5, 91.5, 93.5, 90.5, 92} // 8% faster, every sample
+	thr := BenchOptions{}.withDefaults().thresholds()
+
+	// The rewritten function runs under no benchmark: nothing is selected, and results of the
+	// benchmarks that moved cannot keep it.
+	sel := testMap().selectFor(changedIn("example.com/p", "Banner"), BenchOptions{})
+	if len(sel.benches) != 0 || sel.all {
+		t.Fatalf("Banner: selected %v (all %v); want none", sel.benches, sel.all)
+	}
+	moved := append(benchLines("Other", flat, 2, count), benchLines("Parse", flat, 0, count)...)
+	better := append(benchLines("Other", shifted, 1, count), benchLines("Parse", shifted, 0, count)...)
+	if v, reason, _ := decide(sel, parseResults(t, moved), parseResults(t, better), thr); v == report.Kept {
+		t.Errorf("kept on benchmarks that do not execute the change: %s", reason)
+	}
+	if _, _, d := decide(&selection{all: true}, parseResults(t, moved), parseResults(t, better), thr); !d.Improved {
+		t.Fatalf("the constructed results do not show an improvement to an unselected gate: %+v", d)
+	}
+
+	// One executing benchmark, unchanged; then twenty more that do not execute the function and
+	// all move (faster, fewer allocations).
+	sel = &selection{benches: []string{"BenchmarkKey"}, metrics: 3}
+	old, new := benchLines("Key", flat, 1, count), benchLines("Key", flat, 1, count)
+	v1, _, d1 := decide(sel, parseResults(t, old), parseResults(t, new), thr)
+	for i := range 20 {
+		old = append(old, benchLines(fmt.Sprintf("Unrelated%d", i), flat, 2, count)...)
+		new = append(new, benchLines(fmt.Sprintf("Unrelated%d", i), shifted, 1, count)...)
+	}
+	v2, reason, d2 := decide(sel, parseResults(t, old), parseResults(t, new), thr)
+	if v1 != report.Rejected || v2 != v1 {
+		t.Errorf("verdict %s with the executing benchmark alone, %s with 20 more (%s); want rejected both", v1, v2, reason)
+	}
+	if d1.Family != 3 || d2.Family != d1.Family || d2.Threshold() != d1.Threshold() {
+		t.Errorf("family %d (threshold %g) alone, %d (threshold %g) with 20 more; want 3 and the same", d1.Family, d1.Threshold(), d2.Family, d2.Threshold())
+	}
+	for _, m := range d2.Metrics {
+		if m.Bench != "BenchmarkKey-2" {
+			t.Errorf("metric of a benchmark that does not execute the change: %s", m)
+		}
+	}
+
+	// The executing benchmark halves its allocations: kept, at the same threshold whatever else
+	// the package has.
+	old, new = benchLines("Key", flat, 2, count), benchLines("Key", flat, 1, count)
+	_, _, alone := decide(sel, parseResults(t, old), parseResults(t, new), thr)
+	for i := range 20 {
+		old = append(old, benchLines(fmt.Sprintf("Unrelated%d", i), flat, 2, count)...)
+		new = append(new, benchLines(fmt.Sprintf("Unrelated%d", i), flat, 3, count)...) // even worse
+	}
+	v, reason, withOthers := decide(sel, parseResults(t, old), parseResults(t, new), thr)
+	if !alone.Improved || v != report.Kept || withOthers.Threshold() != alone.Threshold() {
+		t.Errorf("allocs/op 2 → 1 on the executing benchmark: %s (%s), threshold %g, alone %g", v, reason, withOthers.Threshold(), alone.Threshold())
 	}
 }
 
