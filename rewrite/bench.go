@@ -54,8 +54,8 @@ func (o BenchOptions) thresholds() benchstat.Thresholds {
 }
 
 // benchSelect chooses the benchmarks that measure candidate rc's change (benchmap.go), before
-// anything is measured or tested. A candidate that no benchmark executes is no-benchmark: res says
-// so and nil is returned.
+// anything is measured or tested. A candidate that no benchmark executes is no-benchmark, one that
+// its family of metrics cannot decide at -count is undecided: res says so and nil is returned.
 func (e *engine) benchSelect(ctx context.Context, rc ruleCandidate, res *report.Result, changes map[string][]byte) (*selection, error) {
 	t := rc.t
 	if e.bmap == nil {
@@ -93,7 +93,19 @@ func (e *engine) benchSelect(ctx context.Context, rc ruleCandidate, res *report.
 		return nil, nil
 	}
 	e.logf("%s: %s %s: measured on %s (%d metrics)", t.path, rc.rule.Name, res.Func, strings.Join(sel.benches, ", "), sel.metrics)
+	if reason := undecidable(e.opts.Bench, sel.metrics); reason != "" {
+		res.Verdict, res.Reason = report.Undecided, reason
+		return nil, nil
+	}
 	return sel, nil
+}
+
+// undecidable says why a family of metrics cannot show a difference at -count, or "" when it can.
+func undecidable(o BenchOptions, metrics int) string {
+	if benchstat.Decidable(o.Count, metrics, o.Alpha) {
+		return ""
+	}
+	return fmt.Sprintf("-count %d cannot show a difference across %d metrics: use -count ≥ %d", o.Count, metrics, benchstat.CountFor(metrics, o.Alpha))
 }
 
 // bench runs the bench gate on package t: the baseline test binary (built once per kept state)
@@ -133,10 +145,18 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, s
 	e.logf("%s: benchmarking %s, %d rounds per side", t.path, fn, e.opts.Bench.Count)
 	opts := e.opts.Bench
 	opts.Bench = sel.pattern
+	var undecided string
 	runs := e.benchRuns(sel)
 	oldRes, newRes, err := runRounds(ctx, t.dir, e.old.path, newBin, opts, runs, roundHooks{
 		started: func(side string, round int, bench string) {
 			e.benchStep(BenchStep{Side: side, Benchmark: bench, Round: round, Rounds: opts.Count})
+		},
+		firstRound: func(old, new []*benchfmt.Result) bool {
+			if sel.all {
+				// The family was not known before measuring: it is now.
+				undecided = undecidable(opts, benchstat.Decide(old, new, opts.thresholds()).Family)
+			}
+			return undecided == ""
 		},
 	})
 	if err != nil {
@@ -144,6 +164,9 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, s
 			return "", "", nil, ctx.Err()
 		}
 		return report.TestsFailed, "benchmark failed: " + err.Error(), []benchstat.Metric{}, nil
+	}
+	if undecided != "" {
+		return report.Undecided, undecided, []benchstat.Metric{}, nil
 	}
 	v, reason, d := decide(sel, oldRes, newRes, opts.thresholds())
 	if d.Metrics == nil {
@@ -216,9 +239,11 @@ type benchRun struct {
 	bench   string // the one top-level benchmark that pattern runs, or "" when it may run several
 }
 
-// roundHooks follow runRounds: started hears of each benchmark as it starts.
+// roundHooks follow runRounds: started hears of each benchmark as it starts; firstRound, after the
+// first round of both sides, may stop the measurement there by returning false.
 type roundHooks struct {
-	started func(side string, round int, bench string)
+	started    func(side string, round int, bench string)
+	firstRound func(old, new []*benchfmt.Result) bool
 }
 
 // runRounds runs Count rounds; each runs every benchRun (nil: one run of opts.Bench) on the old
@@ -251,6 +276,9 @@ func runRounds(ctx context.Context, dir, oldBin, newBin string, opts BenchOption
 				}
 				*side.out = append(*side.out, rs...)
 			}
+		}
+		if round == 0 && hooks.firstRound != nil && !hooks.firstRound(old, new) {
+			break
 		}
 	}
 	return old, new, nil

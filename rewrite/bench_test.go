@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
+	"golang.org/x/perf/benchfmt"
 )
 
 // buildTestBinary writes a one-package module into a temporary directory and builds its test binary.
@@ -153,5 +154,29 @@ func TestLastBenchmark(t *testing.T) {
 	chatty := "goos: linux\nBenchmarkA\nBenchmarkA-2   \t100\t10 ns/op\nBenchmarkMake\nSIGQUIT: quit\ngoroutine 7 [running]:\n\tgoroutine running on other thread; stack unavailable\n"
 	if got := lastBenchmark([]byte(chatty)); got != "BenchmarkMake" {
 		t.Errorf("lastBenchmark of -test.v output = %q, want BenchmarkMake", got)
+	}
+}
+
+// Where the family is known only once measured (every benchmark runs: the map could not place the
+// change), the first round tells it, and a family that -count cannot decide stops the measurement
+// there.
+func TestRoundsStopAfterFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a benchmark")
+	}
+	dir, bin := buildTestBinary(t, benchSrc)
+	opts := BenchOptions{Count: 3, Benchtime: 5 * time.Millisecond}
+	var family int
+	old, new, err := runRounds(t.Context(), dir, bin, bin, opts, nil, roundHooks{
+		firstRound: func(old, new []*benchfmt.Result) bool {
+			family = benchstat.Decide(old, new, opts.thresholds()).Family
+			return undecidable(opts.withDefaults(), family) == ""
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if family != 3 || len(old) != 1 || len(new) != 1 {
+		t.Errorf("family %d, %d old and %d new results; want 3 metrics and one round", family, len(old), len(new))
 	}
 }

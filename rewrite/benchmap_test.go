@@ -255,6 +255,20 @@ func TestDecideOnExecutingBenchmarks(t *testing.T) {
 	}
 }
 
+// Before measuring, a family that the count cannot decide is said so, with the count that can.
+func TestUndecidable(t *testing.T) {
+	o := BenchOptions{Count: 6}.withDefaults()
+	if got, want := undecidable(o, 24), "-count 6 cannot show a difference across 24 metrics: use -count ≥ 7"; got != want {
+		t.Errorf("undecidable(-count 6, 24 metrics) = %q, want %q", got, want)
+	}
+	if got := undecidable(o, 23); got != "" {
+		t.Errorf("undecidable(-count 6, 23 metrics) = %q, want \"\"", got)
+	}
+	if got := undecidable(BenchOptions{Count: 10}.withDefaults(), 3*32); got != "" {
+		t.Errorf("the default count cannot decide 32 benchmarks: %q", got)
+	}
+}
+
 func pos(line, col int) (p token.Position) {
 	p.Line, p.Column = line, col
 	return p
@@ -334,16 +348,20 @@ func BenchmarkPad(b *testing.B) {
 		return byFunc
 	}
 
-	// Measured, OldOne is compared on the benchmark that executes it alone.
-	got := run(5)
+	// -count 4 cannot decide even one benchmark's three metrics: said before anything runs.
+	got := run(4)
 	for fn, want := range map[string]string{
+		"OldOne":    "undecided -count 4 cannot show a difference across 3 metrics: use -count ≥ 5",
 		"OldLonely": "no-benchmark no benchmark executes OldLonely: add one that calls it",
 		"OldInit":   "no-benchmark no benchmark executes OldInit or init: add one that calls it",
 	} {
 		if c := got[fn]; string(c.Verdict)+" "+c.Reason != want {
-			t.Errorf("%s: %s %s; want %s", fn, c.Verdict, c.Reason, want)
+			t.Errorf("-count 4: %s: %s %s; want %s", fn, c.Verdict, c.Reason, want)
 		}
 	}
+
+	// Measured, OldOne is compared on the benchmark that executes it alone.
+	got = run(5)
 	one := got["OldOne"]
 	if len(one.Metrics) != 3 {
 		t.Fatalf("OldOne: %s %s, metrics %v; want 3 metrics of BenchmarkOne", one.Verdict, one.Reason, one.Metrics)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -375,6 +376,29 @@ func printVerdicts(w io.Writer, rep *report.Report, verbose bool) {
 		fmt.Fprintf(w, ", %d declined or unconfirmed (-v shows them)", hidden)
 	}
 	fmt.Fprintln(w)
+	if n, why := undecided(rep); n > 0 {
+		fmt.Fprintf(w, "gcfix: %d undecided: %s\n", n, why)
+	}
+}
+
+// undecided counts the candidates that the bench gate could not decide at the -count given, and
+// says why: the reason of the one that needs the highest count.
+func undecided(rep *report.Report) (n int, why string) {
+	most := 0
+	for _, c := range rep.Candidates {
+		if c.Verdict != report.Undecided {
+			continue
+		}
+		n++
+		need := 0
+		if i := strings.LastIndex(c.Reason, "≥ "); i >= 0 {
+			need, _ = strconv.Atoi(strings.TrimSpace(c.Reason[i+len("≥ "):]))
+		}
+		if why == "" || need > most {
+			most, why = need, c.Reason
+		}
+	}
+	return n, why
 }
 
 // inDir resolves a file name given on the command line against -C, as the go command does.

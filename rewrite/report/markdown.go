@@ -83,7 +83,7 @@ func (r *Report) markdownSummary(b *strings.Builder) {
 		fmt.Fprintf(b, "Module `%s`, %s.", r.Module, plural(len(r.Packages), "package"))
 	}
 	var vs []string
-	for _, v := range []Verdict{Kept, Rejected, Unconfirmed, NoBenchmark, BuildFailed, TestsFailed, Regressed, NeedsBench, Skipped} {
+	for _, v := range []Verdict{Kept, Rejected, Undecided, Unconfirmed, NoBenchmark, BuildFailed, TestsFailed, Regressed, NeedsBench, Skipped} {
 		if counts[v] > 0 {
 			vs = append(vs, fmt.Sprintf("%s %d", v, counts[v]))
 		}

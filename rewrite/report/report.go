@@ -21,6 +21,9 @@ const (
 	Regressed   Verdict = "regressed"    // a benchmark metric got significantly worse
 	Skipped     Verdict = "skipped"      // not tried: its function is cold in the profile (-profile, -hot)
 	NeedsBench  Verdict = "needs-bench"  // confirmed, but a trade (rule.Candidate.Trade) that only the bench gate may keep
+	// Undecided: the bench gate could not decide at the -count given: with that many samples no
+	// difference among the metrics it would compare can be significant. Not measured.
+	Undecided Verdict = "undecided"
 )
 
 // Result is the report of one candidate.
