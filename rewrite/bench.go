@@ -53,16 +53,55 @@ func (o BenchOptions) thresholds() benchstat.Thresholds {
 	return benchstat.Thresholds{Alpha: o.Alpha, MinEffect: o.MinEffect}
 }
 
+// benchCost adds up where the bench gate's time goes, for the -v log: mapping what the benchmarks
+// execute, building test binaries, running benchmarks; and the selected benchmarks' own time, the
+// part that no gate can save: -count rounds of -benchtime per side and benchmark result.
+type benchCost struct {
+	wall, cpu [costKinds]time.Duration
+	n         [costKinds]int
+	own       time.Duration
+	measured  int // candidates measured
+}
+
+const (
+	costMap = iota
+	costBuild
+	costRun
+	costKinds
+)
+
+func (c *benchCost) add(kind, n int, t timer) {
+	wall, cpu := t.since()
+	c.wall[kind] += wall
+	c.cpu[kind] += cpu
+	c.n[kind] += n
+}
+
+// String is the -v line: "bench gate: 41.0s (CPU 30.2s) for 9 candidates measured; …".
+func (c *benchCost) String() string {
+	var wall, cpu time.Duration
+	for k := range costKinds {
+		wall += c.wall[k]
+		cpu += c.cpu[k]
+	}
+	d := func(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+	return fmt.Sprintf("bench gate: %s (CPU %s) for %d candidates measured: mapping the benchmarks %s (CPU %s), %d test binaries built in %s (CPU %s), %d benchmark runs in %s (CPU %s); the selected benchmarks' own time %s",
+		d(wall), d(cpu), c.measured, d(c.wall[costMap]), d(c.cpu[costMap]), c.n[costBuild], d(c.wall[costBuild]), d(c.cpu[costBuild]),
+		c.n[costRun], d(c.wall[costRun]), d(c.cpu[costRun]), d(c.own))
+}
+
 // benchSelect chooses the benchmarks that measure candidate rc's change (benchmap.go), before
 // anything is measured or tested. A candidate that no benchmark executes is no-benchmark, one that
 // its family of metrics cannot decide at -count is undecided: res says so and nil is returned.
 func (e *engine) benchSelect(ctx context.Context, rc ruleCandidate, res *report.Result, changes map[string][]byte) (*selection, error) {
 	t := rc.t
 	if e.bmap == nil {
+		start := startTimer()
 		m, err := e.mapBenchmarks(ctx, t)
 		if err != nil {
 			return nil, err
 		}
+		e.cost.add(costMap, 1, start)
 		e.bmap = m
 	}
 	m := e.bmap
@@ -118,10 +157,12 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, s
 			return "", "", nil, err
 		}
 		defer keptOv.remove()
-		old := &oldBinary{path: filepath.Join(e.tmp, fmt.Sprintf("old-%d.test", len(e.rep.Candidates)))}
+		old := &oldBinary{path: e.binaryName("old")}
+		start := startTimer()
 		if err := e.tool.testBinary(ctx, t.path, keptOv, old.path); err != nil {
 			return "", "", nil, packageError{err.Error()}
 		}
+		e.cost.add(costBuild, 1, start)
 		old.hasBench = len(e.bmap.benches) > 0
 		if e.bmap.unmapped != "" {
 			old.hasBench, err = HasBenchmarks(ctx, t.dir, old.path, e.opts.Bench)
@@ -136,12 +177,16 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, s
 	}
 	newBin := filepath.Join(e.tmp, "new.test")
 	defer os.Remove(newBin)
+	start := startTimer()
 	if err := e.tool.testBinary(ctx, t.path, ov, newBin); err != nil {
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()
 		}
 		return report.BuildFailed, err.Error(), []benchstat.Metric{}, nil
 	}
+	e.cost.add(costBuild, 1, start)
+	e.cost.measured++
+	start = startTimer()
 	e.logf("%s: benchmarking %s, %d rounds per side", t.path, fn, e.opts.Bench.Count)
 	opts := e.opts.Bench
 	opts.Bench = sel.pattern
@@ -159,6 +204,9 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, s
 			return undecided == ""
 		},
 	})
+	rounds := len(oldRes) / max(countLeaves(oldRes), 1)
+	e.cost.add(costRun, 2*rounds*len(runs), start)
+	e.cost.own += time.Duration(2*len(oldRes)) * opts.Benchtime
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", "", nil, ctx.Err()
@@ -169,10 +217,23 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, s
 		return report.Undecided, undecided, []benchstat.Metric{}, nil
 	}
 	v, reason, d := decide(sel, oldRes, newRes, opts.thresholds())
+	if v == report.Kept {
+		// The new binary is the test binary of the code kept now: the next candidates' old one.
+		e.keptBin = e.binaryName("old")
+		if err := os.Rename(newBin, e.keptBin); err != nil {
+			e.keptBin = ""
+		}
+	}
 	if d.Metrics == nil {
 		d.Metrics = []benchstat.Metric{}
 	}
 	return v, reason, d.Metrics, nil
+}
+
+// binaryName returns a new file name in the run's directory for a test binary.
+func (e *engine) binaryName(kind string) string {
+	e.binaries++
+	return filepath.Join(e.tmp, fmt.Sprintf("%s-%d.test", kind, e.binaries))
 }
 
 // benchRuns are the processes of a round for selection sel: one per selected benchmark, or one
@@ -183,7 +244,7 @@ func (e *engine) benchRuns(sel *selection) []benchRun {
 	}
 	var runs []benchRun
 	for _, b := range sel.benches {
-		runs = append(runs, benchRun{pattern: benchPatternFor([]string{b}, e.opts.Bench.Bench), bench: b})
+		runs = append(runs, benchRun{pattern: benchPatternFor([]string{b}, e.opts.Bench.Bench), bench: b, single: e.bmap.leaves[b] == 1})
 	}
 	return runs
 }
@@ -206,6 +267,15 @@ func decide(sel *selection, old, new []*benchfmt.Result, thr benchstat.Threshold
 	default:
 		return report.Rejected, fmt.Sprintf("no significant improvement (%d metrics; the smallest p must be ≤ %.2g): %s", d.Family, d.Threshold(), d.Summary()), d
 	}
+}
+
+// countLeaves counts the benchmarks (top-level or sub-benchmarks) that have results.
+func countLeaves(rs []*benchfmt.Result) int {
+	seen := map[string]bool{}
+	for _, r := range rs {
+		seen[string(r.Name.Full())] = true
+	}
+	return len(seen)
 }
 
 // onlyBenchmarks keeps the results of the top-level benchmarks benches and of their sub-benchmarks.
@@ -236,7 +306,13 @@ func RunBenchmarks(ctx context.Context, dir, oldBin, newBin string, opts BenchOp
 // benchRun is one process of a round, on each side: the benchmarks that pattern runs.
 type benchRun struct {
 	pattern string // -test.bench
-	bench   string // the one top-level benchmark that pattern runs, or "" when it may run several
+	// bench is the one top-level benchmark that pattern runs, or "" when it may run several. A
+	// benchmark with one result (no sub-benchmarks) runs, from the second round on, the number of
+	// iterations that its first round's old side ran per -benchtime: a fixed -test.benchtime=Nx
+	// spares each process the testing package's ramp-up, about half a -benchtime more.
+	bench  string
+	single bool // bench has no sub-benchmarks
+	iters  int  // the fixed iterations, once known
 }
 
 // roundHooks follow runRounds: started hears of each benchmark as it starts; firstRound, after the
@@ -270,11 +346,20 @@ func runRounds(ctx context.Context, dir, oldBin, newBin string, opts BenchOption
 				}
 				o := opts
 				o.Bench = r.pattern
-				rs, err := runBenchOnce(ctx, dir, side.bin, o, opts.Benchtime.String(), started)
+				benchtime := opts.Benchtime.String()
+				if r.iters > 0 {
+					benchtime = fmt.Sprintf("%dx", r.iters)
+				}
+				rs, err := runBenchOnce(ctx, dir, side.bin, o, benchtime, started)
 				if err != nil {
 					return nil, nil, fmt.Errorf("%s code, round %d: %v", side.name, round+1, err)
 				}
 				*side.out = append(*side.out, rs...)
+				if round == 0 && side.name == SideOld && r.single && len(rs) == 1 {
+					if sec, ok := rs[0].Value("sec/op"); ok && sec > 0 {
+						r.iters = int(min(max(opts.Benchtime.Seconds()/sec, 1), 1e9))
+					}
+				}
 			}
 		}
 		if round == 0 && hooks.firstRound != nil && !hooks.firstRound(old, new) {

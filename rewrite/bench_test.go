@@ -77,29 +77,33 @@ func TestGateNoOp(t *testing.T) {
 	if ok, err := HasBenchmarks(ctx, dir, bin, opts); !ok || err != nil {
 		t.Fatalf("HasBenchmarks = %v, %v; want true", ok, err)
 	}
-	old, new, err := RunBenchmarks(ctx, dir, bin, same, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(old) != 6 || len(new) != 6 {
-		t.Fatalf("got %d old and %d new results, want 6 each", len(old), len(new))
-	}
-	d := benchstat.Decide(old, new, opts.thresholds())
-	counts := 0
-	for _, m := range d.Metrics {
-		if m.Unit == "sec/op" {
-			continue
+	// As RunBenchmarks runs a -bench pattern, and as the gate runs a selected benchmark: alone,
+	// at a fixed iteration count from the second round on.
+	for _, runs := range [][]benchRun{nil, {{pattern: "^BenchmarkMake$", bench: "BenchmarkMake", single: true}}} {
+		old, new, err := runRounds(ctx, dir, bin, same, opts, runs, roundHooks{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		counts++
-		// The medians may differ by a fraction of a byte (B/op is the bytes of a run divided by
-		// its iterations, and the runtime allocates now and then); a significant difference would
-		// keep or reject a rewrite for nothing.
-		if m.Significant {
-			t.Errorf("identical binaries: %s", m)
+		if len(old) != 6 || len(new) != 6 {
+			t.Fatalf("got %d old and %d new results, want 6 each", len(old), len(new))
 		}
-	}
-	if counts != 2 {
-		t.Errorf("metrics %+v; want allocs/op and B/op of BenchmarkMake", d.Metrics)
+		d := benchstat.Decide(old, new, opts.thresholds())
+		counts := 0
+		for _, m := range d.Metrics {
+			if m.Unit == "sec/op" {
+				continue
+			}
+			counts++
+			// The medians may differ by a fraction of a byte (B/op is the bytes of a run divided by
+			// its iterations, and the runtime allocates now and then); a significant difference would
+			// keep or reject a rewrite for nothing.
+			if m.Significant {
+				t.Errorf("identical binaries: %s", m)
+			}
+		}
+		if counts != 2 {
+			t.Errorf("metrics %+v; want allocs/op and B/op of BenchmarkMake", d.Metrics)
+		}
 	}
 }
 
@@ -178,5 +182,33 @@ func TestRoundsStopAfterFirst(t *testing.T) {
 	}
 	if family != 3 || len(old) != 1 || len(new) != 1 {
 		t.Errorf("family %d, %d old and %d new results; want 3 metrics and one round", family, len(old), len(new))
+	}
+}
+
+// A benchmark without sub-benchmarks runs from the second round on the iterations its first
+// round's old side ran per -benchtime, the same on both sides: the testing package's ramp-up runs
+// once, not in every process.
+func TestRoundsFixedIterations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a benchmark")
+	}
+	dir, bin := buildTestBinary(t, benchSrc)
+	opts := BenchOptions{Count: 3, Benchtime: 5 * time.Millisecond}
+	runs := []benchRun{{pattern: "^BenchmarkMake$", bench: "BenchmarkMake", single: true}}
+	old, new, err := runRounds(t.Context(), dir, bin, bin, opts, runs, roundHooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old) != 3 || len(new) != 3 {
+		t.Fatalf("%d old and %d new results; want 3 each", len(old), len(new))
+	}
+	n := runs[0].iters
+	if n < 1 {
+		t.Fatalf("no fixed iteration count after the first round")
+	}
+	for i := 1; i < 3; i++ {
+		if old[i].Iters != n || new[i].Iters != n {
+			t.Errorf("round %d: %d old and %d new iterations; want %d each", i+1, old[i].Iters, new[i].Iters, n)
+		}
 	}
 }

@@ -272,6 +272,9 @@ func (e *engine) rewriteAll(ctx context.Context, ready []string) error {
 	if e.opts.Gate == GateBuild {
 		return e.runBatched(ctx, ready)
 	}
+	if e.opts.Gate == GateBench {
+		defer func() { e.logf("%s", &e.cost) }()
+	}
 	for i, path := range ready {
 		e.prog.pkg(i+1, len(ready), path)
 		err := e.process(ctx, path)
@@ -382,6 +385,10 @@ type engine struct {
 	// bmap is which benchmarks of the package being processed execute which functions
 	// (benchmap.go): made by its first benchmark, forgotten when the next package starts.
 	bmap *benchMap
+	// keptBin is the test binary that measured the rewrite being kept: keep makes it old.
+	keptBin  string
+	binaries int       // test binaries named so far (binaryName)
+	cost     benchCost // where the bench gate's time went, for -v
 	// cand is the candidate being tried: its position among its package's candidates, for the
 	// progress line.
 	cand BenchStep
@@ -404,7 +411,7 @@ func (e *engine) logf(format string, args ...any) {
 // process tries the candidates of one package, one at a time, until none is left to try. After a
 // kept rewrite the package is matched again: positions moved, and the package was reloaded.
 func (e *engine) process(ctx context.Context, path string) error {
-	e.old, e.bmap = nil, nil
+	e.old, e.bmap, e.keptBin = nil, nil, ""
 	tried := map[string]bool{}
 	for {
 		t := e.targets[path]
@@ -538,6 +545,10 @@ func (e *engine) keep(ctx context.Context, att *attempt) error {
 	if e.old != nil {
 		os.Remove(e.old.path)
 		e.old = nil
+	}
+	if e.keptBin != "" {
+		e.old = &oldBinary{path: e.keptBin, hasBench: true}
+		e.keptBin = ""
 	}
 	return nil
 }

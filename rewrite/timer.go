@@ -27,3 +27,10 @@ func (t timer) String() string {
 	}
 	return fmt.Sprintf("%.1fs (CPU: gcfix %.1fs, go %.1fs)", wall, (self - t.self).Seconds(), (kids - t.kids).Seconds())
 }
+
+// since returns the wall time since the timer started and the CPU time that gcfix and the processes
+// it waited for spent meanwhile (0 where the system does not report it).
+func (t timer) since() (wall, cpu time.Duration) {
+	self, kids := cpuTimes()
+	return time.Since(t.start), self - t.self + kids - t.kids
+}
