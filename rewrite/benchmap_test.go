@@ -324,13 +324,20 @@ func BenchmarkPad(b *testing.B) {
 }
 `,
 	})
+	var steps []BenchStep
 	run := func(count int) map[string]*report.Result {
 		t.Helper()
 		var log []string
+		steps = nil
 		rep, err := Run(t.Context(), Options{
 			Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{renameRule}, Gate: GateBench,
 			Bench: BenchOptions{Count: count, Benchtime: time.Millisecond},
 			Log:   func(format string, args ...any) { log = append(log, fmt.Sprintf(format, args...)) },
+			Progress: func(p Progress) {
+				if p.Phase == PhaseBenchmarking && p.Bench.Candidate > 0 {
+					steps = append(steps, p.Bench)
+				}
+			},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -362,6 +369,18 @@ func BenchmarkPad(b *testing.B) {
 
 	// Measured, OldOne is compared on the benchmark that executes it alone.
 	got = run(5)
+	// The progress line heard of each round of each side, naming the candidate and the benchmark.
+	for _, side := range []string{SideOld, SideNew} {
+		for round := 1; round <= 5; round++ {
+			want := BenchStep{Func: "OldOne", Side: side, Benchmark: "BenchmarkOne", Round: round, Rounds: 5}
+			if !slices.ContainsFunc(steps, func(s BenchStep) bool {
+				s.Candidate, s.Candidates = 0, 0
+				return s == want
+			}) {
+				t.Errorf("no progress step %+v among %+v", want, steps)
+			}
+		}
+	}
 	one := got["OldOne"]
 	if len(one.Metrics) != 3 {
 		t.Fatalf("OldOne: %s %s, metrics %v; want 3 metrics of BenchmarkOne", one.Verdict, one.Reason, one.Metrics)

@@ -136,10 +136,18 @@ func (p *progressLine) text(now time.Time) string {
 	if p.modules > 1 {
 		parts = append(parts, fmt.Sprintf("module %d/%d", p.module, p.modules))
 	}
-	if p.cur.Total > 0 {
+	b := p.cur.Bench
+	benchStep := p.cur.Phase == rewrite.PhaseBenchmarking && b.Candidate > 0
+	switch {
+	case p.cur.Total > 0 && benchStep:
+		// The candidate's function names the place; the line keeps to one row.
+		parts = append(parts, fmt.Sprintf("package %d/%d", p.cur.Index, p.cur.Total))
+	case p.cur.Total > 0:
 		parts = append(parts, fmt.Sprintf("package %d/%d %s", p.cur.Index, p.cur.Total, p.cur.Package))
 	}
-	if p.cur.Phase != "" {
+	if benchStep {
+		parts = append(parts, benchText(b))
+	} else if p.cur.Phase != "" {
 		parts = append(parts, string(p.cur.Phase))
 	}
 	parts = append(parts, fmt.Sprintf("%d kept, %d rejected", p.kept+p.cur.Kept, p.rejected+p.cur.Rejected))
@@ -155,6 +163,28 @@ func (p *progressLine) text(now time.Time) string {
 		}
 	}
 	return strings.Join(append(parts, t), "  ")
+}
+
+// benchText says what the bench gate is doing for a candidate: "benchmarking 7/16 (*Symtab).Name:
+// BenchmarkLookup old 4/10".
+func benchText(b rewrite.BenchStep) string {
+	s := fmt.Sprintf("benchmarking %d/%d %s: ", b.Candidate, b.Candidates, b.Func)
+	switch b.Side {
+	case rewrite.SideCoverage:
+		// Once per package: which function each benchmark executes.
+		s += "coverage"
+		if b.Benchmark != "" {
+			s += fmt.Sprintf(" of %s %d/%d", b.Benchmark, b.Round, b.Rounds)
+		}
+	case rewrite.SideOld, rewrite.SideNew:
+		if b.Benchmark != "" {
+			s += b.Benchmark + " "
+		}
+		s += fmt.Sprintf("%s %d/%d", b.Side, b.Round, b.Rounds)
+	default:
+		s += "building the test binaries"
+	}
+	return s
 }
 
 // minDoneForETA is the share of the work done before the line estimates the time left: while a

@@ -140,3 +140,31 @@ func TestProgressStep(t *testing.T) {
 		t.Fatalf("got %q, want %q", b.String(), want)
 	}
 }
+
+// During the bench gate the line names the candidate and the benchmark being measured.
+func TestProgressBench(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var b strings.Builder
+	p := newProgressLine(&b, true, clock.now)
+	step := rewrite.BenchStep{Candidate: 7, Candidates: 16, Func: "(*Symtab).Name"}
+	for _, c := range []struct {
+		side, bench   string
+		round, rounds int
+		want          string
+	}{
+		{rewrite.SideCoverage, "", 0, 0, "benchmarking 7/16 (*Symtab).Name: coverage"},
+		{rewrite.SideCoverage, "BenchmarkLookup", 3, 8, "benchmarking 7/16 (*Symtab).Name: coverage of BenchmarkLookup 3/8"},
+		{"", "", 0, 0, "benchmarking 7/16 (*Symtab).Name: building the test binaries"},
+		{rewrite.SideOld, "BenchmarkLookup", 4, 10, "benchmarking 7/16 (*Symtab).Name: BenchmarkLookup old 4/10"},
+		{rewrite.SideNew, "", 4, 10, "benchmarking 7/16 (*Symtab).Name: new 4/10"},
+	} {
+		b.Reset()
+		s := step
+		s.Side, s.Benchmark, s.Round, s.Rounds = c.side, c.bench, c.round, c.rounds
+		p.update(rewrite.Progress{Phase: rewrite.PhaseBenchmarking, Package: "example.com/symtab", Index: 1, Total: 1, Bench: s})
+		want := "package 1/1  " + c.want + "  0 kept, 0 rejected  0s elapsed"
+		if got := strings.TrimRight(strings.TrimPrefix(b.String(), "\r"), " "); got != want {
+			t.Errorf("got  %q\nwant %q", got, want)
+		}
+	}
+}
