@@ -68,6 +68,8 @@ type Options struct {
 
 // Run takes every package that the patterns match through the loop: diagnose, match, rewrite,
 // confirm, test, measure, decide. It never writes the user's files; see report.Report.Apply.
+// When ctx ends after the packages are loaded, Run returns ctx's error and, with it, the report of
+// the candidates decided so far, marked Incomplete.
 func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	opts = opts.withDefaults()
 	// The module root is asked for while the packages compile: it is only needed after.
@@ -125,23 +127,33 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	}
 	ready := e.packageReports(targets)
 	if err := e.rewriteAll(ctx, ready); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		if ctx.Err() == nil {
+			return nil, err
 		}
-		return nil, err
+		// Interrupted: what was decided so far is the report, marked incomplete. A verdict is
+		// reported only once decided, and a kept one only with its rewrite kept.
+		rep := e.finish(mod.root, tool)
+		rep.Incomplete = true
+		return rep, ctx.Err()
 	}
+	rep := e.finish(mod.root, tool)
+	if cacheKey != "" && rep.Unresolved == 0 {
+		storeResult(opts.Cache, cacheKey, rep)
+	}
+	return rep, nil
+}
+
+// finish completes the report with the kept rewrites and the count of compiles.
+func (e *engine) finish(root string, tool goTool) *report.Report {
 	rep := e.rep
 	var files []*report.FileChange
 	for name, b := range e.kept {
 		files = append(files, &report.FileChange{Path: name, Old: e.orig[name], New: b})
 	}
 	rep.SetFiles(files)
-	rep.Diff = report.Diff(mod.root, files)
-	rep.Compiles = compiled(opts, tool)
-	if cacheKey != "" && rep.Unresolved == 0 {
-		storeResult(opts.Cache, cacheKey, rep)
-	}
-	return rep, nil
+	rep.Diff = report.Diff(root, files)
+	rep.Compiles = compiled(e.opts, tool)
+	return rep
 }
 
 // compiled returns how many go commands the run started to compile packages, and says it under -v.

@@ -135,7 +135,14 @@ func runModules(ctx context.Context, root string, opts rewrite.Options, onModule
 			}
 			run.Report, run.Err = rewrite.Run(ctx, o)
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				// Interrupted: the modules done, and what this one decided, if anything.
+				if run.Report != nil {
+					run.Err = nil
+					runs = append(runs, run)
+				}
+				rep := report.Combine(root, runs)
+				rep.Incomplete = true
+				return rep, ctx.Err()
 			}
 		}
 		runs = append(runs, run)

@@ -211,15 +211,33 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		opts.State = st
 	}
 	rep, err := c.run(ctx, root, opts, stderr)
-	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintln(stderr, "gcfix: interrupted; no file was written")
-		} else {
-			fmt.Fprintf(stderr, "gcfix: %v\n", err)
-		}
+	switch {
+	case ctx.Err() != nil && rep != nil:
+		return c.interrupted(rep, opts, selected, stdout, stderr)
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "gcfix: interrupted; no file was written")
+		return exitFailed
+	case err != nil:
+		fmt.Fprintf(stderr, "gcfix: %v\n", err)
 		return exitFailed
 	}
 	return c.finish(rep, opts, selected, stdout, stderr)
+}
+
+// interrupted reports an interrupted run (Ctrl-C, or a CI job's time limit): the verdicts decided
+// before it stopped and the report in its format, marked incomplete. Nothing is written, -apply or
+// not: a rewrite is applied only from a complete run.
+func (c *config) interrupted(rep *report.Report, opts rewrite.Options, selected []*rule.Rule, stdout, stderr io.Writer) int {
+	rep.Incomplete = true
+	printVerdicts(stderr, rep, c.verbose)
+	if opts.State != nil {
+		fmt.Fprintf(stderr, "gcfix: %d reused from -state\n", opts.State.Reused())
+	}
+	if err := printReport(stdout, c, rep, selected); err != nil {
+		fmt.Fprintf(stderr, "gcfix: %v\n", err)
+	}
+	fmt.Fprintf(stderr, "gcfix: interrupted: the report is incomplete, of the %d candidates decided before the run stopped; no file was written\n", len(rep.Candidates))
+	return exitFailed
 }
 
 // options are the engine's options for the flags; the profiles that -pgo and -profile name are

@@ -97,6 +97,9 @@ func (r *Report) markdownSummary(b *strings.Builder) {
 		fmt.Fprintf(b, " %s.", r.PGONote)
 	}
 	b.WriteString("\n")
+	if r.Incomplete {
+		b.WriteString("\n> **Incomplete**: the run was interrupted; these are the candidates decided before it stopped.\n")
+	}
 	for _, m := range r.Modules {
 		if m.Error != "" {
 			fmt.Fprintf(b, "\n> Module **%s** was not processed: %s\n", m.Dir, firstLine(m.Error))

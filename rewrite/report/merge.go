@@ -39,6 +39,7 @@ func Merge(reps []*Report) (*Report, error) {
 		}
 		out.Unresolved += r.Unresolved
 		out.Compiles += r.Compiles
+		out.Incomplete = out.Incomplete || r.Incomplete
 		out.Modules = mergeModules(out.Modules, r.Modules)
 		out.Candidates = append(out.Candidates, r.Candidates...)
 		for _, sec := range diffSections(r.Diff) {

@@ -43,6 +43,7 @@ func Combine(root string, runs []ModuleRun) *Report {
 			}
 			out.Unresolved += r.Unresolved
 			out.Compiles += r.Compiles
+			out.Incomplete = out.Incomplete || r.Incomplete
 			for _, c := range r.Candidates {
 				c.File = underDir(prefix, c.File)
 				for i, e := range c.Evidence {

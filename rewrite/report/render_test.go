@@ -205,3 +205,39 @@ func TestMerge(t *testing.T) {
 		t.Error("merging two modules: no error")
 	}
 }
+
+// An interrupted run's report says so in every form, and a merge of shards or modules with one
+// interrupted is incomplete too.
+func TestIncomplete(t *testing.T) {
+	rep, _, _ := syntheticReport()
+	if md := rep.Markdown(); strings.Contains(md, "Incomplete") {
+		t.Errorf("a complete report says it is incomplete:\n%s", md)
+	}
+	rep.Incomplete = true
+	if md := rep.Markdown(); !strings.Contains(md, "> **Incomplete**: the run was interrupted; these are the candidates decided before it stopped.") {
+		t.Errorf("Markdown of an incomplete report:\n%s", md)
+	}
+	b, err := rep.SARIF(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b, &log); err != nil || len(log.Runs) != 1 || log.Runs[0].Properties["incomplete"] != true {
+		t.Errorf("SARIF of an incomplete report: %v\n%s", err, b)
+	}
+	j, err := json.Marshal(rep)
+	if err != nil || !strings.Contains(string(j), `"incomplete":true`) {
+		t.Errorf("JSON of an incomplete report: %v\n%s", err, j)
+	}
+	done := &Report{Module: "example.com/m", Packages: []PackageReport{{Path: "example.com/m/other"}}}
+	if m, err := Merge([]*Report{done, rep}); err != nil || !m.Incomplete {
+		t.Errorf("merged with an incomplete shard: %v, incomplete %v", err, m != nil && m.Incomplete)
+	}
+	if c := Combine("/", []ModuleRun{{Dir: "/a", Report: done}, {Dir: "/m", Report: rep}}); !c.Incomplete {
+		t.Error("combined with an incomplete module: not incomplete")
+	}
+}

@@ -73,6 +73,9 @@ type Report struct {
 	// Compiles counts the go commands that the run started to compile packages (go list -export,
 	// go test, go test -c), whether or not the build cache held them: the cost of the run's proof.
 	Compiles int `json:"compiles"`
+	// Incomplete: the run was interrupted. Candidates holds those decided before it stopped, the
+	// diff their kept rewrites; the candidate being tried then, and those after it, are not in it.
+	Incomplete bool `json:"incomplete,omitempty"`
 
 	root  string        // the directory that file names are relative to
 	files []*FileChange // the kept rewrites, file by file, and the test files of EmitAllocTests

@@ -170,8 +170,14 @@ func (r *Report) SARIF(rules []RuleInfo) ([]byte, error) {
 		Tool:    sarifTool{Driver: driver},
 		Results: results,
 	}}}
+	if r.PGO != "" || r.Incomplete {
+		log.Runs[0].Properties = map[string]any{}
+	}
 	if r.PGO != "" {
-		log.Runs[0].Properties = map[string]any{"pgo": r.PGO}
+		log.Runs[0].Properties["pgo"] = r.PGO
+	}
+	if r.Incomplete {
+		log.Runs[0].Properties["incomplete"] = true
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
