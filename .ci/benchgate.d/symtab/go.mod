@@ -1,0 +1,3 @@
+module example.com/symtab
+
+go 1.26
