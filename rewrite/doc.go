@@ -23,8 +23,10 @@
 //     compose.go, rewrite/linediff).
 //     The test and bench gates try one candidate at a time (candidate.go).
 //   - test: the packages' tests, once before any rewrite and then with each rewrite (candidate.go).
-//   - bench: the test binaries of the kept and of the rewritten code, run alternately (bench.go);
-//     rewrite/benchstat decides whether the difference is significant.
+//   - bench: the test binaries of the kept and of the rewritten code, run alternately on the
+//     benchmarks that execute the functions the rewrite changes (bench.go; which benchmarks execute
+//     what: benchmap.go); rewrite/benchstat decides whether the difference is significant. The
+//     bench gate is described below.
 //   - keep: a kept rewrite becomes the code that later candidates are matched on: the packages it
 //     changed are type-checked again against the confirming compile (engine.go, keep).
 //   - report: rewrite/report holds the report and its forms (JSON, the unified diff, Markdown,
@@ -68,6 +70,40 @@
 //     key covers the whole run: a change anywhere in the matched packages misses it. An entry keeps each
 //     rewrite as the bytes it changes (4 MB for x/tools); entries unused for five days are removed, at
 //     most once a day, as the go command trims its build cache.
+//
+// # The bench gate
+//
+// The default gate measures each candidate that the compiler confirmed and whose tests pass, and
+// keeps it only when a benchmark that executes it improves significantly. What it costs beyond the
+// benchmarks' own time, and why:
+//   - which benchmarks execute which functions is found once per package and run (benchmap.go): the
+//     package's test binary is built with coverage (-covermode=count, of the package and of the
+//     module's packages it imports) and each benchmark that matches -bench runs alone for 100
+//     iterations with -test.coverprofile; a block it ran more often than the binary's start-up
+//     (package initialisation, TestMain) belongs to a function it executes. The go command builds
+//     coverage from the files on disk whatever -overlay says (golang.org/issue/73802), so the map is
+//     of the code before any rewrite; kept rewrites do not change what the program does, so it
+//     stays true, and a function a kept rewrite adds (an outlined slow path) is executed by the
+//     benchmarks that measured that rewrite. The map is not made again after a keep.
+//   - a candidate's changed functions are the declarations its line hunks touch (the doc comment
+//     with its directives included; a function it adds is not among them). It is measured on the
+//     benchmarks that execute any of them (a benchmark whose body it changes, too), and on none:
+//     it is no-benchmark at once, before its tests run ("no benchmark executes Banner"). What the
+//     map cannot place (no function changed outside tests, a function it never saw, a package it
+//     does not cover, a failed coverage build) is measured on every benchmark, as without a map.
+//   - the family that the Holm correction counts is the selected benchmarks' metrics (3 per result
+//     line), known before measuring: when -count is too low for it to show any difference
+//     (rewrite/benchstat.Decidable) the candidate is undecided at once, with the count that would
+//     decide it. The count is not raised: it is the user's budget of time.
+//   - each round runs each selected benchmark in its own process, old then new; a benchmark without
+//     sub-benchmarks runs from the second round on the iterations its first round's old side ran
+//     per -benchtime (-test.benchtime=Nx), so the testing package ramps b.N up once, not in every
+//     process. The old test binary is built once per kept state: the binary that measured a kept
+//     rewrite is the next old one.
+//
+// -v ends with where the bench gate's time went (mapping, builds, runs) and the selected
+// benchmarks' own time, -count × -benchtime per side and result; .ci/benchgate measures it on a
+// package of 8 benchmarks against the gcfix of main.
 //
 // Around the loop: the build gate's result cache (resultcache.go), the bench gate's recorded
 // verdicts (state.go, gcfix -state), which packages a run processes (shard.go), and the progress

@@ -28,20 +28,31 @@
 // golang.org/x/tools/internal/typeparams/genericfeatures  loading`; a cold build cache compiles the
 // standard library first, before the count moves). A build-gate round's confirming compile is shown
 // the same way (`package 40/117 … confirming`); the estimate from a compile's packages is of that
-// step (`~9s left in this step`). On a terminal this is one line redrawn in place; when stderr is not a terminal (a CI log, a
+// step (`~9s left in this step`). While the bench gate measures, the line names the candidate (its
+// place among its package's candidates, its function) and the benchmark, side and round:
+// `package 1/1  benchmarking 7/16 (*Symtab).Name: BenchmarkLookup old 4/10`; once per package,
+// `coverage of BenchmarkLookup 3/8` while it finds which benchmarks execute what. On a terminal this is one line redrawn in place; when stderr is not a terminal (a CI log, a
 // file) it is a plain line at most every 10 seconds, so a run shorter than that prints none. `-q`
 // turns it off; the line is erased before the verdict table.
 //
 // Exit status: 0 when gcfix ran, whether or not it kept anything; 1 when something failed (a module
 // (`-r`) or a package that does not load or does not build before any rewrite, tests that fail before
-// any rewrite, a file that changed on disk since gcfix read it); 2 on bad usage. One broken package or
+// any rewrite, a file that changed on disk since gcfix read it) or the run was interrupted; 2 on bad
+// usage. One broken package or
 // module is reported and the others are still processed.
 //
 // Files: gcfix writes only with `-apply`, each file atomically (a temporary file in the same directory
 // renamed over it, mode kept), and only if the file is unchanged since gcfix read it. Generated files
 // (`// Code generated ... DO NOT EDIT.`) and files outside the main module are never rewritten. Until
-// `-apply`, every build, test and benchmark sees the rewrite through `go build -overlay`; an interrupt
-// (Ctrl-C) stops the go commands it started, removes its temporary directories and writes nothing.
+// `-apply`, every build, test and benchmark sees the rewrite through `go build -overlay`.
+//
+// Interrupted: an interrupt (Ctrl-C, or SIGTERM, as a CI job's time limit sends) stops the go commands
+// and test binaries gcfix started, removes its temporary directories and writes nothing, with
+// `-apply` or not. Once the packages are loaded, it still prints the verdicts decided so far on stderr
+// and the report in the format asked for, marked incomplete (`"incomplete": true` in JSON, a line in
+// Markdown, a property of the SARIF run), then `gcfix: interrupted: the report is incomplete, of the 9
+// candidates decided before the run stopped; no file was written`. The candidate being measured when
+// it stopped, and those after it, are not in it; the diff is that of the kept rewrites decided.
 //
 // Subcommands: `gcfix explain` and `gcfix check` (below), and `gcfix merge r1.json r2.json …`, which
 // combines the `-json` reports of shards into one.
@@ -84,6 +95,46 @@
 //     one result per candidate; a kept rewrite is a `warning` with a fix (replacements of whole lines),
 //     every other candidate a `note` with its reason. Paths are relative to the module root (`%SRCROOT%`;
 //     with `-r`, the directory it ran on).
+//
+// # The bench gate
+//
+// With the default `-gate=bench`, a candidate that the compiler confirmed and whose package's tests
+// pass is measured: the test binaries of the code before and after it run alternately, `-count` rounds
+// of `-benchtime` per side (default 10 and 100ms), and it is kept when some metric (sec/op, B/op,
+// allocs/op) of a benchmark that executes the rewritten code is significantly lower and none is
+// significantly higher (rewrite/benchstat has the decision rule).
+//
+// Only the benchmarks that execute a function the rewrite changes measure it. Once per package, gcfix
+// runs each benchmark that matches `-bench` for 100 iterations in a test binary built with coverage,
+// and notes which functions of the package (and of the module's packages it imports) each executes,
+// start-up aside. A rewrite changes the functions whose lines it changes (their doc comment and
+// directives included; for a rule that also changes call sites, any of them): it is measured on the
+// benchmarks that execute any of them. `-bench` still narrows the benchmarks by name. When none
+// executes them, the candidate is `no-benchmark` at once, before its tests run, and the reason names
+// the function: `no benchmark executes (*Symtab).Upper: add one that calls it` (`no benchmark matching
+// -bench=Lookup executes …` with `-bench`). So a benchmark that never calls the rewritten function
+// cannot keep the rewrite (moving code shifts an unrelated nanosecond benchmark by a few percent,
+// significantly), and adding benchmarks elsewhere in the package does not weaken the decision. Where
+// gcfix cannot tell (the rewrite changes no function outside the tests, the coverage build fails), the
+// candidate is measured on every benchmark, as without this.
+//
+// Whether the measurement can decide at all is known before it runs. With n rounds per side the U
+// test's smallest p-value is 2/C(2n, n), and the Holm correction over m metrics (3 per benchmark, or
+// per sub-benchmark) needs the smallest at or below 0.05/m: `-count` 4 decides one metric only, 5 up to
+// 6 metrics (2 benchmarks), 6 up to 23, 7 up to 85, the default 10 up to 4618. A candidate whose
+// benchmarks the count cannot decide is `undecided`, not measured, with the count that would decide
+// it: `-count 6 cannot show a difference across 24 metrics: use -count ≥ 7`; the summary on stderr
+// repeats it (`gcfix: 3 undecided: …`). gcfix does not raise `-count` itself: the count is your budget
+// of time, and the default decides any realistic family.
+//
+// The cost: one coverage build and one short run per benchmark per package; one test binary per
+// candidate measured (the binary of a kept rewrite is the next candidates' old one); each selected
+// benchmark in its own process, where from the second round a benchmark without sub-benchmarks runs
+// the iterations its first round ran per `-benchtime`, so b.N is not ramped up again in every process.
+// `-v` ends with where the time went: `bench gate: 20.8s (CPU 14.1s) for 9 candidates measured:
+// mapping the benchmarks 1.2s (CPU 1.0s), 10 test binaries built in 10.6s (CPU 6.1s), 200 benchmark
+// runs in 9.0s (CPU 7.0s); the selected benchmarks' own time 6.0s`. `.ci/benchgate` measures this on a
+// package of 8 benchmarks and 14 candidates against the gcfix of main.
 //
 // # Resuming: -state
 //
@@ -303,11 +354,14 @@
 //	  - `modules` (only with `-r`): `[{"path": "example.com/m", "dir": "m", "error": "…only when it failed"}]`.
 //	  - `evidence`: the compiler's `-m=2` lines that made it a candidate.
 //	  - `verdict`: `kept`, `skipped` (`-profile`: its function is cold; not tried), `rejected` (the rule declined, its reason starts with `declined:`, or the
-//	    benchmarks showed no significant change), `unconfirmed` (the compiler did not confirm the rule's
-//	    promise), `no-benchmark`, `build-failed`, `tests-failed` (a test or benchmark failed, panicked or hung),
+//	    benchmarks showed no significant change: the reason says the family and its threshold, `no
+//	    significant improvement (3 metrics; the smallest p must be ≤ 0.017)`), `undecided` (`-count` is too
+//	    low for the benchmarks that execute it: not measured), `unconfirmed` (the compiler did not confirm the rule's
+//	    promise), `no-benchmark` (no benchmark, or none that executes the rewritten code), `build-failed`, `tests-failed` (a test or benchmark failed, panicked or hung),
 //	    `regressed`, `needs-bench` (a trade, such as makecap's capacity that is only an upper bound:
 //	    confirmed, and tested under `-gate=test`, but only the bench gate may keep it).
 //	  - `metrics`: one per benchmark and unit (`sec/op`, `B/op`, `allocs/op`), medians of the samples,
-//	    `p` before correction and `significant` after it (and after the sec/op floor). Empty when no
-//	    benchmark ran.
+//	    `p` before correction and `significant` after it (and after the sec/op floor), of the
+//	    benchmarks that execute the rewritten code. Empty when no benchmark ran.
+//	  - `incomplete` (only when true): the run was interrupted; the candidates are those decided before.
 package main

@@ -12,16 +12,21 @@
 //
 // For every benchmark and each of sec/op, B/op and allocs/op, the old and new
 // samples are compared with the Mann–Whitney U test (golang.org/x/perf/benchmath, as benchstat does).
-// The p-values of all metrics of all benchmarks in the run are corrected together with Holm–Bonferroni
-// at α = 0.05, so that ten benchmarks cannot manufacture a win by chance. A sec/op difference counts only
+// The p-values of all the metrics given are corrected together with Holm–Bonferroni at α = 0.05 (the
+// family; Decision.Family, and Decision.Threshold, α over the family, for the smallest p-value), so
+// that ten benchmarks cannot manufacture a win by chance. The bench gate gives only the benchmarks that
+// execute the rewritten code: a benchmark that never calls it can neither keep a rewrite (moving code
+// shifts an unrelated nanosecond benchmark by a few percent, significantly) nor make the family larger
+// and the threshold smaller. A sec/op difference counts only
 // when it is also at least 5% (the effect-size floor): identical binaries on a busy machine drift by a
 // few percent, while allocs/op and B/op do not drift at all. A candidate is `kept` when some metric is
 // significantly lower and none is significantly higher; `regressed` when one is significantly higher;
-// `rejected` when nothing changed significantly. With the default 10 rounds per side the smallest
-// possible p-value is 1.1e-5, so a real allocation win clears the correction even across hundreds of
-// metrics; with fewer than 5 rounds per side nothing can be kept (4 per side give at best p = 0.029,
-// above 0.05/3). A test runs the gate on two copies of one binary and checks that it keeps
-// nothing.
+// `rejected` when nothing changed significantly.
+//
+// Whether a count can decide at all is known before measuring (Decidable, CountFor): with the default
+// 10 rounds per side the smallest possible p-value is 1.1e-5, so a real allocation win clears the
+// correction across up to 4618 metrics; 6 rounds decide up to 23 metrics (7 benchmarks), 5 up to 6, 4
+// only one, 3 none. A test runs the gate on two copies of one binary and checks that it keeps nothing.
 package benchstat
 
 import (
