@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"os"
 	"slices"
 	"sort"
 
@@ -44,6 +45,11 @@ type region struct {
 }
 
 func (e *engine) runBatched(ctx context.Context, ready []string) error {
+	c, err := e.tool.newCompiler(ctx)
+	if err != nil {
+		return err
+	}
+	e.compiler = c
 	tried := map[string]bool{}
 	paths := ready
 	for {
@@ -299,7 +305,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (kept []string
 		}
 		e.logf("composed the rewrites in %v", composing)
 		affected := affectedBy(picks)
-		after, broken, exports, err := e.compileRound(ctx, picks, combined, affected)
+		after, broken, exports, direct, err := e.compileRound(ctx, picks, combined, affected, e.compiler.direct(picks, e.metasOf(affected)))
 		if err != nil {
 			return nil, withdrawn, err
 		}
@@ -318,7 +324,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (kept []string
 			// that neither hold a dropped rewrite nor depend on one were compiled exactly as they are
 			// kept; the others wait for the next round, which compiles them again anyway.
 			var wait []*pick
-			confirmed, wait, att = e.untainted(confirmed, picks, att)
+			confirmed, wait, att = e.untainted(confirmed, picks, att, direct)
 			withdrawn = append(withdrawn, wait...)
 			if len(confirmed) == 0 {
 				return nil, withdrawn, nil
@@ -337,21 +343,73 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (kept []string
 }
 
 // compileRound compiles, with -m=2, the packages that the round's combined rewrites change, on top
-// of the kept code.
-func (e *engine) compileRound(ctx context.Context, picks []*pick, combined map[string][]byte, affected []string) (after *diag.Diagnostics, broken, exports map[string]string, err error) {
-	ov, err := writeOverlay(e.tmp, e.withKept(combined))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer ov.remove()
+// of the kept code: directly, each package alone against the export data of the kept state
+// (compile.go), or through the go command.
+// It returns whether it compiled directly.
+func (e *engine) compileRound(ctx context.Context, picks []*pick, combined map[string][]byte, affected []string, direct bool) (after *diag.Diagnostics, broken, exports map[string]string, compiledDirect bool, err error) {
 	e.logf("confirming %d candidates in %d packages with one compile", len(picks), len(affected))
 	e.prog.phase(PhaseConfirming)
 	start := startTimer()
+	defer func() { e.logf("compiled in %v", start) }()
+	if direct {
+		after, broken, exports, err = e.compileDirect(ctx, combined, affected)
+		if err != nil || len(broken) == 0 {
+			return after, broken, exports, true, err
+		}
+		// A package that does not compile is compiled again by the go command, whose verdict and
+		// message a build failure gets.
+		e.logf("%d packages do not compile; compiling again with the go command", len(broken))
+	}
+	ov, err := writeOverlay(e.tmp, e.withKept(combined))
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	defer ov.remove()
 	tool := e.tool
 	tool.follow = e.prog.compiling(e.loader.closure(affected, e.targets))
 	after, broken, exports, err = tool.diagnoseFor(ctx, affected, ov, false)
-	e.logf("compiled in %v", start)
-	return after, broken, exports, err
+	return after, broken, exports, false, err
+}
+
+// compileDirect compiles each package of affected alone, with the round's rewrites on top of the
+// kept code, against the export data of the kept state (compile.go). An import that a rewrite adds
+// and no package of the run imported yet is compiled first.
+func (e *engine) compileDirect(ctx context.Context, combined map[string][]byte, affected []string) (*diag.Diagnostics, map[string]string, map[string]string, error) {
+	files := e.withKept(combined)
+	metas := e.metasOf(affected)
+	if missing := missingExports(metas, files, e.loader.exports); len(missing) > 0 {
+		if err := e.loader.listExports(ctx, e.tool, missing); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	dir, err := os.MkdirTemp(e.tmp, "compile")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	e.tool.compiling()
+	// The export data it writes stays for the run: kept packages are loaded from it.
+	return e.compiler.compilePackages(ctx, metas, files, e.loader.exports, dir, e.tool.diagRunDir(), e.allFiles(), e.tool.par, e.prog.compiling(len(affected)))
+}
+
+// metasOf returns what go list said of each package of paths.
+func (e *engine) metasOf(paths []string) []*listedPackage {
+	out := make([]*listedPackage, len(paths))
+	for i, path := range paths {
+		if t := e.targets[path]; t != nil {
+			out[i] = t.meta
+		}
+	}
+	return out
+}
+
+// allFiles returns the files of every package of the run, by import path, for reading compiler
+// output that names another package's file (a generic function instantiated elsewhere).
+func (e *engine) allFiles() diag.PackageFiles {
+	var metas []*listedPackage
+	for _, t := range e.targets {
+		metas = append(metas, t.meta)
+	}
+	return filesOf(metas)
 }
 
 // separateBreak finds what broke the build of a round's compile. A pick alone is reported as
@@ -434,11 +492,11 @@ func affectedBy(picks []*pick) []string {
 
 // untainted splits the confirmed picks of a round's compile (att) in which the others of all were
 // dropped: the ones to keep touch only packages that no dropped or waiting pick touches and that
-// import none of those (the compile saw them with exactly the code that is kept); the rest must
-// wait. It returns the attempt narrowed to the picks to keep: their files, their packages, and the
+// import none of those (seesAny: the compile saw them with exactly the code that is kept); the rest
+// must wait. It returns the attempt narrowed to the picks to keep: their files, their packages, and the
 // compile's diagnostics of those packages and export data of the packages that saw none of the
 // others' code.
-func (e *engine) untainted(confirmed, all []*pick, att *attempt) (keep, wait []*pick, kept *attempt) {
+func (e *engine) untainted(confirmed, all []*pick, att *attempt, direct bool) (keep, wait []*pick, kept *attempt) {
 	tainted := map[string]bool{}
 	for _, p := range all {
 		if !slices.Contains(confirmed, p) {
@@ -456,7 +514,7 @@ func (e *engine) untainted(confirmed, all []*pick, att *attempt) (keep, wait []*
 				continue
 			}
 			if slices.ContainsFunc(p.affected, func(path string) bool {
-				return tainted[path] || e.loader.dependsOn(path, tainted, memo)
+				return tainted[path] || e.seesAny(path, tainted, direct, memo)
 			}) {
 				waiting[p], changed = true, true
 				for _, path := range p.affected {
@@ -478,14 +536,14 @@ func (e *engine) untainted(confirmed, all []*pick, att *attempt) (keep, wait []*
 			kept.changes[name] = att.changes[name]
 		}
 	}
-	kept.diags, kept.exports = e.onlyPackages(att.diags, att.exports, kept.affected, tainted)
+	kept.diags, kept.exports = e.onlyPackages(att.diags, att.exports, kept.affected, tainted, direct)
 	return keep, wait, kept
 }
 
 // onlyPackages narrows a compile's diagnostics to the files of packages paths, and its export data
 // to the packages that are neither tainted (compiled with a rewrite that is not kept) nor import
 // one.
-func (e *engine) onlyPackages(after *diag.Diagnostics, exports map[string]string, paths []string, tainted map[string]bool) (*diag.Diagnostics, map[string]string) {
+func (e *engine) onlyPackages(after *diag.Diagnostics, exports map[string]string, paths []string, tainted map[string]bool, direct bool) (*diag.Diagnostics, map[string]string) {
 	files := map[string]bool{}
 	for _, path := range paths {
 		for _, f := range e.targets[path].pkg.Syntax {
@@ -496,11 +554,22 @@ func (e *engine) onlyPackages(after *diag.Diagnostics, exports map[string]string
 	memo := map[string]bool{}
 	x := map[string]string{}
 	for path, file := range exports {
-		if slices.Contains(paths, path) || !tainted[path] && !e.loader.dependsOn(path, tainted, memo) {
+		if slices.Contains(paths, path) || !tainted[path] && !e.seesAny(path, tainted, direct, memo) {
 			x[path] = file
 		}
 	}
 	return d, x
+}
+
+// seesAny reports whether the round's compile of package path saw the round's code of a package
+// of set: through the go command, when path depends on one; compiled directly, when it imports one
+// (compile.go: a package is compiled against the new export data of the round's packages it
+// imports, and the export data of the others as they were).
+func (e *engine) seesAny(path string, set map[string]bool, direct bool, memo map[string]bool) bool {
+	if direct {
+		return e.loader.importsAny(path, set)
+	}
+	return e.loader.dependsOn(path, set, memo)
 }
 
 // sharing records, for each file that more than one pick changes, those picks in order and which

@@ -377,6 +377,8 @@ type engine struct {
 	rep  *report.Report
 	tool goTool
 	prog *progress
+	// compiler, when set, confirms the build gate's rounds without the go command (compile.go).
+	compiler *compiler
 
 	fset    *token.FileSet
 	loader  *loader            // type-checks packages against the export data of the kept state

@@ -269,6 +269,14 @@ func (g goTool) diagnoseArgs(pkgs []string, ov *overlay) (run goTool, args []str
 	return run, append(args, pkgs...)
 }
 
+// diagRunDir is the directory the diagnosing go commands run in (diagnoseArgs).
+func (g goTool) diagRunDir() string {
+	if len(g.diagPatterns) > 0 {
+		return g.diagDir
+	}
+	return g.dir
+}
+
 // runFollowed is run, with the compiler's output followed for the progress line when follow is
 // set (runStderrFile).
 func (g goTool) runFollowed(ctx context.Context, follow func(n int, last string), args ...string) (stdout, stderr []byte, err error) {

@@ -58,11 +58,15 @@ type listedPackage struct {
 	DepOnly    bool
 	Error      *struct{ Pos, Err string }
 	DepsErrors []*struct{ Pos, Err string }
+	// The files the go command hands to tools other than the compiler, and the embedded files:
+	// compile.go's confirming compile.
+	CFiles, CXXFiles, MFiles, FFiles, SFiles, SysoFiles, SwigFiles, SwigCXXFiles []string
+	EmbedPatterns, EmbedFiles                                                    []string
 }
 
 // listFields are the fields that go list prints. BuildID is not decoded: the result cache's key
 // hashes the whole output, and with it every package's build ID (resultKey).
-const listFields = "ImportPath,Name,Dir,Export,BuildID,GoFiles,CgoFiles,CompiledGoFiles,TestGoFiles,XTestGoFiles,TestImports,Imports,ImportMap,Module,DepOnly,Error,DepsErrors"
+const listFields = "ImportPath,Name,Dir,Export,BuildID,GoFiles,CgoFiles,CompiledGoFiles,TestGoFiles,XTestGoFiles,TestImports,Imports,ImportMap,Module,DepOnly,Error,DepsErrors,CFiles,CXXFiles,MFiles,FFiles,SFiles,SysoFiles,SwigFiles,SwigCXXFiles,EmbedPatterns,EmbedFiles"
 
 // target is one package of the main module that gcfix may rewrite.
 type target struct {
@@ -329,10 +333,16 @@ func (l *loader) listTestImports(ctx context.Context, g goTool, metas []*listedP
 	if len(missing) == 0 {
 		return nil
 	}
+	return l.listExports(ctx, g, sortedKeys(missing))
+}
+
+// listExports compiles the packages paths and their dependencies that lack export data, and
+// records it.
+func (l *loader) listExports(ctx context.Context, g goTool, paths []string) error {
 	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Export"}
 	args = append(args, g.buildFlags()...)
 	args = append(args, "--")
-	args = append(args, sortedKeys(missing)...)
+	args = append(args, paths...)
 	g.compiling()
 	stdout, stderr, err := g.run(ctx, args...)
 	if err != nil {
@@ -626,6 +636,11 @@ func (l *loader) dependsOn(path string, set map[string]bool, memo map[string]boo
 		}
 	}
 	return false
+}
+
+// importsAny reports whether the package path imports a package of set directly.
+func (l *loader) importsAny(path string, set map[string]bool) bool {
+	return slices.ContainsFunc(l.deps[path], func(imp string) bool { return set[imp] })
 }
 
 // closure returns how many of the packages in set the packages paths import, directly or not,

@@ -98,6 +98,17 @@ func (g goTool) pgoListFlags() []string {
 	return []string{"-gcflags=./...=" + strings.TrimSpace(g.pgoCompileFlag())}
 }
 
+// pgoProfile is the profile file the compiler is given with -pgoprofile, or "" for none.
+func (g goTool) pgoProfile() string {
+	if g.pgo == "" || g.pgo == PGOOff {
+		return ""
+	}
+	if g.pgoCopy != "" {
+		return g.pgoCopy
+	}
+	return g.pgo
+}
+
 // pgoCompileFlag is the compiler's flag for the profile, with a leading space, to append to other
 // compiler flags; quoted as the go command splits -gcflags when the path has spaces.
 func (g goTool) pgoCompileFlag() string {
