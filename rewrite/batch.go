@@ -49,6 +49,9 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 	if err != nil {
 		return err
 	}
+	if c != nil && e.opts.Cache != "" {
+		c.cache = e.opts.Cache
+	}
 	e.compiler = c
 	tried := map[string]bool{}
 	paths := ready

@@ -3,10 +3,12 @@ package rewrite
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"go/parser"
 	"go/token"
+	"hash"
 	"maps"
 	"os"
 	"os/exec"
@@ -17,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 )
@@ -43,6 +46,8 @@ import (
 
 // compiler is how to run the compiler as the go command runs it for the module.
 type compiler struct {
+	cache     string   // where compiles are cached (below); "" for nowhere
+	ids       sync.Map // export data file → exportID
 	tool      string   // the compile binary of the go command's toolchain
 	goversion string   // -goversion: the toolchain's version, which export data must match
 	env       []string // the go command's settings that the compiler reads from the environment
@@ -221,6 +226,7 @@ func (c *compiler) compile(ctx context.Context, m *listedPackage, files map[stri
 		return compileResult{err: err}
 	}
 	var cfg strings.Builder
+	key := c.newKey(m, rundir)
 	for _, imp := range importsOf(m, files) {
 		path := imp
 		if mapped, ok := m.ImportMap[imp]; ok {
@@ -235,18 +241,28 @@ func (c *compiler) compile(ctx context.Context, m *listedPackage, files map[stri
 			return compileResult{err: fmt.Errorf("compiling %s: no export data for its import %s", m.ImportPath, path)}
 		}
 		fmt.Fprintf(&cfg, "packagefile %s=%s\n", path, export)
+		id, err := c.exportID(export)
+		if err != nil {
+			return compileResult{err: err}
+		}
+		fmt.Fprintf(key, "import %s=%s %s\n", imp, path, id)
 	}
 	importcfg := filepath.Join(dir, "importcfg")
 	if err := os.WriteFile(importcfg, []byte(cfg.String()), 0o644); err != nil {
 		return compileResult{err: err}
 	}
-	args := []string{"-o", filepath.Join(dir, "_pkg_.a"), "-p", m.ImportPath, "-lang=" + langVersion(m.Module.GoVersion), "-complete", "-goversion", c.goversion, "-c=1", "-m=2", "-nolocalimports", "-importcfg", importcfg}
+	pkgpath := m.ImportPath
+	if m.Name == "main" {
+		pkgpath = "main" // as the go command names a command's package
+	}
+	args := []string{"-o", filepath.Join(dir, "_pkg_.a"), "-p", pkgpath, "-lang=" + langVersion(m.Module.GoVersion), "-complete", "-goversion", c.goversion, "-c=1", "-m=2", "-nolocalimports", "-importcfg", importcfg}
 	args = append(args, c.flags...)
 	if len(m.EmbedFiles) > 0 {
 		embedcfg, err := writeEmbedcfg(m, dir)
 		if err != nil {
 			return compileResult{err: err}
 		}
+		fmt.Fprintf(key, "embed %q %q\n", m.EmbedPatterns, m.EmbedFiles)
 		args = append(args, "-embedcfg", embedcfg)
 	}
 	args = append(args, "-pack")
@@ -258,8 +274,14 @@ func (c *compiler) compile(ctx context.Context, m *listedPackage, files map[stri
 		content, ok := files[abs]
 		if !ok {
 			args = append(args, abs)
+			b, err := os.ReadFile(abs)
+			if err != nil {
+				return compileResult{err: err}
+			}
+			fmt.Fprintf(key, "file %s %x\n", abs, sha256.Sum256(b))
 			continue
 		}
+		fmt.Fprintf(key, "file %s %x\n", abs, sha256.Sum256(content))
 		sub := filepath.Join(dir, fmt.Sprint("src", i))
 		if err := os.Mkdir(sub, 0o755); err != nil {
 			return compileResult{err: err}
@@ -280,6 +302,15 @@ func (c *compiler) compile(ctx context.Context, m *listedPackage, files map[stri
 		}
 		args = slices.Insert(args, 0, "-trimpath", strings.Join(rewrites, ";"))
 	}
+	// The files of this compile (output, importcfg, embedcfg, rewritten files) are in dir, whose
+	// name changes from run to run.
+	for _, a := range args {
+		fmt.Fprintf(key, "arg %s\n", strings.ReplaceAll(a, dir, "$DIR"))
+	}
+	id := fmt.Sprintf("%x", key.Sum(nil))
+	if r, ok := c.cached(id, m); ok {
+		return r
+	}
 	cmd := exec.CommandContext(ctx, c.tool, args...)
 	cmd.Dir = m.Dir
 	cmd.Env = append(os.Environ(), c.env...)
@@ -297,6 +328,7 @@ func (c *compiler) compile(ctx context.Context, m *listedPackage, files map[stri
 	r := compileResult{out: []byte("# " + m.ImportPath + "\n" + shortenPaths(text, m.Dir, rundir)), failed: err != nil}
 	if err == nil {
 		r.export = filepath.Join(dir, "_pkg_.a")
+		c.store(id, r)
 	}
 	return r
 }
@@ -341,6 +373,93 @@ func missingExports(metas []*listedPackage, files map[string][]byte, exports map
 	}
 	slices.Sort(out)
 	return out
+}
+
+// The compiles are cached in gcfix's cache directory, as the go command caches its own: a rerun
+// after a change elsewhere in the module compiles again only what the change reaches. An entry is
+// keyed by everything the compile reads (the compiler, its flags and environment, each file's
+// content, the export data of each import) and holds the output (<key>-m) and the export data
+// (<key>-a); trimResults trims it with the results.
+
+// newKey starts the key of a compile of m: the compiler, its environment and the directories its
+// output is named relative to.
+func (c *compiler) newKey(m *listedPackage, rundir string) hash.Hash {
+	h := sha256.New()
+	fmt.Fprintf(h, "gcfix compile 1\n%s %s %q %q\n%s %s %s\n", c.tool, c.goversion, c.env, c.flags, m.ImportPath, m.Dir, rundir)
+	return h
+}
+
+// exportID identifies an export data file's content: its name, for the go command's build cache,
+// which names an output by its content's hash (…-d); else the hash of the content, computed once.
+func (c *compiler) exportID(file string) (string, error) {
+	if strings.HasSuffix(file, "-d") {
+		return file, nil
+	}
+	if id, ok := c.ids.Load(file); ok {
+		return id.(string), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	id := fmt.Sprintf("%x", sha256.Sum256(b))
+	c.ids.Store(file, id)
+	return id, nil
+}
+
+// cached returns the cached compile id, if there is one.
+func (c *compiler) cached(id string, m *listedPackage) (compileResult, bool) {
+	if c.cache == "" {
+		return compileResult{}, false
+	}
+	base := filepath.Join(c.cache, id[:2], id)
+	out, err := os.ReadFile(base + "-m")
+	if err != nil {
+		return compileResult{}, false
+	}
+	if _, err := os.Stat(base + "-a"); err != nil {
+		return compileResult{}, false
+	}
+	now := time.Now()
+	for _, name := range []string{base + "-m", base + "-a"} {
+		if fi, err := os.Stat(name); err == nil && now.Sub(fi.ModTime()) > time.Hour {
+			os.Chtimes(name, now, now)
+		}
+	}
+	return compileResult{out: out, export: base + "-a"}, true
+}
+
+// store caches a compile that succeeded; a failure only costs the next run its hit.
+func (c *compiler) store(id string, r compileResult) {
+	if c.cache == "" {
+		return
+	}
+	sub := filepath.Join(c.cache, id[:2])
+	if os.MkdirAll(sub, 0o755) != nil {
+		return
+	}
+	for _, f := range []struct {
+		suffix string
+		data   func() ([]byte, error)
+	}{
+		{"-a", func() ([]byte, error) { return os.ReadFile(r.export) }},
+		{"-m", func() ([]byte, error) { return r.out, nil }},
+	} {
+		b, err := f.data()
+		if err != nil {
+			return
+		}
+		tmp, err := os.CreateTemp(sub, id+".tmp*")
+		if err != nil {
+			return
+		}
+		_, werr := tmp.Write(b)
+		cerr := tmp.Close()
+		if werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(sub, id+f.suffix)) != nil {
+			os.Remove(tmp.Name())
+			return
+		}
+	}
 }
 
 // langVersion is the -lang the go command gives the compiler for a module whose go.mod says

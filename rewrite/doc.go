@@ -20,7 +20,8 @@
 //     candidate's Confirm judges the compiler's new verdict. The build gate confirms the
 //     candidates of all packages together, in rounds that compile a round's rewrites at once
 //     (batch.go; which lines a rewrite changes, and whether rewrites made together compose:
-//     compose.go, rewrite/linediff).
+//     compose.go, rewrite/linediff), each changed package compiled alone by the compiler against
+//     the export data of the kept state (compile.go), not by the go command.
 //     The test and bench gates try one candidate at a time (candidate.go).
 //   - test: the packages' tests, once before any rewrite and then with each rewrite (candidate.go).
 //   - bench: the test binaries of the kept and of the rewritten code, run alternately on the
@@ -48,6 +49,16 @@
 //     file is not each one's changes side by side) are made one declaration at a time, the others in
 //     the next round. A rewrite judged on its whole function (outline, noinline: does it inline now?)
 //     has its function to itself in a round;
+//   - one compile per changed package: the compiler is run as the go command runs it (same flags,
+//     importcfg, embedcfg), on each package a round changes, against the export data of its imports
+//     as they stand (the first compile's, or a kept rewrite's); a package that imports another of
+//     the round's packages is compiled after it, against its new export data. The go command would
+//     also rebuild every package between a changed one and those asked for. The compiles are cached
+//     in `$GCFIXCACHE`, so a rerun after a change compiles only what the change reaches. A round
+//     whose rewrites reach into several packages (ptrvalue with -allow-api-change), a package with
+//     cgo, assembly, syso or SWIG files, and GOFLAGS that change compiles go through the go command,
+//     and so does a package that the direct compile cannot build (its build error is the go
+//     command's);
 //   - a refusal does not recompile the round: when the compiler refuses a candidate, the confirmed
 //     candidates in packages that neither hold it nor import its package were compiled exactly as they
 //     are kept, and are kept; the others are matched again in the next round, on the kept code, and
