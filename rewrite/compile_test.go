@@ -140,6 +140,20 @@ func main() { fmt.Println(key(1), doc.Text, gen.Label([]int{1, 2})) }
 	if !slices.Equal(got, want) {
 		t.Errorf("direct compile diagnostics differ from the go command's:\ndirect:\n%s\ngo command:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// Cached: the same compile again is read from the cache, with the same diagnostics.
+	c.cache = t.TempDir()
+	for i := range 2 {
+		again, _, exports, err := c.compilePackages(ctx, ms, files, l.exports, t.TempDir(), dir, filesOf(ls.metas), 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cached := strings.HasPrefix(exports["example.com/dc/gen"], c.cache); cached != (i == 1) {
+			t.Errorf("compile %d: export data %s, from the cache: %v", i+1, exports["example.com/dc/gen"], cached)
+		}
+		if !slices.Equal(lines(again), got) {
+			t.Errorf("compile %d: the diagnostics differ:\n%s", i+1, strings.Join(lines(again), "\n"))
+		}
+	}
 	// The generic function's lines, printed where it is instantiated, are there, with the new code.
 	if !slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, "gen.go:9") && strings.Contains(l, "fmt.Sprint") }) {
 		t.Errorf("no line of the rewritten generic function:\n%s", strings.Join(got, "\n"))
