@@ -308,9 +308,25 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (kept []string
 		}
 		e.logf("composed the rewrites in %v", composing)
 		affected := affectedBy(picks)
-		after, broken, exports, direct, err := e.compileRound(ctx, picks, combined, affected, e.compiler.direct(picks, e.metasOf(affected)))
-		if err != nil {
-			return nil, withdrawn, err
+		direct := e.compiler.direct(picks, e.metasOf(affected))
+		var after *diag.Diagnostics
+		var broken, exports map[string]string
+		apart := false
+		if keepers, trades := splitTrades(picks); direct && len(keepers) > 0 && len(trades) > 0 {
+			var c map[string][]byte
+			c, after, exports, apart, err = e.compileApart(ctx, keepers, trades)
+			if err != nil {
+				return nil, withdrawn, err
+			}
+			if apart {
+				picks, combined, affected, broken = keepers, c, affectedBy(keepers), nil
+			}
+		}
+		if !apart {
+			after, broken, exports, direct, err = e.compileRound(ctx, picks, combined, affected, direct)
+			if err != nil {
+				return nil, withdrawn, err
+			}
 		}
 		start := startTimer()
 		if anyBroken(broken, affected) {
@@ -372,6 +388,64 @@ func (e *engine) compileRound(ctx context.Context, picks []*pick, combined map[s
 	tool.follow = e.prog.compiling(e.loader.closure(affected, e.targets))
 	after, broken, exports, err = tool.diagnoseFor(ctx, affected, ov, false)
 	return after, broken, exports, false, err
+}
+
+// splitTrades returns the picks that may be kept and the trades, which the build gate confirms and
+// does not keep.
+func splitTrades(picks []*pick) (keepers, trades []*pick) {
+	for _, p := range picks {
+		if p.rc.c.Trade != "" {
+			trades = append(trades, p)
+		} else {
+			keepers = append(keepers, p)
+		}
+	}
+	return keepers, trades
+}
+
+// compileApart confirms a round's trades apart from the rewrites that may be kept: one compile
+// (compile.go) of the keepers' packages with the keepers' rewrites and of the trades' packages with
+// the trades' rewrites, against the keepers' new export data. Compiled together, the trades would
+// leave the keepers of their packages, and those of the packages importing them, compiled with
+// code that is not kept, to be compiled again in the next round. It reports the trades' verdicts
+// and returns the keepers' combined files, diagnostics and export data; ok is false, with nothing
+// reported, when a package does not compile, for compileRound to find out why.
+func (e *engine) compileApart(ctx context.Context, keepers, trades []*pick) (combined map[string][]byte, after *diag.Diagnostics, exports map[string]string, ok bool, err error) {
+	combined, err = e.combine(keepers)
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	combinedT, err := e.combine(trades)
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	groups := []compileGroup{
+		{e.metasOf(affectedBy(keepers)), e.withKept(combined)},
+		{e.metasOf(affectedBy(trades)), e.withKept(combinedT)},
+	}
+	n := len(groups[0].metas) + len(groups[1].metas)
+	e.logf("confirming %d candidates in %d packages and, apart, %d trades in %d packages with one compile", len(keepers), len(groups[0].metas), len(trades), len(groups[1].metas))
+	e.prog.phase(PhaseConfirming)
+	start := startTimer()
+	for _, g := range groups {
+		if missing := missingExports(g.metas, g.files, e.loader.exports); len(missing) > 0 {
+			if err := e.loader.listExports(ctx, e.tool, missing); err != nil {
+				return nil, nil, nil, false, err
+			}
+		}
+	}
+	dir, err := os.MkdirTemp(e.tmp, "compile")
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	e.tool.compiling()
+	out, err := e.compiler.compileGroups(ctx, groups, e.loader.exports, dir, e.tool.diagRunDir(), e.allFiles(), e.tool.par, e.prog.compiling(n))
+	e.logf("compiled in %v", start)
+	if err != nil || len(out[0].broken) > 0 || len(out[1].broken) > 0 {
+		return nil, nil, nil, false, err
+	}
+	e.promised(trades, sharers(trades), combinedT, out[1].diags)
+	return combined, out[0].diags, out[0].exports, true, nil
 }
 
 // compileDirect compiles each package of affected alone, with the round's rewrites on top of the
@@ -822,8 +896,9 @@ func (e *engine) funcLines(file, fn string) (from, to int, ok bool) {
 		if e.fset.File(f.Pos()).Name() != file {
 			continue
 		}
+		decl := diag.DeclName(fn)
 		for _, d := range f.Decls {
-			if fd, isFunc := d.(*ast.FuncDecl); isFunc && diag.FuncName(fd) == fn {
+			if fd, isFunc := d.(*ast.FuncDecl); isFunc && diag.FuncName(fd) == decl {
 				return e.fset.Position(fd.Pos()).Line, e.fset.Position(fd.End()).Line, true
 			}
 		}

@@ -124,58 +124,92 @@ type compileResult struct {
 
 // compilePackages compiles each package of metas with -m=2, with files replacing file contents,
 // against the export data of exports, into dir. It returns the compiler's diagnostics of those
-// packages (read as diagnoseFor reads the go command's: files names every listed package's files;
+// packages (read as diagnoseFor reads the go command's: all names every listed package's files;
 // rundir is where the go command would have run), the build error of each package that does not
-// compile and the export data file of each that does.
-// With progress, it hears of each package compiled.
+// compile and the export data file of each that does. With progress, it hears of each package
+// compiled.
 func (c *compiler) compilePackages(ctx context.Context, metas []*listedPackage, files map[string][]byte, exports map[string]string, dir, rundir string, all diag.PackageFiles, par int, progress func(n int, last string)) (*diag.Diagnostics, map[string]string, map[string]string, error) {
+	out, err := c.compileGroups(ctx, []compileGroup{{metas, files}}, exports, dir, rundir, all, par, progress)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return out[0].diags, out[0].broken, out[0].exports, nil
+}
+
+// compileGroup is a set of rewrites compiled together: the packages they change, and the files.
+type compileGroup struct {
+	metas []*listedPackage
+	files map[string][]byte
+}
+
+// compiledGroup is what compilePackages returns, for one group.
+type compiledGroup struct {
+	diags           *diag.Diagnostics
+	broken, exports map[string]string
+}
+
+// compileGroups is compilePackages for several groups at once, each read on its own: the first
+// is the code to keep, the others are compiled against its new export data (the build gate's
+// trades, which it confirms but does not keep).
+func (c *compiler) compileGroups(ctx context.Context, groups []compileGroup, exports map[string]string, dir, rundir string, all diag.PackageFiles, par int, progress func(n int, last string)) ([]compiledGroup, error) {
 	if par <= 0 {
 		par = runtime.NumCPU()
 	}
 	rundir, err := filepath.Abs(rundir)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	// A package that imports another of the round's packages is compiled after it, against its new
 	// export data, as the go command would: an instantiated generic function, an inlined body or a
 	// parameter's escape are what the importer's diagnostics show of the code it imports.
-	index := map[string]int{}
-	for i, m := range metas {
-		index[m.ImportPath] = i
+	type unit struct {
+		g, i int // group, package
+		done chan struct{}
+		res  compileResult
 	}
-	results := make([]compileResult, len(metas))
-	done := make([]chan struct{}, len(metas))
-	for i := range done {
-		done[i] = make(chan struct{})
+	var units []*unit
+	index := make([]map[string]*unit, len(groups))
+	for g, grp := range groups {
+		index[g] = map[string]*unit{}
+		for i, m := range grp.metas {
+			u := &unit{g: g, i: i, done: make(chan struct{})}
+			units = append(units, u)
+			index[g][m.ImportPath] = u
+		}
 	}
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	compiled := 0
-	for i, m := range metas {
+	for n, u := range units {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(done[i])
+			defer close(u.done)
+			m := groups[u.g].metas[u.i]
 			own, cloned := exports, false
 			for _, imp := range m.Imports {
-				j, ok := index[m.resolve(imp)]
-				if !ok || j == i {
+				path := m.resolve(imp)
+				dep := index[u.g][path]
+				if dep == nil {
+					dep = index[0][path]
+				}
+				if dep == nil || dep == u {
 					continue
 				}
-				<-done[j]
-				if results[j].export == "" {
-					results[i] = compileResult{failed: true, out: []byte("# " + m.ImportPath + "\nits import " + metas[j].ImportPath + " does not compile\n")}
+				<-dep.done
+				if dep.res.export == "" {
+					u.res = compileResult{failed: true, out: []byte("# " + m.ImportPath + "\nits import " + path + " does not compile\n")}
 					return
 				}
 				if !cloned {
 					own, cloned = maps.Clone(exports), true
 				}
-				own[metas[j].ImportPath] = results[j].export
+				own[path] = dep.res.export
 			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = c.compile(ctx, m, files, own, filepath.Join(dir, fmt.Sprint(i)), rundir)
+			u.res = c.compile(ctx, m, groups[u.g].files, own, filepath.Join(dir, fmt.Sprint(n)), rundir)
 			if progress != nil {
 				mu.Lock()
 				compiled++
@@ -186,36 +220,40 @@ func (c *compiler) compilePackages(ctx context.Context, metas []*listedPackage, 
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil, nil, nil, ctx.Err()
+		return nil, ctx.Err()
 	}
-	var text bytes.Buffer
-	broken, out := map[string]string{}, map[string]string{}
-	wanted := map[string]bool{}
-	for i, m := range metas {
-		r := results[i]
-		if r.err != nil {
-			return nil, nil, nil, r.err
+	out := make([]compiledGroup, len(groups))
+	for g, grp := range groups {
+		var text bytes.Buffer
+		broken, exps := map[string]string{}, map[string]string{}
+		wanted := map[string]bool{}
+		for _, m := range grp.metas {
+			r := index[g][m.ImportPath].res
+			if r.err != nil {
+				return nil, r.err
+			}
+			wanted[m.ImportPath] = true
+			if r.failed {
+				broken[m.ImportPath] = strings.TrimSpace(string(r.out))
+				continue
+			}
+			exps[m.ImportPath] = r.export
+			text.Write(r.out)
 		}
-		wanted[m.ImportPath] = true
-		if r.failed {
-			broken[m.ImportPath] = strings.TrimSpace(string(r.out))
-			continue
+		ds, lost, err := diag.ParsePackages(&text, []string{rundir}, all, func(pkg string) bool { return wanted[pkg] }, false)
+		if err != nil {
+			return nil, err
 		}
-		out[m.ImportPath] = r.export
-		text.Write(r.out)
-	}
-	ds, lost, err := diag.ParsePackages(&text, []string{rundir}, all, func(pkg string) bool { return wanted[pkg] }, false)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	diags := diag.New(ds)
-	diags.Lost = lost
-	for p := range lost {
-		if broken[p] == "" {
-			broken[p] = "gcfix cannot read the -m=2 diagnostics of the rewritten package: " + lost[p].String()
+		diags := diag.New(ds)
+		diags.Lost = lost
+		for p := range lost {
+			if broken[p] == "" {
+				broken[p] = "gcfix cannot read the -m=2 diagnostics of the rewritten package: " + lost[p].String()
+			}
 		}
+		out[g] = compiledGroup{diags, broken, exps}
 	}
-	return diags, broken, out, nil
+	return out, nil
 }
 
 // compile compiles one package into dir as the go command's build action does: its compiled Go
@@ -255,7 +293,7 @@ func (c *compiler) compile(ctx context.Context, m *listedPackage, files map[stri
 	if m.Name == "main" {
 		pkgpath = "main" // as the go command names a command's package
 	}
-	args := []string{"-o", filepath.Join(dir, "_pkg_.a"), "-p", pkgpath, "-lang=" + langVersion(m.Module.GoVersion), "-complete", "-goversion", c.goversion, "-c=1", "-m=2", "-nolocalimports", "-importcfg", importcfg}
+	args := []string{"-o", filepath.Join(dir, "_pkg_.a"), "-p", pkgpath, "-lang=" + langVersion(m.Module.GoVersion), "-complete", "-goversion", c.goversion, "-c=1", "-m=2", "-dwarf=false", "-nolocalimports", "-importcfg", importcfg}
 	args = append(args, c.flags...)
 	if len(m.EmbedFiles) > 0 {
 		embedcfg, err := writeEmbedcfg(m, dir)

@@ -212,3 +212,17 @@ func TestShortenPaths(t *testing.T) {
 		t.Errorf("shortenPaths:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestDeclName(t *testing.T) {
+	for name, want := range map[string]string{
+		"cleanNodes[go.shape.*uint8]":          "cleanNodes",
+		"(*List[go.shape.int]).Get":            "(*List[...]).Get",
+		"List[go.shape.int,go.shape.bool].Len": "List[...].Len",
+		"Plain":                                "Plain",
+		"(*T).M":                               "(*T).M",
+	} {
+		if got := diag.DeclName(name); got != want {
+			t.Errorf("DeclName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

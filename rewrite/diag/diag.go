@@ -510,6 +510,18 @@ func worse(a, b Diagnostic) bool {
 }
 
 // elideTypeArgs replaces the contents of every outermost [...] in a compiler name with "...".
+// DeclName returns the name FuncName gives the declaration of the function that the compiler
+// names name: a shaped instance of a generic function (cleanNodes[go.shape.*uint8]) or of a
+// generic type's method ((*List[go.shape.int]).Get) is its declaration's (cleanNodes,
+// (*List[...]).Get).
+func DeclName(name string) string {
+	e := elideTypeArgs(name)
+	if strings.HasSuffix(e, "[...]") && !strings.Contains(strings.ReplaceAll(e, "[...]", ""), ".") {
+		return strings.TrimSuffix(e, "[...]")
+	}
+	return e
+}
+
 func elideTypeArgs(name string) string {
 	var b strings.Builder
 	depth := 0
