@@ -833,7 +833,7 @@ func (e *engine) combine(picks []*pick) (changes map[string][]byte, err error) {
 					err = rulePanic(pos.String(), p.rc.rule.Name, r)
 				}
 			}()
-			return p.rc.c.Fix(rule.NewFix(dec.node))
+			return p.rc.fix()(rule.NewFix(dec.node))
 		}()
 		if err != nil {
 			return nil, fmt.Errorf("%s: rule %s: %v", pos, p.rc.rule.Name, err)

@@ -90,10 +90,11 @@ func (c *benchCost) String() string {
 		c.n[costRun], d(c.wall[costRun]), d(c.cpu[costRun]), d(c.own))
 }
 
-// benchSelect chooses the benchmarks that measure candidate rc's change (benchmap.go), before
-// anything is measured or tested. A candidate that no benchmark executes is no-benchmark, one that
-// its family of metrics cannot decide at -count is undecided: res says so and nil is returned.
-func (e *engine) benchSelect(ctx context.Context, rc ruleCandidate, res *report.Result, changes map[string][]byte) (*selection, error) {
+// benchSelect chooses the benchmarks that measure candidate rc's change (benchmap.go; for a
+// candidate with variants, the changes of them all), before anything is measured or tested. A
+// candidate that no benchmark executes is no-benchmark, one that its family of metrics cannot
+// decide at -count is undecided: res says so and nil is returned.
+func (e *engine) benchSelect(ctx context.Context, rc ruleCandidate, res *report.Result, changes ...map[string][]byte) (*selection, error) {
 	t := rc.t
 	if e.bmap == nil {
 		start := startTimer()
@@ -109,9 +110,13 @@ func (e *engine) benchSelect(ctx context.Context, rc ruleCandidate, res *report.
 		res.Verdict, res.Reason = report.NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), res.Func)
 		return nil, nil
 	}
-	changed, err := e.changedFuncs(changes)
-	if err != nil {
-		return nil, err
+	var changed []changedFunc
+	for _, c := range changes {
+		fs, err := e.changedFuncs(c)
+		if err != nil {
+			return nil, err
+		}
+		changed = append(changed, fs...)
 	}
 	sel := m.selectFor(changed, e.opts.Bench)
 	if sel.all {
@@ -150,51 +155,119 @@ func undecidable(o BenchOptions, metrics int) string {
 // bench runs the bench gate on package t: the baseline test binary (built once per kept state)
 // against the candidate's, alternately, on the benchmarks sel selected.
 func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, sel *selection) (report.Verdict, string, []benchstat.Metric, error) {
+	s := &side{ov: ov}
+	defer s.removeBinary()
+	all, why, err := e.measure(ctx, t, fn, []*side{s}, sel)
+	if err != nil || all != "" {
+		return all, why, []benchstat.Metric{}, err
+	}
+	if s.verdict == report.Kept {
+		e.keepBinary(s)
+	}
+	return s.verdict, s.reason, s.metrics(), nil
+}
+
+// A side is one rewrite of a candidate measured against the kept code: the overlay that holds it,
+// and, once measured, its test binary, its results and its verdict against the kept code.
+type side struct {
+	variant string // the variant's name; "" for a candidate without variants
+	ov      *overlay
+	bin     string
+	results []*benchfmt.Result
+	verdict report.Verdict
+	reason  string
+	d       benchstat.Decision
+}
+
+// metrics are the side's metrics against the kept code, never nil (the JSON report prints []).
+func (s *side) metrics() []benchstat.Metric {
+	if s.d.Metrics == nil {
+		return []benchstat.Metric{}
+	}
+	return s.d.Metrics
+}
+
+func (s *side) removeBinary() {
+	if s.bin != "" {
+		os.Remove(s.bin)
+	}
+}
+
+// keepBinary makes the test binary of side s, whose rewrite is being kept, the test binary of the
+// code kept now: the next candidates' old one.
+func (e *engine) keepBinary(s *side) {
+	e.keptBin = e.binaryName("old")
+	if err := os.Rename(s.bin, e.keptBin); err != nil {
+		e.keptBin = ""
+		return
+	}
+	s.bin = ""
+}
+
+// measure builds the test binary of each side and runs the kept code's test binary against them
+// on the benchmarks sel selected, round after round: the old side, then each side in turn. Each
+// side measured gets its verdict against the old side (a side whose binary does not build:
+// build-failed). A verdict on every side, before any is measured (no benchmark, undecided), is
+// returned as all, with why; err is an engine failure or ctx's. The caller removes the sides'
+// binaries.
+func (e *engine) measure(ctx context.Context, t *target, fn string, sides []*side, sel *selection) (all report.Verdict, why string, err error) {
 	e.benchStep(BenchStep{})
 	if e.old == nil {
 		keptOv, err := writeOverlay(e.tmp, e.kept)
 		if err != nil {
-			return "", "", nil, err
+			return "", "", err
 		}
 		defer keptOv.remove()
 		old := &oldBinary{path: e.binaryName("old")}
 		start := startTimer()
 		if err := e.tool.testBinary(ctx, t.path, keptOv, old.path); err != nil {
-			return "", "", nil, packageError{err.Error()}
+			return "", "", packageError{err.Error()}
 		}
 		e.cost.add(costBuild, 1, start)
 		old.hasBench = len(e.bmap.benches) > 0
 		if e.bmap.unmapped != "" {
 			old.hasBench, err = HasBenchmarks(ctx, t.dir, old.path, e.opts.Bench)
 			if err != nil {
-				return "", "", nil, packageError{err.Error()}
+				return "", "", packageError{err.Error()}
 			}
 		}
 		e.old = old
 	}
 	if !e.old.hasBench {
-		return report.NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), fn), []benchstat.Metric{}, nil
+		return report.NoBenchmark, fmt.Sprintf("package %s has no benchmark matching -bench=%s: add one that calls %s", t.path, benchPattern(e.opts.Bench), fn), nil
 	}
-	newBin := filepath.Join(e.tmp, "new.test")
-	defer os.Remove(newBin)
-	start := startTimer()
-	if err := e.tool.testBinary(ctx, t.path, ov, newBin); err != nil {
-		if ctx.Err() != nil {
-			return "", "", nil, ctx.Err()
+	var built []*side
+	for _, s := range sides {
+		s.bin = e.binaryName("new")
+		start := startTimer()
+		if err := e.tool.testBinary(ctx, t.path, s.ov, s.bin); err != nil {
+			if ctx.Err() != nil {
+				return "", "", ctx.Err()
+			}
+			s.bin = ""
+			s.verdict, s.reason = report.BuildFailed, err.Error()
+			continue
 		}
-		return report.BuildFailed, err.Error(), []benchstat.Metric{}, nil
+		e.cost.add(costBuild, 1, start)
+		built = append(built, s)
 	}
-	e.cost.add(costBuild, 1, start)
+	if len(built) == 0 {
+		return "", "", nil
+	}
 	e.cost.measured++
-	start = startTimer()
+	start := startTimer()
 	e.logf("%s: benchmarking %s, %d rounds per side", t.path, fn, e.opts.Bench.Count)
 	opts := e.opts.Bench
 	opts.Bench = sel.pattern
 	var undecided string
 	runs := e.benchRuns(sel)
-	oldRes, newRes, err := runRounds(ctx, t.dir, e.old.path, newBin, opts, runs, roundHooks{
-		started: func(side string, round int, bench string) {
-			e.benchStep(BenchStep{Side: side, Benchmark: bench, Round: round, Rounds: opts.Count})
+	bins := []sideBinary{{side: SideOld, bin: e.old.path}}
+	for _, s := range built {
+		bins = append(bins, sideBinary{side: SideNew, variant: s.variant, bin: s.bin})
+	}
+	results, err := runSides(ctx, t.dir, bins, opts, runs, roundHooks{
+		started: func(side, variant string, round int, bench string) {
+			e.benchStep(BenchStep{Side: side, Variant: variant, Benchmark: bench, Round: round, Rounds: opts.Count})
 		},
 		firstRound: func(old, new []*benchfmt.Result) bool {
 			if sel.all {
@@ -204,30 +277,24 @@ func (e *engine) bench(ctx context.Context, t *target, fn string, ov *overlay, s
 			return undecided == ""
 		},
 	})
+	oldRes := results[0]
 	rounds := len(oldRes) / max(countLeaves(oldRes), 1)
-	e.cost.add(costRun, 2*rounds*len(runs), start)
-	e.cost.own += time.Duration(2*len(oldRes)) * opts.Benchtime
+	e.cost.add(costRun, len(bins)*rounds*len(runs), start)
+	e.cost.own += time.Duration(len(bins)*len(oldRes)) * opts.Benchtime
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", "", nil, ctx.Err()
+			return "", "", ctx.Err()
 		}
-		return report.TestsFailed, "benchmark failed: " + err.Error(), []benchstat.Metric{}, nil
+		return report.TestsFailed, "benchmark failed: " + err.Error(), nil
 	}
 	if undecided != "" {
-		return report.Undecided, undecided, []benchstat.Metric{}, nil
+		return report.Undecided, undecided, nil
 	}
-	v, reason, d := decide(sel, oldRes, newRes, opts.thresholds())
-	if v == report.Kept {
-		// The new binary is the test binary of the code kept now: the next candidates' old one.
-		e.keptBin = e.binaryName("old")
-		if err := os.Rename(newBin, e.keptBin); err != nil {
-			e.keptBin = ""
-		}
+	for i, s := range built {
+		s.results = results[i+1]
+		s.verdict, s.reason, s.d = decide(sel, oldRes, s.results, opts.thresholds())
 	}
-	if d.Metrics == nil {
-		d.Metrics = []benchstat.Metric{}
-	}
-	return v, reason, d.Metrics, nil
+	return "", "", nil
 }
 
 // binaryName returns a new file name in the run's directory for a test binary.
@@ -315,33 +382,54 @@ type benchRun struct {
 	iters  int  // the fixed iterations, once known
 }
 
-// roundHooks follow runRounds: started hears of each benchmark as it starts; firstRound, after the
-// first round of both sides, may stop the measurement there by returning false.
+// roundHooks follow runSides: started hears of each benchmark as it starts; firstRound, after the
+// first round of every side, may stop the measurement there by returning false (it gets the
+// results of the old side and of the first new one).
 type roundHooks struct {
-	started    func(side string, round int, bench string)
+	started    func(side, variant string, round int, bench string)
 	firstRound func(old, new []*benchfmt.Result) bool
 }
 
-// runRounds runs Count rounds; each runs every benchRun (nil: one run of opts.Bench) on the old
-// side, then on the new one.
+// sideBinary is a test binary that runSides runs: the old side's first, then one per rewrite
+// measured (a variant's, with its name).
+type sideBinary struct {
+	side, variant string
+	bin           string
+}
+
+func (s sideBinary) String() string {
+	if s.variant != "" {
+		return fmt.Sprintf("%s code (variant %s)", s.side, s.variant)
+	}
+	return s.side + " code"
+}
+
+// runRounds runs Count rounds of the old and the new test binary, as runSides does.
 func runRounds(ctx context.Context, dir, oldBin, newBin string, opts BenchOptions, runs []benchRun, hooks roundHooks) (old, new []*benchfmt.Result, err error) {
+	rs, err := runSides(ctx, dir, []sideBinary{{side: SideOld, bin: oldBin}, {side: SideNew, bin: newBin}}, opts, runs, hooks)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rs[0], rs[1], nil
+}
+
+// runSides runs Count rounds; each runs every benchRun (nil: one run of opts.Bench) on each side
+// in turn, the old one first, and the results come back by side.
+func runSides(ctx context.Context, dir string, sides []sideBinary, opts BenchOptions, runs []benchRun, hooks roundHooks) ([][]*benchfmt.Result, error) {
 	opts = opts.withDefaults()
 	if runs == nil {
 		runs = []benchRun{{pattern: opts.Bench}}
 	}
+	out := make([][]*benchfmt.Result, len(sides))
 	for round := 0; round < opts.Count; round++ {
 		for i := range runs {
 			r := &runs[i]
-			for _, side := range []struct {
-				name string
-				bin  string
-				out  *[]*benchfmt.Result
-			}{{SideOld, oldBin, &old}, {SideNew, newBin, &new}} {
+			for k, side := range sides {
 				var started func(string)
 				if hooks.started != nil {
-					hooks.started(side.name, round+1, r.bench)
+					hooks.started(side.side, side.variant, round+1, r.bench)
 					if r.bench == "" {
-						started = func(bench string) { hooks.started(side.name, round+1, bench) }
+						started = func(bench string) { hooks.started(side.side, side.variant, round+1, bench) }
 					}
 				}
 				o := opts
@@ -352,21 +440,21 @@ func runRounds(ctx context.Context, dir, oldBin, newBin string, opts BenchOption
 				}
 				rs, err := runBenchOnce(ctx, dir, side.bin, o, benchtime, started)
 				if err != nil {
-					return nil, nil, fmt.Errorf("%s code, round %d: %v", side.name, round+1, err)
+					return out, fmt.Errorf("%s, round %d: %v", side, round+1, err)
 				}
-				*side.out = append(*side.out, rs...)
-				if round == 0 && side.name == SideOld && r.single && len(rs) == 1 {
+				out[k] = append(out[k], rs...)
+				if round == 0 && k == 0 && r.single && len(rs) == 1 {
 					if sec, ok := rs[0].Value("sec/op"); ok && sec > 0 {
 						r.iters = int(min(max(opts.Benchtime.Seconds()/sec, 1), 1e9))
 					}
 				}
 			}
 		}
-		if round == 0 && hooks.firstRound != nil && !hooks.firstRound(old, new) {
+		if round == 0 && hooks.firstRound != nil && len(sides) > 1 && !hooks.firstRound(out[0], out[1]) {
 			break
 		}
 	}
-	return old, new, nil
+	return out, nil
 }
 
 // runBenchOnce runs the benchmarks once, each for benchtime (a -test.benchtime); started, when not

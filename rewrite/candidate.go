@@ -22,6 +22,59 @@ type ruleCandidate struct {
 	c    *rule.Candidate
 	t    *target // the package whose pass the rule matched it in
 	n    int     // how many earlier candidates have the same key
+	// v is the variant applied, an index of c.Variants: c.Default, unless the bench gate tries
+	// another (variants.go). Unused for a candidate without variants.
+	v int
+}
+
+// variant returns the variant applied, nil for a candidate without variants.
+func (rc ruleCandidate) variant() *rule.Variant {
+	if len(rc.c.Variants) == 0 {
+		return nil
+	}
+	return &rc.c.Variants[rc.v]
+}
+
+// fix is the rewrite of the variant applied, or the candidate's.
+func (rc ruleCandidate) fix() func(*rule.Fix) error {
+	if v := rc.variant(); v != nil {
+		return v.Fix
+	}
+	return rc.c.Fix
+}
+
+// promised is the promise of the variant applied, or the candidate's; nil when compiling is the
+// only promise.
+func (rc ruleCandidate) promised() func(*rule.Confirm) error {
+	if v := rc.variant(); v != nil {
+		return v.Confirm
+	}
+	return rc.c.Confirm
+}
+
+// checkVariants says how a candidate breaks the contract of rule.Candidate.Variants, a bug of the
+// rule; "" when it keeps it.
+func checkVariants(c *rule.Candidate) string {
+	if len(c.Variants) == 0 || c.Decline != "" {
+		return ""
+	}
+	if c.Fix != nil || c.Confirm != nil {
+		return "a candidate with Variants has a Fix or Confirm of its own"
+	}
+	if c.Default < 0 || c.Default >= len(c.Variants) {
+		return fmt.Sprintf("Default %d is not a variant (%d variants)", c.Default, len(c.Variants))
+	}
+	seen := map[string]bool{}
+	for _, v := range c.Variants {
+		switch {
+		case v.Name == "" || seen[v.Name]:
+			return fmt.Sprintf("variant name %q is empty or not unique", v.Name)
+		case v.Fix == nil:
+			return "variant " + v.Name + " has no Fix"
+		}
+		seen[v.Name] = true
+	}
+	return ""
 }
 
 // attempt is what a rewrite that the compiler confirmed leaves for keep: the files it changes, the
@@ -44,8 +97,11 @@ func matchAll(t *target, pass *rule.Pass, rules []*rule.Rule) (out []ruleCandida
 		current = r
 		seen := map[string]int{}
 		for _, c := range r.Match(pass) {
+			if bad := checkVariants(c); bad != "" {
+				return nil, fmt.Errorf("%s: rule %s: %s", pass.Fset.Position(c.Pos), r.Name, bad)
+			}
 			k := diag.FuncName(c.Func) + "\x00" + c.Summary
-			out = append(out, ruleCandidate{rule: r, c: c, t: t, n: seen[k]})
+			out = append(out, ruleCandidate{rule: r, c: c, t: t, n: seen[k], v: c.Default})
 			seen[k]++
 		}
 	}
@@ -65,9 +121,9 @@ func (e *engine) candidateKey(rc ruleCandidate) string {
 }
 
 // try takes a candidate through the test or bench gate (the build gate confirms its candidates
-// together: batch.go). fixed, when not nil, is the candidate's rewrite, already made; recorded,
-// when not nil, is a kept verdict of -state that stands in for the benchmarks. The attempt is
-// returned when the candidate is kept.
+// together: batch.go) with the variant rc applies (variants.go tries them all). fixed, when not
+// nil, is the candidate's rewrite, already made; recorded, when not nil, is a kept verdict of
+// -state that stands in for the benchmarks. The attempt is returned when the candidate is kept.
 func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]byte, recorded *report.Result) (*report.Result, *attempt, error) {
 	res := e.newResult(rc)
 	if rc.c.Decline != "" {
@@ -77,36 +133,14 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 	if err := e.testBaseline(ctx, rc.t.path); err != nil {
 		return nil, nil, err
 	}
-	changes := fixed
-	if changes == nil {
-		var err error
-		if changes, err = e.applyFix(rc); err != nil {
-			return nil, nil, err
-		}
+	m, err := e.rewriteAndConfirm(ctx, rc, fixed, res)
+	if err != nil {
+		return nil, nil, err
 	}
-	if len(changes) == 0 {
-		res.Verdict, res.Reason = report.Rejected, "the rewrite changed nothing"
+	defer m.remove()
+	att, changes, affected, ov := m.att, m.changes, m.affected, m.ov
+	if att == nil {
 		return res, nil, nil
-	}
-	diffs, affected, err := e.changeSet(rc, changes)
-	if err != nil {
-		return nil, nil, err
-	}
-	res.Diff = report.Diff(e.root, diffs)
-	res.SetChanges(diffs)
-	if err := e.testBaseline(ctx, rc.t.path, affected[1:]...); err != nil {
-		return nil, nil, err
-	}
-
-	ov, err := writeOverlay(e.tmp, e.withKept(changes))
-	if err != nil {
-		return nil, nil, err
-	}
-	defer ov.remove()
-	e.prog.phase(PhaseConfirming)
-	att, err := e.confirm(ctx, rc, res, ov, changes, affected)
-	if err != nil || att == nil {
-		return res, nil, err
 	}
 	var sel *selection
 	if e.opts.Gate == GateBench && recorded == nil {
@@ -149,6 +183,58 @@ func (e *engine) try(ctx context.Context, rc ruleCandidate, fixed map[string][]b
 	}
 	e.bmap.inherit(added, sel)
 	return res, att, nil
+}
+
+// made is a candidate's rewrite, made and compiled with -m=2: the files it changes, the packages
+// they belong to, the overlay that holds them on top of the kept code, and, when the compiler
+// confirmed the rule's promise, the attempt. remove removes the overlay.
+type made struct {
+	changes  map[string][]byte
+	affected []string
+	ov       *overlay
+	att      *attempt
+}
+
+func (m *made) remove() {
+	if m != nil && m.ov != nil {
+		m.ov.remove()
+	}
+}
+
+// rewriteAndConfirm makes the rewrite of rc's variant (fixed, when not nil, is the rewrite already
+// made) and confirms it with the compiler. When it is not confirmed (m.att == nil), res says why.
+func (e *engine) rewriteAndConfirm(ctx context.Context, rc ruleCandidate, fixed map[string][]byte, res *report.Result) (*made, error) {
+	changes := fixed
+	if changes == nil {
+		var err error
+		if changes, err = e.applyFix(rc); err != nil {
+			return nil, err
+		}
+	}
+	if len(changes) == 0 {
+		res.Verdict, res.Reason = report.Rejected, "the rewrite changed nothing"
+		return &made{}, nil
+	}
+	diffs, affected, err := e.changeSet(rc, changes)
+	if err != nil {
+		return nil, err
+	}
+	res.Diff = report.Diff(e.root, diffs)
+	res.SetChanges(diffs)
+	if err := e.testBaseline(ctx, rc.t.path, affected[1:]...); err != nil {
+		return nil, err
+	}
+	ov, err := writeOverlay(e.tmp, e.withKept(changes))
+	if err != nil {
+		return nil, err
+	}
+	e.prog.phase(PhaseConfirming)
+	att, err := e.confirm(ctx, rc, res, ov, changes, affected)
+	if err != nil {
+		ov.remove()
+		return nil, err
+	}
+	return &made{changes: changes, affected: affected, ov: ov, att: att}, nil
 }
 
 // needsBench is the reason of a trade confirmed under the build or test gate (b: the package's test
@@ -209,6 +295,12 @@ func (e *engine) newResult(rc ruleCandidate) *report.Result {
 		Summary: c.Summary,
 		Metrics: []benchstat.Metric{},
 	}
+	if v := rc.variant(); v != nil {
+		if v.Summary != "" {
+			res.Summary = v.Summary
+		}
+		res.Variant, res.VariantReason = v.Name, defaultVariant(rc.c)
+	}
 	for _, d := range c.Evidence {
 		res.Evidence = append(res.Evidence, report.RelPath(e.root, d.File)+":"+fmt.Sprint(d.Line)+":"+fmt.Sprint(d.Col)+": "+d.Message)
 	}
@@ -258,7 +350,7 @@ func (e *engine) applyFix(rc ruleCandidate) (changes map[string][]byte, err erro
 		ts = append(ts, e.targets[path])
 	}
 	dec := newDecoration(ts, e.fset, &e.decor)
-	if err := rc.c.Fix(rule.NewFix(dec.node)); err != nil {
+	if err := rc.fix()(rule.NewFix(dec.node)); err != nil {
 		return nil, fmt.Errorf("%s: rule %s: %v", pos, rc.rule.Name, err)
 	}
 	return dec.changed()
@@ -291,7 +383,8 @@ func (e *engine) confirm(ctx context.Context, rc ruleCandidate, res *report.Resu
 // promise checks the rule's promise for a candidate against the compiler's diagnostics of the code
 // before and after its rewrite; changes holds the rewritten files (others are as kept).
 func (e *engine) promise(rc ruleCandidate, before, after *diag.Diagnostics, changes map[string][]byte) error {
-	if rc.c.Confirm == nil {
+	promised := rc.promised()
+	if promised == nil {
 		return nil
 	}
 	cf := &rule.Confirm{AllAfter: after}
@@ -316,7 +409,7 @@ func (e *engine) promise(rc ruleCandidate, before, after *diag.Diagnostics, chan
 			cf.InlineNow = &d
 		}
 	}
-	return rc.c.Confirm(cf)
+	return promised(cf)
 }
 
 // lostInlining lists the functions of files that could be inlined before and cannot after.

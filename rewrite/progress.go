@@ -46,6 +46,9 @@ type BenchStep struct {
 	// coverage to find which execute what (Round of Rounds counts benchmarks then), "" while the
 	// test binaries are built.
 	Side string
+	// Variant is the variant of the candidate on the new side, when its rule offered several
+	// (rule.Candidate.Variants).
+	Variant string
 	// Benchmark is the benchmark running, when known.
 	Benchmark     string
 	Round, Rounds int

@@ -10,12 +10,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
 	"github.com/gcfix/gcfix/rewrite/report"
+	"github.com/gcfix/gcfix/rewrite/rule"
 )
 
 // State is a file of recorded verdicts (gcfix -state): one JSON line per measured candidate,
@@ -27,8 +29,9 @@ import (
 // the rule and its settings (its flags), the package, the candidate's function (its source text,
 // doc comment included), the rule's summary, the change itself (for every file it touches, the
 // lines removed and added with their context, without line numbers, so that edits elsewhere in the
-// file do not matter), the go version, the build tags and the gate's settings (-gate, -bench,
-// -count, -benchtime). Only verdicts of the bench gate are recorded: kept, rejected and regressed.
+// file do not matter; for a candidate with variants, each variant's name and change, so that a
+// verdict on one set of variants is not reused for another), the go version, the build tags and
+// the gate's settings (-gate, -bench, -count, -benchtime). Only verdicts of the bench gate are recorded: kept, rejected and regressed.
 // A reused kept is still compiled and confirmed by the compiler and tested (against the rest of the
 // package as it is now); only its benchmarks are not run again, and the recorded numbers are
 // reported. Verdicts that depend on other code (build-failed, tests-failed, no-benchmark,
@@ -118,38 +121,64 @@ func recordable(g Gate, v report.Verdict) bool {
 }
 
 // tryRecorded is try with Options.State: a candidate whose key is recorded reuses the recorded
-// measurement, and a new measurement is recorded.
+// measurement, and a new measurement is recorded. A candidate with several variants goes through
+// the bench gate by tryVariants.
 func (e *engine) tryRecorded(ctx context.Context, rc ruleCandidate) (*report.Result, *attempt, error) {
 	st := e.opts.State
+	varied := len(rc.c.Variants) > 1 && rc.c.Decline == "" && e.opts.Gate == GateBench
 	if st == nil || rc.c.Decline != "" || e.opts.Gate != GateBench {
+		if varied {
+			return e.tryVariants(ctx, rc, nil)
+		}
 		return e.try(ctx, rc, nil, nil)
 	}
-	key, fixed, diffs, err := e.stateKey(ctx, rc)
+	key, fixes, diffs, err := e.stateKey(ctx, rc)
 	if err != nil {
 		return nil, nil, err
 	}
 	if key == "" { // the rewrite changes nothing: try says so
-		return e.try(ctx, rc, fixed, nil)
+		if varied {
+			return e.try(ctx, rc, fixes[rc.v], nil)
+		}
+		return e.try(ctx, rc, fixes[0], nil)
 	}
 	if rec, ok := st.lookup(key); ok {
-		if rec.Verdict == report.Kept {
+		// The variant that the recorded verdict is about: the rule's default when it has none.
+		v := rc.v
+		if varied {
+			v = slices.IndexFunc(rc.c.Variants, func(x rule.Variant) bool { return x.Name == rec.Variant })
+		}
+		switch {
+		case v < 0:
+			// A variant that the rule no longer offers: measure again.
+		case rec.Verdict == report.Kept:
 			// Kept only if it is still confirmed and its tests pass: try checks that.
-			return e.try(ctx, rc, fixed, rec)
+			rc.v = v
+			return e.try(ctx, rc, fixes[v], rec)
+		default:
+			rc.v = v
+			res := e.newResult(rc)
+			res.Verdict, res.Reason, res.Notes = rec.Verdict, rec.Reason, rec.Notes
+			res.VariantReason, res.Variants = rec.VariantReason, rec.Variants
+			if rec.Metrics != nil {
+				res.Metrics = rec.Metrics
+			}
+			res.Diff = report.Diff(e.root, diffs[v])
+			res.SetChanges(diffs[v])
+			st.mu.Lock()
+			st.reused++
+			st.mu.Unlock()
+			e.logf("%s: %s %s reused from -state: %s", rc.t.path, rc.rule.Name, res.Func, res.Verdict)
+			return res, nil, nil
 		}
-		res := e.newResult(rc)
-		res.Verdict, res.Reason, res.Notes = rec.Verdict, rec.Reason, rec.Notes
-		if rec.Metrics != nil {
-			res.Metrics = rec.Metrics
-		}
-		res.Diff = report.Diff(e.root, diffs)
-		res.SetChanges(diffs)
-		st.mu.Lock()
-		st.reused++
-		st.mu.Unlock()
-		e.logf("%s: %s %s reused from -state: %s", rc.t.path, rc.rule.Name, res.Func, res.Verdict)
-		return res, nil, nil
 	}
-	res, att, err := e.try(ctx, rc, fixed, nil)
+	var res *report.Result
+	var att *attempt
+	if varied {
+		res, att, err = e.tryVariants(ctx, rc, fixes)
+	} else {
+		res, att, err = e.try(ctx, rc, fixes[0], nil)
+	}
 	if err == nil && recordable(e.opts.Gate, res.Verdict) {
 		if err := st.record(key, res); err != nil {
 			return nil, nil, err
@@ -169,24 +198,48 @@ func (e *engine) reuseMeasurement(res, rec *report.Result) {
 	if rec.Metrics != nil {
 		res.Metrics = rec.Metrics
 	}
+	if rec.Variant != "" {
+		res.VariantReason, res.Variants = rec.VariantReason, rec.Variants
+	}
 	e.logf("%s: %s %s reused from -state: %s", res.Package, res.Rule, res.Func, res.Verdict)
 }
 
 // stateKey makes the candidate's rewrite and computes its key (see State) and its change, file by
-// file; "" when the rewrite changes nothing. It returns the rewrite too, for try.
-func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, changes map[string][]byte, diffs []*report.FileChange, err error) {
-	changes, err = e.applyFix(rc)
-	if err != nil || len(changes) == 0 {
-		return "", changes, nil, err
+// file; "" when the rewrite changes nothing. It returns the rewrite too, for try. A candidate with
+// several variants has them all made, and its key covers each variant's name and change, so that
+// a verdict recorded for one set of variants is not reused for another; fixes and diffs are by
+// variant then (one, otherwise).
+func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, fixes []map[string][]byte, diffs [][]*report.FileChange, err error) {
+	rcs := []ruleCandidate{rc}
+	if len(rc.c.Variants) > 1 {
+		rcs = nil
+		for i := range rc.c.Variants {
+			rcv := rc
+			rcv.v = i
+			rcs = append(rcs, rcv)
+		}
 	}
-	for name, b := range changes {
-		cur, err := e.current(name)
+	changed := false
+	for _, rcv := range rcs {
+		changes, err := e.applyFix(rcv)
 		if err != nil {
 			return "", nil, nil, err
 		}
-		diffs = append(diffs, &report.FileChange{Path: name, Old: cur, New: b})
+		var ds []*report.FileChange
+		for name, b := range changes {
+			cur, err := e.current(name)
+			if err != nil {
+				return "", nil, nil, err
+			}
+			ds = append(ds, &report.FileChange{Path: name, Old: cur, New: b})
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i].Path < ds[j].Path })
+		fixes, diffs = append(fixes, changes), append(diffs, ds)
+		changed = changed || len(changes) > 0
 	}
-	sort.Slice(diffs, func(i, j int) bool { return diffs[i].Path < diffs[j].Path })
+	if !changed {
+		return "", fixes, nil, nil
+	}
 	goVer, err := e.goVersion(ctx)
 	if err != nil {
 		return "", nil, nil, err
@@ -218,11 +271,16 @@ func (e *engine) stateKey(ctx context.Context, rc ruleCandidate) (key string, ch
 		field(diag.FuncName(fd))
 		field(string(src[from.Offset:to.Offset]))
 	}
-	for _, d := range diffs {
-		field(report.RelPath(e.root, d.Path))
-		field(diffBody(report.Diff(e.root, []*report.FileChange{d})))
+	for i, ds := range diffs {
+		if len(rcs) > 1 {
+			field("variant " + rcs[i].variant().Name)
+		}
+		for _, d := range ds {
+			field(report.RelPath(e.root, d.Path))
+			field(diffBody(report.Diff(e.root, []*report.FileChange{d})))
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), changes, diffs, nil
+	return hex.EncodeToString(h.Sum(nil)), fixes, diffs, nil
 }
 
 // diffBody drops a unified diff's hunk headers, which carry line numbers.

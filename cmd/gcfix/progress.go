@@ -166,7 +166,7 @@ func (p *progressLine) text(now time.Time) string {
 }
 
 // benchText says what the bench gate is doing for a candidate: "benchmarking 7/16 (*Symtab).Name:
-// BenchmarkLookup old 4/10".
+// BenchmarkLookup old 4/10", "… BenchmarkLookup new (pieces) 4/10" for a variant.
 func benchText(b rewrite.BenchStep) string {
 	s := fmt.Sprintf("benchmarking %d/%d %s: ", b.Candidate, b.Candidates, b.Func)
 	switch b.Side {
@@ -180,7 +180,11 @@ func benchText(b rewrite.BenchStep) string {
 		if b.Benchmark != "" {
 			s += b.Benchmark + " "
 		}
-		s += fmt.Sprintf("%s %d/%d", b.Side, b.Round, b.Rounds)
+		s += b.Side
+		if b.Variant != "" {
+			s += " (" + b.Variant + ")"
+		}
+		s += fmt.Sprintf(" %d/%d", b.Round, b.Rounds)
 	default:
 		s += "building the test binaries"
 	}

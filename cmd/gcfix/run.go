@@ -366,6 +366,10 @@ func printVerdicts(w io.Writer, rep *report.Report, verbose bool) {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s:%d:%d\t%s\t%s\t%s\n", c.Rule, c.File, c.Line, c.Col, c.Func, c.Verdict, firstLine(c.Reason))
+		if c.Variant != "" && (len(c.Variants) > 0 || verbose) {
+			// The bench gate chose among the rule's variants; the other gates apply its default.
+			fmt.Fprintf(tw, "\t\t\t\t  variant %s: %s\n", c.Variant, c.VariantReason)
+		}
 		if verbose {
 			for _, e := range c.Evidence {
 				fmt.Fprintf(tw, "\t\t\t\t  evidence: %s\n", e)

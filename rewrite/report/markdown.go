@@ -28,6 +28,9 @@ func (r *Report) Markdown() string {
 				fmt.Fprintf(&b, "\n`%s`\n\n", pkg)
 			}
 			fmt.Fprintf(&b, "- `%s:%d` %s: %s\n", c.File, c.Line, funcName(c.Func), c.Summary)
+			if len(c.Variants) > 0 {
+				fmt.Fprintf(&b, "  - variant `%s`: %s\n", c.Variant, c.VariantReason)
+			}
 			ms := significant(c.Metrics)
 			if len(ms) == 0 {
 				fmt.Fprintf(&b, "  - %s\n", firstLine(c.Reason))

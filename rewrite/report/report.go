@@ -42,7 +42,25 @@ type Result struct {
 	Metrics  []benchstat.Metric `json:"metrics"`
 	Diff     string             `json:"diff,omitempty"` // this candidate's own change
 
+	// Variant names the variant applied when the rule offered several for the site
+	// (rule.Candidate.Variants): the rule's default under the build and test gates; under the
+	// bench gate the one kept, or, when none was, the one whose verdict this is. VariantReason
+	// says why that one, and Variants what became of each under the bench gate, simplest first.
+	Variant       string          `json:"variant,omitempty"`
+	VariantReason string          `json:"variant_reason,omitempty"`
+	Variants      []VariantResult `json:"variants,omitempty"`
+
 	changes []*FileChange // this candidate's own change, file by file, for the SARIF fixes; not in JSON
+}
+
+// VariantResult is what became of one variant of a candidate under the bench gate: its verdict
+// against the kept code, as a candidate's would be, and the metrics it was measured with.
+type VariantResult struct {
+	Name    string             `json:"name"`
+	Summary string             `json:"summary"`
+	Verdict Verdict            `json:"verdict"`
+	Reason  string             `json:"reason"`
+	Metrics []benchstat.Metric `json:"metrics,omitempty"`
 }
 
 // PackageReport says how one package went.

@@ -2,8 +2,11 @@
 // is for analyzers: a Rule is a value with a name, documentation, settings (Flags) and a Match that
 // returns Candidates for one package (a Pass: typed syntax, the compiler's -m=2 diagnostics, an
 // optional profile). A candidate carries the compiler's evidence, a Fix that edits the decorated
-// (dst) syntax, and a Confirm that judges the compiler's verdict after the rewrite. Rules import this
-// package and rewrite/diag, nothing else of the engine.
+// (dst) syntax, and a Confirm that judges the compiler's verdict after the rewrite; or, where a
+// readable form and a faster one differ by what only measurement can judge, Variants, simplest
+// first, each with its own Fix and Confirm, of which the bench gate keeps the simplest that is not
+// significantly worse than the best (Candidate.Variants). Rules import this package and
+// rewrite/diag, nothing else of the engine.
 package rule
 
 import (
@@ -157,6 +160,27 @@ type Candidate struct {
 	// Confirm checks the rule's promise on the compiler's verdict for the rewritten code (for example:
 	// the escape is gone, or the function now inlines). nil: compiling is the only promise.
 	Confirm func(c *Confirm) error
+	// Variants, when set, are the ways to rewrite this one site, simplest first (the one a reviewer
+	// reads most easily), where they differ in a way that only measurement can judge (a readable
+	// form and a faster one). They take the place of Fix and Confirm, which stay nil. The build
+	// and test gates apply Variants[Default] alone: the variant that the rule's fixtures'
+	// benchmarks favour. The bench gate tries each: every variant that compiles, is confirmed and
+	// passes the tests is measured against the kept code, in the same rounds; among those that
+	// improve significantly it finds the best, and keeps the simplest variant that is not
+	// significantly worse than the best. The report names the variant applied and why.
+	Variants []Variant
+	Default  int // the index in Variants of the variant that the build and test gates apply
+}
+
+// A Variant is one way to rewrite a candidate's site (Candidate.Variants).
+type Variant struct {
+	Name string // short and lowercase, unique among the candidate's variants: "pieces", "one-write"
+	// Summary is what the variant's rewrite does, as Candidate.Summary says it; the report gives
+	// the summary of the variant applied. Candidate.Summary identifies the candidate (in -state
+	// and across reloads) whichever variant is applied: the default's summary is a good one.
+	Summary string
+	Fix     func(fix *Fix) error   // as Candidate.Fix
+	Confirm func(c *Confirm) error // as Candidate.Confirm
 }
 
 // NewFix is the engine's: node returns the decorated node of a loaded one.
