@@ -20,14 +20,15 @@ import (
 type lineComments struct {
 	errors   []*regexp.Regexp // ERROR: diagnostics on the line
 	declines []*regexp.Regexp // DECLINE: reasons of declined candidates on the line
+	variant  string           // VARIANT: the variant applied to the candidate on the line
 }
 
 // fileComments maps line numbers to their expectations.
 type fileComments map[int]lineComments
 
-var commentRE = regexp.MustCompile(`//\s*(ERROR|DECLINE)\s`)
+var commentRE = regexp.MustCompile(`//\s*(ERROR|DECLINE|VARIANT)\s`)
 
-// commentStart returns where the ERROR/DECLINE comment of a line starts, or -1.
+// commentStart returns where the ERROR/DECLINE/VARIANT comment of a line starts, or -1.
 func commentStart(line string) int {
 	if loc := commentRE.FindStringIndex(line); loc != nil {
 		return loc[0]
@@ -42,47 +43,60 @@ func parseComments(src []byte) (fileComments, error) {
 		if j < 0 {
 			continue
 		}
-		errs, declines, err := parseComment(line[j:])
+		lc, err := parseComment(line[j:])
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %v", i+1, err)
 		}
-		fc[i+1] = lineComments{errs, declines}
+		fc[i+1] = lc
 	}
 	return fc, nil
 }
 
-// parseComment reads `// ERROR "re"... DECLINE "re"...`; regexps are Go strings, quoted or raw.
-func parseComment(c string) (errs, declines []*regexp.Regexp, err error) {
+// parseComment reads `// ERROR "re"... DECLINE "re"... VARIANT "name"`; regexps and the name are
+// Go strings, quoted or raw.
+func parseComment(c string) (lineComments, error) {
+	var lc lineComments
 	rest := strings.TrimSpace(strings.TrimPrefix(c, "//"))
 	var into *[]*regexp.Regexp
+	variant := false
 	for rest != "" {
 		switch {
 		case strings.HasPrefix(rest, "ERROR"):
-			into, rest = &errs, rest[len("ERROR"):]
+			into, variant, rest = &lc.errors, false, rest[len("ERROR"):]
 		case strings.HasPrefix(rest, "DECLINE"):
-			into, rest = &declines, rest[len("DECLINE"):]
+			into, variant, rest = &lc.declines, false, rest[len("DECLINE"):]
+		case strings.HasPrefix(rest, "VARIANT"):
+			into, variant, rest = nil, true, rest[len("VARIANT"):]
 		default:
-			if into == nil {
-				return nil, nil, fmt.Errorf("want ERROR or DECLINE in %q", c)
+			if into == nil && !variant {
+				return lineComments{}, fmt.Errorf("want ERROR, DECLINE or VARIANT in %q", c)
 			}
 			q, err := strconv.QuotedPrefix(rest)
 			if err != nil {
-				return nil, nil, fmt.Errorf("want a quoted regexp at %q", rest)
+				return lineComments{}, fmt.Errorf("want a quoted string at %q", rest)
 			}
 			s, _ := strconv.Unquote(q)
+			rest = strings.TrimSpace(rest[len(q):])
+			if variant {
+				if lc.variant != "" {
+					return lineComments{}, fmt.Errorf("more than one VARIANT in %q", c)
+				}
+				lc.variant = s
+				continue
+			}
 			re, err := regexp.Compile(s)
 			if err != nil {
-				return nil, nil, err
+				return lineComments{}, err
 			}
 			*into = append(*into, re)
-			rest = rest[len(q):]
+			continue
 		}
 		rest = strings.TrimSpace(rest)
 	}
-	if len(errs)+len(declines) == 0 {
-		return nil, nil, fmt.Errorf("no regexp in %q", c)
+	if len(lc.errors)+len(lc.declines) == 0 && lc.variant == "" {
+		return lineComments{}, fmt.Errorf("no regexp in %q", c)
 	}
-	return errs, declines, nil
+	return lc, nil
 }
 
 // loadPass loads the package as the engine does (with its internal tests) and makes the rule's

@@ -12,15 +12,20 @@
 // that the rule cites as evidence must be on a line whose ERROR comment matches it: the comments
 // document the evidence exactly. The golden files carry the ERROR comments that must still hold
 // after the rewrite. A comment may add DECLINE "regexp"...: then the rule must decline a candidate
-// on that line with a matching reason, and every declined candidate must be on such a line.
+// on that line with a matching reason, and every declined candidate must be on such a line. A
+// comment may add VARIANT "name": the candidate on that line has variants
+// (rule.Candidate.Variants), one of them named so, and it is the variant applied: the rule's
+// default under the build and test gates, the one kept under the bench gate (Options.Bench).
 //
 // Run checks the comments, runs the engine with the test gate (for a case of trades, Options.Trades,
-// the test gate and then the bench gate), compares the rewritten files with the golden ones
-// (ignoring ERROR and DECLINE comments), and runs the benchmarks of the old and new code once:
-// allocs/op must drop in at least one benchmark and rise in none. Under go test -short it uses the
-// build gate and runs no benchmark: the compiler's verdicts and the golden files only (for a case
-// of trades, only that the build gate keeps none). With -update, the golden files are rewritten,
-// keeping only the ERROR regexps that hold for the rewritten code.
+// the test gate and then the bench gate; for a case of Options.Bench, the bench gate), compares
+// the rewritten files with the golden ones (ignoring ERROR, DECLINE and VARIANT comments), and runs
+// the benchmarks of the old and new code once: allocs/op must drop in at least one benchmark and
+// rise in none. A variant of a candidate that does not build or fails the tests fails the case, as
+// a candidate does. Under go test -short it uses the build gate and runs no benchmark: the
+// compiler's verdicts and the golden files only (for a case of trades, only that the build gate
+// keeps none). With -update, the golden files are rewritten, keeping only the ERROR regexps that
+// hold for the rewritten code.
 package rewritetest
 
 import (
@@ -72,6 +77,11 @@ type Options struct {
 	// must be reported needs-bench and nothing may be rewritten; then the case runs under the bench
 	// gate, which must keep them, and is checked as usual.
 	Trades []string
+	// Bench names case directories that run under the bench gate instead of the test gate (the
+	// build gate under -short), for cases whose golden files are what the bench gate keeps: a
+	// choice among a rule's variants whose difference the benchmarks show beyond doubt, such as
+	// allocs/op. Their VARIANT comments name the variant the bench gate keeps.
+	Bench []string
 }
 
 // RunAll runs every case directory under moduleDir/ruleDir (fixtures/<rule>/<case>) through
@@ -107,6 +117,9 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, r *rule.Rule, opts Opti
 	// go test -short is the quick subset: the compiler's verdicts and the golden files, without the
 	// package's tests and benchmarks.
 	gate := rewrite.GateTest
+	if slices.Contains(opts.Bench, filepath.Base(caseDir)) {
+		gate = rewrite.GateBench
+	}
 	if testing.Short() {
 		gate = rewrite.GateBuild
 	}
@@ -130,9 +143,21 @@ func RunOptions(t *testing.T, moduleDir, caseDir string, r *rule.Rule, opts Opti
 		for _, n := range r.Notes {
 			t.Logf("  note: %s", n)
 		}
+		if r.Variant != "" {
+			t.Logf("  variant %s: %s", r.Variant, r.VariantReason)
+		}
+		for _, v := range r.Variants {
+			t.Logf("  variant %s: %s: %s", v.Name, v.Verdict, v.Reason)
+			if v.Verdict == report.BuildFailed || v.Verdict == report.TestsFailed {
+				t.Errorf("%s:%d: variant %s (%s): %s:\n%s", r.File, r.Line, v.Name, v.Summary, v.Verdict, v.Reason)
+			}
+		}
 		// A rewrite that does not build or breaks the tests is a bug of the rule, kept or not.
 		if r.Verdict == report.BuildFailed || r.Verdict == report.TestsFailed {
 			t.Errorf("%s:%d: %s: %s:\n%s\n%s", r.File, r.Line, r.Summary, r.Verdict, r.Reason, r.Diff)
+		}
+		if want := c.comments[filepath.Join(c.moduleDir, filepath.FromSlash(r.File))][r.Line].variant; want != "" && r.Variant != want {
+			t.Errorf("%s:%d: %s: variant %s applied under the %s gate (%s); want %s", r.File, r.Line, r.Summary, r.Variant, gate, r.VariantReason, want)
 		}
 	}
 	if c.untouched {
@@ -213,6 +238,7 @@ type fixtureCase struct {
 	dir       string // the case's directory
 	untouched bool
 	opts      Options
+	comments  map[string]fileComments // the input's comments, by file name (checkInput)
 }
 
 // positioned is a candidate of the rule with its position.
@@ -245,11 +271,13 @@ func (c *fixtureCase) checkInput(ctx context.Context) []positioned {
 		comments[name] = fc
 		checkErrors(t, name, fc, diags)
 	}
+	c.comments = comments
 	pass, err := loadPass(ctx, c.moduleDir, c.pkgPath, diags)
 	if err != nil {
 		t.Fatal(err)
 	}
 	declinesSeen := map[string]bool{} // file:line:regexp
+	variantsSeen := map[string]bool{} // file:line
 	var cands []positioned
 	for _, cand := range c.rule.Match(pass) {
 		pos := pass.Position(cand.Pos)
@@ -258,6 +286,12 @@ func (c *fixtureCase) checkInput(ctx context.Context) []positioned {
 		for _, d := range cand.Evidence {
 			if !anyMatch(comments[d.File][d.Line].errors, d.Message) {
 				t.Errorf("%s: evidence %q has no matching ERROR comment on its line", rel(c.moduleDir, d.File, d.Line), d.Message)
+			}
+		}
+		if want := fc[pos.Line].variant; want != "" {
+			variantsSeen[fmt.Sprintf("%s:%d", pos.Filename, pos.Line)] = true
+			if !slices.ContainsFunc(cand.Variants, func(v rule.Variant) bool { return v.Name == want }) {
+				t.Errorf("%s: candidate %s has no variant %s", rel(c.moduleDir, pos.Filename, pos.Line), cand.Summary, want)
 			}
 		}
 		if cand.Decline == "" {
@@ -277,6 +311,9 @@ func (c *fixtureCase) checkInput(ctx context.Context) []positioned {
 	}
 	for name, fc := range comments {
 		for line, lc := range fc {
+			if lc.variant != "" && !variantsSeen[fmt.Sprintf("%s:%d", name, line)] {
+				t.Errorf("%s: VARIANT %q, and no candidate on the line", rel(c.moduleDir, name, line), lc.variant)
+			}
 			for _, re := range lc.declines {
 				if !declinesSeen[fmt.Sprintf("%s:%d:%s", name, line, re)] {
 					t.Errorf("%s: no candidate declined with a reason matching %q", rel(c.moduleDir, name, line), re)
@@ -575,9 +612,9 @@ func carriedErrors(old []byte) map[string][][]*regexp.Regexp {
 		if j < 0 {
 			continue
 		}
-		if errs, _, err := parseComment(l[j:]); err == nil && len(errs) > 0 {
+		if lc, err := parseComment(l[j:]); err == nil && len(lc.errors) > 0 {
 			code := strings.TrimSpace(l[:j])
-			carry[code] = append(carry[code], errs)
+			carry[code] = append(carry[code], lc.errors)
 		}
 	}
 	return carry
@@ -590,24 +627,26 @@ func keepTrueErrors(t *testing.T, file string, src []byte, diags *diag.Diagnosti
 	lines := strings.Split(string(src), "\n")
 	for i, l := range lines {
 		j := commentStart(l)
-		var errs, declines []*regexp.Regexp
+		var lc lineComments
 		if j >= 0 {
 			var err error
-			errs, declines, err = parseComment(l[j:])
+			lc, err = parseComment(l[j:])
 			if err != nil {
 				t.Fatalf("%s:%d: %v", file, i+1, err)
 			}
 		} else {
 			j = len(l)
 		}
+		errs, declines := lc.errors, lc.declines
 		code := strings.TrimSpace(l[:j])
 		if old := carry[code]; len(old) > 0 {
 			errs = append(errs, old[0]...)
 			carry[code] = old[1:]
 		}
-		if len(errs)+len(declines) == 0 {
+		if len(errs)+len(declines) == 0 && lc.variant == "" {
 			continue
 		}
+		// A VARIANT comment is about the candidate of the input: a golden file drops it.
 		var kept []string
 		seen := map[string]bool{}
 		for _, re := range errs {
@@ -630,6 +669,7 @@ func keepTrueErrors(t *testing.T, file string, src []byte, diags *diag.Diagnosti
 			}
 			c = append(c, "DECLINE "+strings.Join(ds, " "))
 		}
+
 		lines[i] = strings.TrimRight(l[:j], " \t")
 		if len(c) > 0 {
 			lines[i] += " // " + strings.Join(c, " ")

@@ -9,9 +9,13 @@ import (
 )
 
 func TestParseComment(t *testing.T) {
-	errs, declines, err := parseComment("// ERROR \"a escapes to heap\" `b\\(x\\) escapes` DECLINE \"side effects: f\\\\(\\\\)\"")
+	lc, err := parseComment("// ERROR \"a escapes to heap\" `b\\(x\\) escapes` DECLINE \"side effects: f\\\\(\\\\)\" VARIANT \"one-write\"")
 	if err != nil {
 		t.Fatal(err)
+	}
+	errs, declines := lc.errors, lc.declines
+	if lc.variant != "one-write" {
+		t.Errorf("variant = %q", lc.variant)
 	}
 	if len(errs) != 2 || errs[0].String() != "a escapes to heap" || errs[1].String() != `b\(x\) escapes` {
 		t.Errorf("errors = %v", errs)
@@ -19,8 +23,8 @@ func TestParseComment(t *testing.T) {
 	if len(declines) != 1 || !declines[0].MatchString("argument has side effects: f()") {
 		t.Errorf("declines = %v", declines)
 	}
-	for _, bad := range []string{"// ERROR", "// ERROR a", `// "x"`, `// ERROR "("`} {
-		if _, _, err := parseComment(bad); err == nil {
+	for _, bad := range []string{"// ERROR", "// ERROR a", `// "x"`, `// ERROR "("`, `// VARIANT "a" "b"`} {
+		if _, err := parseComment(bad); err == nil {
 			t.Errorf("parseComment(%q): no error", bad)
 		}
 	}
@@ -31,6 +35,7 @@ func TestCommentStart(t *testing.T) {
 		`	return x // ERROR "x"`:            10,
 		`	return x //ERROR "x"`:             10,
 		`	f() // DECLINE "y"`:               5,
+		`	f() // VARIANT "pieces"`:          5,
 		`	s := "// ERRORS are fine" // ok`:  -1,
 		`	return x // an ERROR of the user`: -1,
 	} {
