@@ -44,15 +44,18 @@
 //	fmt.Fprintf(b, "%s=%d\n", k, v)       =>  b.WriteString(k); b.WriteByte('=')
 //	                                          b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(v), 10))
 //	                                          b.WriteByte('\n')
-//	                                          (b a *bytes.Buffer, the results unused; see Buffers)
+//	                                          (b a *bytes.Buffer, the results unused; with one Write,
+//	                                          below, as a variant that the bench gate measures; see
+//	                                          Buffers)
 //	fmt.Fprintf(w, "k=%d ", v)            =>  out := w.AvailableBuffer(); out = append(out, "k="...)
 //	                                          out = strconv.AppendInt(out, int64(v), 10); ...; w.Write(out)
 //	                                          (w a *bufio.Writer, or a *bytes.Buffer other than a local
 //	                                          variable, which is likely empty)
 //	fmt.Fprintf(f, "k=%d ", v)            =>  a stack array, then f.Write(out): for an *os.File, any
-//	                                          other type with a Write method, a *strings.Builder, a
-//	                                          local bytes.Buffer, and a bytes.Buffer where the forms
-//	                                          above are not exact
+//	                                          other type with a Write method, a *strings.Builder
+//	                                          (with one write per piece as a variant; see Buffers),
+//	                                          a local bytes.Buffer, and a bytes.Buffer where the
+//	                                          forms above are not exact
 //	n, err := fmt.Fprintf(w, ...)         =>  the formatting, then n, err := w.Write(out): wherever
 //	                                          formatting can move before the statement (return
 //	                                          fmt.Fprintf(...), if _, err := fmt.Fprintf(...); ...)
@@ -85,11 +88,15 @@
 //
 // # Buffers
 //
-// Into a *bytes.Buffer, constant text and strings go through WriteString and WriteByte, []byte
-// through Write, bools through WriteString(strconv.FormatBool(…)), and numbers, %q and %x through
-// b.Write(strconv.AppendInt(b.AvailableBuffer(), …)) (AppendQuote, hex.AppendEncode): one write
-// per piece. Fprintf writes all the bytes at once, after it has evaluated every operand; the writes
-// put some bytes in before the next operand is evaluated. The two are the same when
+// Into a *bytes.Buffer or a *strings.Builder, Fprintf can be written piece by piece, as a Go expert
+// writes it by hand: constant text and strings through WriteString and WriteByte, []byte through
+// Write, bools through WriteString(strconv.FormatBool(…)), and numbers, %q and %x through
+// b.Write(strconv.AppendInt(b.AvailableBuffer(), …)) (AppendQuote, hex.AppendEncode). A
+// strings.Builder has no AvailableBuffer: its numbers are appended to a stack array as long as
+// the longest of them (var buf [20]byte), which b.Write copies, and a %q or %x, unbounded, is not
+// written piece by piece. Fprintf writes all the bytes at once, after it has evaluated every
+// operand; the writes put some bytes in before the next operand is evaluated. The two are the same
+// when
 //   - no operand can panic (else a panic would leave part of the output in the buffer) and no
 //     operand reads bytes that a write could overwrite (a Write may move the buffer's bytes under
 //     a slice of them); or
@@ -100,14 +107,25 @@
 //     Write method) or the writer of fmt.Fprint, Fprintf or Fprintln. Then no slice of its bytes
 //     lives while an operand is evaluated, and after a panic nothing can see what it held.
 //
-// Allocations are the same as with one Write: a bytes.Buffer's first growth takes 64 bytes. The
-// time is a few nanoseconds more per piece (bytes.Buffer's write methods do not inline): measured
-// on go1.26, a 13-piece log line 200 ns/op in one Write, 245 ns/op piece by piece, 650 ns/op with
-// fmt. %X goes through the forms below (hex has no upper case).
+// Writing piece by piece reads best; formatting first and writing once (into the buffer's
+// AvailableBuffer, or a stack array: the forms above) is often faster, and only measurement can
+// tell whether that matters where the call runs. Where both are exact, the call has both as
+// variants (rule.Candidate.Variants), "pieces" first and "one-write", and the bench gate keeps the
+// simplest that is not significantly worse than the best; the report says which and why. The build
+// and test gates apply the default, the variant that the fixtures' benchmarks favour:
+//   - pieces into a *bytes.Buffer: allocations are the same as with one Write (a bytes.Buffer's
+//     first growth takes 64 bytes), the time a few nanoseconds more per piece (its write methods
+//     do not inline): measured on go1.26, a 13-piece log line 200 ns/op in one Write, 245 ns/op
+//     piece by piece, 650 ns/op with fmt;
+//   - one-write into a *strings.Builder: it grows by appending, so writing piece by piece into an
+//     empty one takes a growth, an allocation, at each size class the output crosses (measured on
+//     go1.26: 3 allocs, 56 B/op piece by piece against 1 alloc, 24 B/op). Into a builder that
+//     already has the room, pieces allocate no more: only the benchmarks know which it is.
+//     fixtures/sprintf/variants is the first case: the bench gate keeps one-write, as pieces
+//     allocate 3 times where one-write allocates once.
 //
-// A *strings.Builder gets a stack array and one Write instead: it grows by appending, so writing
-// piece by piece into an empty one takes a growth, an allocation, at each size class the output
-// crosses (measured on go1.26: 3 allocs, 56 B/op piece by piece against 1 alloc, 24 B/op).
+// A call where only one form is exact gets that form alone; a strings.Builder is written piece by
+// piece only as a variant beside one Write. %X goes through the forms above (hex has no upper case).
 //
 // Fprintf evaluates w, then the operands, then calls w.Write; the rewrite calls AvailableBuffer
 // first, or evaluates w last. Both are the same when no operand can panic, when w is a local
@@ -158,8 +176,10 @@
 // # Confirm
 //
 // Fewer of the call's operands escape to the heap after the rewrite than before, and the stack
-// array written to a writer other than the standard buffers does not move to the heap.
+// array written to a writer other than the standard buffers, or holding the numbers written piece
+// by piece into a strings.Builder, does not move to the heap. Each variant is confirmed on its own.
 //
-// The output is byte-identical to fmt's: rules/sprintfdiff formats random values through both
-// (go test ./rules/sprintfdiff -fuzz FuzzSprintf).
+// The output is byte-identical to fmt's: rules/sprintfdiff formats random values through both, and
+// through the variants that the build gate does not apply (go test ./rules/sprintfdiff -fuzz
+// FuzzSprintf).
 package sprintf

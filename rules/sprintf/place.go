@@ -387,6 +387,16 @@ func newNamer(pkg *types.Package, fn ast.Node, pos token.Pos, shared namesUsed) 
 	return nm
 }
 
+// fork returns a namer that sees the names taken so far and hands out its own: names that a
+// variant of a rewrite uses, which is never made together with another rewrite of the function.
+func (nm *namer) fork() *namer {
+	used := make(map[string]bool, len(nm.used))
+	for name := range nm.used {
+		used[name] = true
+	}
+	return &namer{used: used, scope: nm.scope, pos: nm.pos}
+}
+
 // fresh returns base, base1, base2... whichever is free first.
 func (nm *namer) fresh(base string) string {
 	for i := 0; ; i++ {

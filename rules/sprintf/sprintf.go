@@ -98,18 +98,31 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		return c
 	}
 	c.Summary = types.ExprString(call) + " => " + summary
-	c.Fix = fix
 	subjects := map[string]bool{}
 	for _, d := range fc.evidence {
 		subjects[d.Subject] = true
 	}
-	mustStay := m.mustStay
-	c.Confirm = func(cf *rule.Confirm) error {
-		if err := confirmUnboxed(cf, subjects); err != nil {
-			return err
+	confirm := func(mustStay string) func(cf *rule.Confirm) error {
+		return func(cf *rule.Confirm) error {
+			if err := confirmUnboxed(cf, subjects); err != nil {
+				return err
+			}
+			return confirmOnStack(cf, mustStay)
 		}
-		return confirmOnStack(cf, mustStay)
 	}
+	if len(m.variants) == 0 {
+		c.Fix, c.Confirm = fix, confirm(m.mustStay)
+		return c
+	}
+	for _, v := range m.variants {
+		c.Variants = append(c.Variants, rule.Variant{
+			Name:    v.name,
+			Summary: types.ExprString(call) + " => " + v.summary,
+			Fix:     v.fix,
+			Confirm: confirm(v.mustStay),
+		})
+	}
+	c.Default = m.def
 	return c
 }
 
@@ -191,6 +204,22 @@ type matcher struct {
 	names *namer
 	// mustStay names the stack buffer that must stay on the stack: the Write of a writer other
 	// than the standard buffers may keep its argument, and the compiler says so after the rewrite.
+	mustStay string
+	// variants, when the call has several forms (writerForm), are all of them, simplest first,
+	// and def the index of the default, whose fix and summary form returns.
+	variants []variantForm
+	def      int
+	// piecesScratch is the stack array of the numbers written piece by piece into a
+	// strings.Builder ("" for none): it must stay on the stack.
+	piecesScratch string
+}
+
+// variantForm is one variant of a call's rewrite (rule.Variant): its name, fix and summary, and
+// the stack array that must stay on the stack ("" for none).
+type variantForm struct {
+	name     string
+	fix      func(*rule.Fix) error
+	summary  string
 	mustStay string
 }
 
@@ -450,10 +479,9 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 			aliasFree = false
 		}
 	}
-	if es, ok := pl.stmt.(*ast.ExprStmt); ok && es.X == top && kind == writerBytesBuffer && writesFit(fc.pieces) {
-		if (safeArgs && aliasFree) || m.privateBuffer(recv) {
-			return m.writesForm(pl, recv)
-		}
+	piecewise := false
+	if es, ok := pl.stmt.(*ast.ExprStmt); ok && es.X == top && (kind == writerBytesBuffer || kind == writerBuilder) && writesFit(kind, fc.pieces) {
+		piecewise = (safeArgs && aliasFree) || m.privateBuffer(recv)
 	}
 	anyOrder := safeArgs || (nilArgs && panicsOnlyByNil(info, w))
 	// A *bufio.Writer embedded in another type may be nil whatever holds it.
@@ -461,34 +489,72 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 	available := aliasFree && (nonNil || anyOrder) // AvailableBuffer first, one Write last
 	stackable := cannotPanic(info, w) || anyOrder  // w evaluated last, for its one Write
 	viaBufio := kind == writerBufio || kind == writerEmbedsBufio
-	switch {
-	case viaBufio && available:
-		return m.availableForm(pl, recv, top, stack[len(stack)-2])
-	case viaBufio && !aliasFree:
-		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer is not exact: an operand reads bytes that the appends could overwrite"
-	case viaBufio:
-		return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer first is not exact: the writer may be nil, and operand " + types.ExprString(panicky) + " may panic otherwise"
-	case kind == writerBytesBuffer && available && !m.declaredInFunc(recv):
-		// A buffer declared in the function is likely empty: appending to its AvailableBuffer would
-		// grow a slice from nothing, so it gets a stack array like a strings.Builder.
-		return m.availableForm(pl, recv, top, stack[len(stack)-2])
-	case !stackable:
-		return nil, "", "the rewrite evaluates the writer " + types.ExprString(w) + " after the operands, and both may panic: operand " + types.ExprString(panicky)
+	oneWrite := func() (func(*rule.Fix) error, string, string) {
+		switch {
+		case viaBufio && available:
+			return m.availableForm(pl, recv, top, stack[len(stack)-2])
+		case viaBufio && !aliasFree:
+			return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer is not exact: an operand reads bytes that the appends could overwrite"
+		case viaBufio:
+			return nil, "", "a *bufio.Writer passes the bytes on to its writer, so a stack buffer would move to the heap, and formatting into its AvailableBuffer first is not exact: the writer may be nil, and operand " + types.ExprString(panicky) + " may panic otherwise"
+		case kind == writerBytesBuffer && available && !m.declaredInFunc(recv):
+			// A buffer declared in the function is likely empty: appending to its AvailableBuffer would
+			// grow a slice from nothing, so it gets a stack array like a strings.Builder.
+			return m.availableForm(pl, recv, top, stack[len(stack)-2])
+		case !stackable:
+			return nil, "", "the rewrite evaluates the writer " + types.ExprString(w) + " after the operands, and both may panic: operand " + types.ExprString(panicky)
+		}
+		buf, out := m.names.fresh("buf"), m.names.fresh("out")
+		if kind == writerConcrete {
+			m.mustStay = buf // the Write of another type may keep its argument: the compiler tells
+		}
+		ps := fc.pieces
+		loop := m.loopName(ps)
+		size := bufferSize(ps, m.pass.Sizes)
+		parent := stack[len(stack)-2]
+		fix := func(fix *rule.Fix) error {
+			e := &emitter{fix: fix, info: info, loop: loop}
+			stmts := e.stackBuffer(ps, buf, out, size)
+			return writeOnce(fix, e, pl, recv, out, top, parent, stmts)
+		}
+		return fix, mainAppend(ps) + " into a stack buffer, then one Write", ""
 	}
-	buf, out := m.names.fresh("buf"), m.names.fresh("out")
-	if kind == writerConcrete {
-		m.mustStay = buf // the Write of another type may keep its argument: the compiler tells
+	if !piecewise {
+		return oneWrite()
 	}
-	ps := fc.pieces
-	loop := m.loopName(ps)
-	size := bufferSize(ps, m.pass.Sizes)
-	parent := stack[len(stack)-2]
-	fix := func(fix *rule.Fix) error {
-		e := &emitter{fix: fix, info: info, loop: loop}
-		stmts := e.stackBuffer(ps, buf, out, size)
-		return writeOnce(fix, e, pl, recv, out, top, parent, stmts)
+	// Both forms are exact: they are the call's variants, piece by piece first, the readable one.
+	// The default is what the fixtures' benchmarks favour (writes.go): pieces into a bytes.Buffer,
+	// one Write into a strings.Builder. Only the default's names are handed out for good: the
+	// other variant is never made together with the function's other rewrites.
+	others := m.names.fork()
+	alternative := func(f func() (func(*rule.Fix) error, string, string)) (func(*rule.Fix) error, string, string) {
+		names := m.names
+		m.names = others
+		defer func() { m.names = names }()
+		return f()
 	}
-	return fix, mainAppend(ps) + " into a stack buffer, then one Write", ""
+	pieces := func() (func(*rule.Fix) error, string, string) {
+		fix, summary, scratch := m.writesForm(pl, recv, kind)
+		m.piecesScratch = scratch
+		return fix, summary, ""
+	}
+	if kind == writerBytesBuffer {
+		fix, summary, _ := pieces()
+		oneFix, oneSummary, why := alternative(oneWrite)
+		if why == "" {
+			m.variants = []variantForm{{"pieces", fix, summary, m.piecesScratch}, {"one-write", oneFix, oneSummary, ""}}
+			m.def = 0
+		}
+		return fix, summary, ""
+	}
+	fix, summary, why := oneWrite() // a strings.Builder
+	if why != "" {
+		return nil, "", why
+	}
+	pFix, pSummary, _ := alternative(pieces)
+	m.variants = []variantForm{{"pieces", pFix, pSummary, m.piecesScratch}, {"one-write", fix, summary, ""}}
+	m.def = 1
+	return fix, summary, ""
 }
 
 // availableForm appends the pieces to the writer's AvailableBuffer and writes them in one Write.

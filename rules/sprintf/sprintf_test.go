@@ -7,9 +7,10 @@ import (
 	"github.com/gcfix/gcfix/rewrite/rewritetest"
 )
 
-// TestFixtures runs every case under fixtures/sprintf through the harness.
+// TestFixtures runs every case under fixtures/sprintf through the harness; variants, where the
+// rule offers two variants that the benchmarks tell apart by allocs/op, under the bench gate.
 func TestFixtures(t *testing.T) {
-	rewritetest.RunAll(t, filepath.Join("..", "..", "fixtures"), "sprintf", New(), rewritetest.Options{})
+	rewritetest.RunAll(t, filepath.Join("..", "..", "fixtures"), "sprintf", New(), rewritetest.Options{Bench: []string{"variants"}})
 }
 
 // TestDeclinesVet checks the declines of calls that go vet rejects, which the test gate of

@@ -8,10 +8,13 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/diff"
+	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/gcfix/gcfix/rewrite"
 	"github.com/gcfix/gcfix/rewrite/report"
@@ -68,8 +71,75 @@ func TestDiffGenerated(t *testing.T) {
 	}
 }
 
+// TestDiffVariantsGenerated is TestDiffGenerated for the variants that the build gate does not
+// apply: it runs the sprintf rule with every candidate's default moved to its next variant, and
+// requires gen_variants.go to be the functions that have variants, renamed Variant<Name>, so that
+// FuzzSprintf compares every variant with fmt. -update rewrites gen_variants.go.
+func TestDiffVariantsGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the engine on every call of sprintfdiff/orig.go")
+	}
+	t.Parallel()
+	r := New()
+	match := r.Match
+	r.Match = func(pass *rule.Pass) []*rule.Candidate {
+		cs := match(pass)
+		for _, c := range cs {
+			if len(c.Variants) > 1 {
+				c.Default = (c.Default + 1) % len(c.Variants)
+			}
+		}
+		return cs
+	}
+	rep, err := rewrite.Run(t.Context(), rewrite.Options{
+		Dir:      filepath.Join("..", ".."),
+		Patterns: []string{"./rules/sprintfdiff"},
+		Rules:    []*rule.Rule{r},
+		Gate:     rewrite.GateBuild,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	varied := map[string]bool{}
+	for _, c := range rep.Candidates {
+		if c.Verdict != report.Kept {
+			t.Errorf("%s:%d: %s: %s: %s", c.File, c.Line, c.Summary, c.Verdict, c.Reason)
+		}
+		if c.Variant != "" {
+			varied[c.Func] = true
+		}
+	}
+	src, ok := rep.Rewritten()["rules/sprintfdiff/orig.go"]
+	if !ok {
+		t.Fatal("orig.go was not rewritten")
+	}
+	got := generatedAs(t, src, "Variant", varied)
+	name := filepath.Join("..", "sprintfdiff", "gen_variants.go")
+	if rewritetest.Update() {
+		if err := os.WriteFile(name, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("rules/sprintfdiff/gen_variants.go is stale (go test ./rules/sprintf -run TestDiffVariantsGenerated -update):\n%s", diff.Diff("gen_variants.go", want, "rule output", got))
+	}
+}
+
 // generated renames the functions of the rewritten orig.go and puts the generated-code header on it.
 func generated(t *testing.T, src []byte) []byte {
+	t.Helper()
+	return generatedAs(t, src, "Rewritten", nil)
+}
+
+// generatedAs renames the functions of the rewritten orig.go to prefix+name, keeps only those
+// that only names (all when nil) and the imports they use, and puts the generated-code header on
+// it.
+func generatedAs(t *testing.T, src []byte, prefix string, only map[string]bool) []byte {
 	t.Helper()
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "orig.go", src, parser.ParseComments)
@@ -79,8 +149,8 @@ func generated(t *testing.T, src []byte) []byte {
 	// Keep the imports and the functions, renamed; orig.go's variables and types are shared.
 	decls := f.Decls[:0]
 	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
-			fd.Name.Name = "Rewritten" + fd.Name.Name
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && (only == nil || only[fd.Name.Name]) {
+			fd.Name.Name = prefix + fd.Name.Name
 			decls = append(decls, fd)
 		}
 		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
@@ -93,6 +163,12 @@ func generated(t *testing.T, src []byte) []byte {
 		}
 	}
 	f.Decls = decls
+	for _, imp := range slices.Clone(f.Imports) {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		if !astutil.UsesImport(f, path) {
+			astutil.DeleteImport(fset, f, path)
+		}
+	}
 	var b bytes.Buffer
 	if err := format.Node(&b, fset, f); err != nil {
 		t.Fatal(err)

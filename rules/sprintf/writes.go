@@ -12,8 +12,10 @@ import (
 	"github.com/gcfix/gcfix/rules/internal/syntax"
 )
 
-// This file writes the pieces into a *bytes.Buffer one by one, as a Go expert would:
-// b.WriteString(s), b.WriteByte(c), b.Write(strconv.AppendInt(b.AvailableBuffer(), …)).
+// This file writes the pieces into a *bytes.Buffer or a *strings.Builder one by one, as a Go
+// expert would: b.WriteString(s), b.WriteByte(c), b.Write(strconv.AppendInt(b.AvailableBuffer(),
+// …)); a strings.Builder has no AvailableBuffer, so its numbers are appended to a small stack
+// array that b.Write copies.
 //
 // Fprintf writes all the bytes at once, after it has evaluated every operand; the writes put some
 // bytes in before the next operand is evaluated. The two are the same when
@@ -23,31 +25,59 @@ import (
 //   - the buffer is private to the function (privateBuffer): nothing but the function's own method
 //     calls can see it, before or after a panic, and no slice of its bytes outlives a statement.
 //
-// A strings.Builder gets the stack array and one Write instead: it grows by appending, so writing
-// piece by piece into an empty one takes a growth, an allocation, at each size class the output
-// crosses (measured on go1.26: 3 allocs, 56 B/op, against 1 alloc, 24 B/op), where a
-// bytes.Buffer's first growth takes 64 bytes at once.
+// Writing piece by piece is the readable form; one Write of the formatted bytes is often faster.
+// Where both are exact the call gets both as variants (pieces first), and the bench gate keeps
+// the simplest that is not significantly worse. The default, for the build and test gates, is
+// what the fixtures' benchmarks favour: pieces for a bytes.Buffer, whose first growth takes 64
+// bytes at once (the same allocations, a few ns more per piece); one Write for a strings.Builder,
+// which grows by appending, so that writing piece by piece into an empty one takes a growth, an
+// allocation, at each size class the output crosses (measured on go1.26: 3 allocs, 56 B/op,
+// against 1 alloc, 24 B/op).
 
-// writesFit reports whether every piece has a one-call write into a bytes.Buffer.
-func writesFit(ps []piece) bool {
+// writesFit reports whether every piece has a one-call write into a writer of kind (a bytes.Buffer
+// or a strings.Builder): a strings.Builder takes only numbers, bools, strings and []byte, whose
+// stack array is small and bounded.
+func writesFit(kind writerKind, ps []piece) bool {
 	for _, p := range ps {
-		if p.verb == 'X' {
+		switch {
+		case p.verb == 'X':
+			return false
+		case kind == writerBuilder && p.arg != nil && p.verb != 's' && p.kind != kindBool && p.kind != kindInt && p.kind != kindUint:
 			return false
 		}
 	}
 	return true
 }
 
-// writesForm replaces the statement of the call with one write per piece into recv.
-func (m *matcher) writesForm(pl placement, recv ast.Expr) (func(*rule.Fix) error, string, string) {
+// writesForm replaces the statement of the call with one write per piece into recv, a writer of
+// kind. For a strings.Builder it returns the name of the stack array of its numbers, if any.
+func (m *matcher) writesForm(pl placement, recv ast.Expr, kind writerKind) (fix func(*rule.Fix) error, summary, scratch string) {
 	fc, info := m.fc, m.pass.Info
 	ps := fc.pieces
-	fix := func(fix *rule.Fix) error {
+	size := 0
+	if kind == writerBuilder {
+		for _, p := range ps {
+			if p.arg != nil && (p.kind == kindInt || p.kind == kindUint) {
+				n, _ := maxLen([]piece{p}, m.pass.Sizes)
+				size = max(size, n)
+			}
+		}
+		if size > 0 {
+			scratch = m.names.fresh("buf")
+		}
+	}
+	fix = func(fix *rule.Fix) error {
 		e := &emitter{fix: fix, info: info}
 		method := func(name string, args ...dst.Expr) dst.Stmt {
 			return &dst.ExprStmt{X: call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident(name)}, args...)}
 		}
 		var stmts []dst.Stmt
+		if scratch != "" {
+			stmts = append(stmts, &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{
+				Names: []*dst.Ident{ident(scratch)},
+				Type:  &dst.ArrayType{Len: intLit(size), Elt: ident("byte")},
+			}}}})
+		}
 		for _, p := range ps {
 			switch {
 			case p.arg == nil && len(p.text) == 1:
@@ -60,6 +90,8 @@ func (m *matcher) writesForm(pl placement, recv ast.Expr) (func(*rule.Fix) error
 				stmts = append(stmts, method("WriteString", e.convert(p.arg, p.typ, "string")))
 			case p.kind == kindBool:
 				stmts = append(stmts, method("WriteString", call(qual("strconv", "FormatBool"), e.convert(p.arg, p.typ, "bool"))))
+			case scratch != "":
+				stmts = append(stmts, method("Write", e.step(p).extend(&dst.SliceExpr{X: ident(scratch), High: intLit(0)})))
 			default:
 				avail := call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident("AvailableBuffer")})
 				stmts = append(stmts, method("Write", e.step(p).extend(avail)))
@@ -70,11 +102,15 @@ func (m *matcher) writesForm(pl placement, recv ast.Expr) (func(*rule.Fix) error
 	what := "WriteString"
 	for _, p := range ps {
 		if p.arg != nil && p.kind != kindString && p.kind != kindBytes && p.kind != kindBool {
-			what = "WriteString and " + mainAppend(ps) + " into AvailableBuffer"
+			into := "AvailableBuffer"
+			if scratch != "" {
+				into = "a stack buffer"
+			}
+			what = "WriteString and " + mainAppend(ps) + " into " + into
 			break
 		}
 	}
-	return fix, what + ", one write per piece", ""
+	return fix, what + ", one write per piece", scratch
 }
 
 // privateBuffer reports whether recv (the writer, & taken off) is a bytes.Buffer that only the

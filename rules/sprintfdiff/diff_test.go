@@ -330,6 +330,27 @@ var pairs = map[string][2]func(x in) string{
 	},
 }
 
+// variants calls, for each function of orig.go whose calls have variants (rule.Candidate.Variants),
+// its rewrite in gen_variants.go with the variants that the build gate does not apply.
+var variants = map[string]func(x in) string{
+	"ToBuffer": func(x in) string {
+		w := buffer(x.t)
+		VariantToBuffer(w, int(x.i), x.s, x.t)
+		return w.String()
+	},
+	"ToLocalBuffer": func(x in) string { return VariantToLocalBuffer(x.i, x.s) },
+	"ToBuilder":     func(x in) string { return VariantToBuilder(x.u, x.s) },
+	"LocalPanicky": func(x in) string {
+		return tryString(func() string { return VariantLocalPanicky(pairOf(x, 1), pairOf(x, 2)) })
+	},
+	"NewBuilder": func(x in) string { return VariantNewBuilder(x.s, uint16(x.u)) },
+	"ToBufferHex": func(x in) string {
+		w := buffer(x.t)
+		VariantToBufferHex(w, x.s, MyStr(x.b))
+		return w.String()
+	},
+}
+
 // pairOf returns a pair made of x, or nil when bit n of x.u is set.
 func pairOf(x in, n uint) *pair {
 	if x.u>>n&1 != 0 {
@@ -367,6 +388,22 @@ func TestPairsCoverOrig(t *testing.T) {
 		sort.Strings(names)
 		t.Errorf("orig.go has %d functions %v, diff_test.go %d pairs", len(names), names, len(pairs))
 	}
+	f, err = parser.ParseFile(token.NewFileSet(), "gen_variants.go", nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			n++
+			if _, ok := variants[strings.TrimPrefix(fd.Name.Name, "Variant")]; !ok {
+				t.Errorf("gen_variants.go's %s is not in diff_test.go's variants", fd.Name.Name)
+			}
+		}
+	}
+	if n != len(variants) {
+		t.Errorf("gen_variants.go has %d functions, diff_test.go %d variants", n, len(variants))
+	}
 }
 
 func FuzzSprintf(f *testing.F) {
@@ -392,8 +429,14 @@ func FuzzSprintf(f *testing.F) {
 		x := in{i, u, s, b, tf}
 		for _, name := range names {
 			p := pairs[name]
-			if want, got := p[0](x), p[1](x); got != want {
+			want := p[0](x)
+			if got := p[1](x); got != want {
 				t.Errorf("%s(%+v):\n fmt:     %q\n rewrite: %q", name, x, want, got)
+			}
+			if v := variants[name]; v != nil {
+				if got := v(x); got != want {
+					t.Errorf("%s(%+v):\n fmt:     %q\n variant: %q", name, x, want, got)
+				}
 			}
 		}
 	})
