@@ -106,6 +106,15 @@
 //     line), known before measuring: when -count is too low for it to show any difference
 //     (rewrite/benchstat.Decidable) the candidate is undecided at once, with the count that would
 //     decide it. The count is not raised: it is the user's budget of time.
+//   - a candidate with variants (rule.Candidate.Variants: ways to rewrite one site, simplest first;
+//     the build and test gates apply the rule's default) has every variant made, confirmed and
+//     tested, and one test binary built per variant that passes; the benchmarks that execute any
+//     of them are selected once, and each round runs the old binary and every variant's in turn,
+//     so that the variants are compared with each other on samples of the same rounds, without
+//     another build or run. Each is judged against the old code as a candidate is; of those that
+//     improve, the best is the one that is significantly better than the best so far and worse on
+//     no metric, and the simplest variant that is not significantly worse than the best is kept
+//     (variants.go). The report names it and says why; -state keys cover every variant.
 //   - each round runs each selected benchmark in its own process, old then new; a benchmark without
 //     sub-benchmarks runs from the second round on the iterations its first round's old side ran
 //     per -benchtime (-test.benchtime=Nx), so the testing package ramps b.N up once, not in every

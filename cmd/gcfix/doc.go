@@ -136,6 +136,16 @@
 // runs in 9.0s (CPU 7.0s); the selected benchmarks' own time 6.0s`. `.ci/benchgate` measures this on a
 // package of 8 benchmarks and 14 candidates against the gcfix of main.
 //
+// Where a rule has several ways to rewrite one site (variants, simplest first: sprintf writes into a
+// `bytes.Buffer` or `strings.Builder` piece by piece, or formats first and writes once), the build
+// and test gates apply the rule's default, and the bench gate measures every variant that compiles,
+// is confirmed and passes the tests: one test binary each, all in the same rounds against the code
+// before. Among those that improve significantly, it keeps the simplest that is not significantly
+// worse than the best, and says so under the candidate's line in the verdict table (with `-v`, the
+// default that the other gates apply too) and in the Markdown: `variant one-write: the best: pieces
+// is significantly worse: BenchmarkPair-2 allocs/op 1 → 3 (+200.00%, p=0.000)`, or `variant pieces:
+// not significantly worse than one-write (best)`.
+//
 // # Resuming: -state
 //
 // `-state file` appends one JSON line per measured candidate to `file` and syncs it to disk at once,
@@ -146,7 +156,8 @@
 //   - the rule, the package, and the candidate's function: its source text, doc comment included;
 //   - the rule's summary and the change itself: for each file it touches, the lines it removes and
 //     adds with their diff context, without line numbers (an edit elsewhere in the file does not
-//     matter, an edit of the function or next to the change does);
+//     matter, an edit of the function or next to the change does); for a candidate with variants,
+//     each variant's name and change;
 //   - the go version (it decides inlining and escapes), `-tags`, and the gate's settings: `-gate`,
 //     `-bench`, `-count`, `-benchtime`.
 //
@@ -340,6 +351,9 @@
 //		    "evidence": ["ids/key.go:8:30: a escapes to heap", "ids/key.go:8:33: b escapes to heap"],
 //		    "verdict": "kept",
 //		    "reason": "BenchmarkKey-2 allocs/op 2 → 1 (-50.00%, p=0.000)",
+//		    "variant": "one-write (only when the rule offered variants)",
+//		    "variant_reason": "the best: pieces is significantly worse: …",
+//		    "variants": [{"name": "pieces", "summary": "…", "verdict": "kept", "reason": "…", "metrics": […]}],
 //		    "notes": ["Key no longer inlines (cost 157, was 67): …"],
 //		    "metrics": [{"bench": "BenchmarkKey-2", "unit": "allocs/op", "old": 2, "new": 1,
 //		                 "delta_pct": -50, "p": 0.0000108, "significant": true}],
@@ -360,6 +374,10 @@
 //	    promise), `no-benchmark` (no benchmark, or none that executes the rewritten code), `build-failed`, `tests-failed` (a test or benchmark failed, panicked or hung),
 //	    `regressed`, `needs-bench` (a trade, such as makecap's capacity that is only an upper bound:
 //	    confirmed, and tested under `-gate=test`, but only the bench gate may keep it).
+//	  - `variant`, `variant_reason`: where the rule offered several variants for the site, the one
+//	    applied and why: the rule's default under `-gate=build` and `-gate=test`, the one kept under
+//	    the bench gate (or, when none was kept, the one whose verdict this is). `variants` (bench gate
+//	    only): what became of each, simplest first, its verdict and metrics against the code before.
 //	  - `metrics`: one per benchmark and unit (`sec/op`, `B/op`, `allocs/op`), medians of the samples,
 //	    `p` before correction and `significant` after it (and after the sec/op floor), of the
 //	    benchmarks that execute the rewritten code. Empty when no benchmark ran.
