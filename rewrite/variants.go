@@ -244,6 +244,8 @@ type measuredVariant struct {
 // that is not significantly worse than the best (on the benchmarks sel selected, as a candidate
 // is judged) is kept; the best itself when every simpler one is worse. Where the comparisons
 // cannot order two variants (each better on a metric of its own), the simpler stays the best.
+// With two variants: the simpler is kept unless the other is significantly better and worse on no
+// metric.
 func chooseVariant(sel *selection, vs []measuredVariant, thr benchstat.Thresholds) (int, string) {
 	var improved []int
 	var others []string
@@ -265,9 +267,16 @@ func chooseVariant(sel *selection, vs []measuredVariant, thr benchstat.Threshold
 		return improved[0], why
 	}
 	best := improved[0]
+	var notBetter []string // while the simplest is the best: why each other variant is not
 	for _, i := range improved[1:] {
-		if _, _, d := decide(sel, vs[best].results, vs[i].results, thr); d.Improved && !d.Regressed {
+		_, _, d := decide(sel, vs[best].results, vs[i].results, thr)
+		switch {
+		case d.Improved && !d.Regressed:
 			best = i
+		case d.Improved:
+			notBetter = append(notBetter, fmt.Sprintf("%s is better on some metrics and worse on others: %s", vs[i].name, d.Summary()))
+		default:
+			notBetter = append(notBetter, vs[i].name+" is not significantly better")
 		}
 	}
 	var worse []string
@@ -286,7 +295,7 @@ func chooseVariant(sel *selection, vs []measuredVariant, thr benchstat.Threshold
 		worse = append(worse, fmt.Sprintf("%s is significantly worse: %s", vs[i].name, d.Summary()))
 	}
 	if best == improved[0] {
-		return best, "the simplest of the variants that improve, and none is significantly better"
+		return best, "the simplest of the variants that improve; " + strings.Join(notBetter, "; ")
 	}
 	return best, "the best: " + strings.Join(worse, "; ")
 }

@@ -144,7 +144,7 @@
 // worse than the best, and says so under the candidate's line in the verdict table (with `-v`, the
 // default that the other gates apply too) and in the Markdown: `variant one-write: the best: pieces
 // is significantly worse: BenchmarkPair-2 allocs/op 1 → 3 (+200.00%, p=0.000)`, or `variant pieces:
-// not significantly worse than one-write (best)`.
+// the simplest of the variants that improve; one-write is not significantly better`.
 //
 // # Resuming: -state
 //
