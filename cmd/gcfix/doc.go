@@ -205,7 +205,9 @@
 //	    messages over stdin and stdout, described by `go doc cmd/go/internal/cacheprog`) and stores the
 //	    objects somewhere all CI machines reach, such as object storage. gcfix runs the go command with
 //	    your environment, so every `go list`, `go build` and `go test` it starts uses that cache: what one
-//	    shard compiled, the others and the next run fetch instead of compiling.
+//	    shard compiled, the others and the next run fetch instead of compiling. The build gate's
+//	    confirming compiles do not go through the go command: they are kept in `$GCFIXCACHE`, with
+//	    the results, so keep that directory with your CI's cache too.
 //
 // # Profiles: -profile and -hot
 //
