@@ -45,14 +45,18 @@ type region struct {
 }
 
 func (e *engine) runBatched(ctx context.Context, ready []string) error {
-	c, err := e.tool.newCompiler(ctx)
-	if err != nil {
-		return err
+	// The direct compiles are kept in gcfix's cache directory; without one (GCFIXCACHE=off) the go
+	// command compiles, and its build cache keeps the compiles for the next run.
+	if e.opts.Cache != "" {
+		c, err := e.tool.newCompiler(ctx)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			c.cache = e.opts.Cache
+		}
+		e.compiler = c
 	}
-	if c != nil && e.opts.Cache != "" {
-		c.cache = e.opts.Cache
-	}
-	e.compiler = c
 	tried := map[string]bool{}
 	paths := ready
 	for {

@@ -54,7 +54,8 @@
 //     as they stand (the first compile's, or a kept rewrite's); a package that imports another of
 //     the round's packages is compiled after it, against its new export data. The go command would
 //     also rebuild every package between a changed one and those asked for. The compiles are cached
-//     in `$GCFIXCACHE`, so a rerun after a change compiles only what the change reaches. A round
+//     in `$GCFIXCACHE`, so a rerun after a change compiles only what the change reaches; with
+//     `GCFIXCACHE=off` the go command compiles, as its build cache keeps what it compiled. A round
 //     whose rewrites reach into several packages (ptrvalue with -allow-api-change), a package with
 //     cgo, assembly, syso or SWIG files, and GOFLAGS that change compiles go through the go command,
 //     and so does a package that the direct compile cannot build (its build error is the go

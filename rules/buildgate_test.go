@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gcfix/gcfix/rewrite"
+	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
 	"github.com/gcfix/gcfix/rules/makecap"
 	"github.com/gcfix/gcfix/rules/sprintf"
@@ -51,28 +52,41 @@ func Joined(ids []int) int {
 			t.Fatal(err)
 		}
 	}
-	rep, err := rewrite.Run(t.Context(), rewrite.Options{
-		Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{sprintf.New(), makecap.New()}, Gate: rewrite.GateBuild,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range rep.Candidates {
-		t.Logf("%s %s:%d %s: %s %s", c.Rule, c.File, c.Line, c.Func, c.Verdict, c.Reason)
-	}
-	if rep.Kept() != 5 || len(rep.Candidates) != 5 {
-		t.Fatalf("%d of %d candidates kept, want 5 of 5", rep.Kept(), len(rep.Candidates))
-	}
-	// One compile loads and diagnoses, one confirms all five rewrites.
-	if rep.Compiles != 2 {
-		t.Errorf("%d compiles, want 2: the load and one confirming compile", rep.Compiles)
-	}
-	got := string(rep.Rewritten()["p.go"])
-	for _, w := range []string{"var buf [", "var buf1 [", "var buf2 [", "parts := make([]string, 0, len(ids))"} {
-		if !strings.Contains(got, w) {
-			t.Errorf("the rewritten file lacks %q:\n%s", w, got)
+	// Without a cache directory the go command confirms; with one, the compiler itself
+	// (rewrite/compile.go): the same verdicts and code either way.
+	var rep *report.Report
+	var first string
+	for _, cache := range []string{"", t.TempDir()} {
+		var err error
+		rep, err = rewrite.Run(t.Context(), rewrite.Options{
+			Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{sprintf.New(), makecap.New()}, Gate: rewrite.GateBuild, Cache: cache,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range rep.Candidates {
+			t.Logf("cache %q: %s %s:%d %s: %s %s", cache, c.Rule, c.File, c.Line, c.Func, c.Verdict, c.Reason)
+		}
+		if rep.Kept() != 5 || len(rep.Candidates) != 5 {
+			t.Fatalf("cache %q: %d of %d candidates kept, want 5 of 5", cache, rep.Kept(), len(rep.Candidates))
+		}
+		// One compile loads and diagnoses, one confirms all five rewrites.
+		if rep.Compiles != 2 {
+			t.Errorf("cache %q: %d compiles, want 2: the load and one confirming compile", cache, rep.Compiles)
+		}
+		got := string(rep.Rewritten()["p.go"])
+		for _, w := range []string{"var buf [", "var buf1 [", "var buf2 [", "parts := make([]string, 0, len(ids))"} {
+			if !strings.Contains(got, w) {
+				t.Errorf("cache %q: the rewritten file lacks %q:\n%s", cache, w, got)
+			}
+		}
+		if first == "" {
+			first = got
+		} else if got != first {
+			t.Errorf("the rewritten file differs with a cache:\n%s\nwithout:\n%s", got, first)
 		}
 	}
+	got := first
 	if err := rep.Apply(); err != nil {
 		t.Fatal(err)
 	}

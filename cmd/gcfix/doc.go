@@ -46,7 +46,8 @@
 // (`// Code generated ... DO NOT EDIT.`) and files outside the main module are never rewritten. Until
 // `-apply`, every build, test and benchmark sees the rewrite through `go build -overlay`; the build
 // gate's confirming compile runs the compiler itself, as the go command would, on a copy of each
-// rewritten file (`go doc ./rewrite`), and keeps those compiles in `$GCFIXCACHE`.
+// rewritten file (`go doc ./rewrite`), and keeps those compiles in `$GCFIXCACHE` (with
+// `GCFIXCACHE=off`, the go command compiles, through `-overlay`).
 //
 // Interrupted: an interrupt (Ctrl-C, or SIGTERM, as a CI job's time limit sends) stops the go commands
 // and test binaries gcfix started, removes its temporary directories and writes nothing, with
