@@ -427,23 +427,10 @@ func (e *engine) compileApart(ctx context.Context, keepers, trades []*pick) (com
 		{e.metasOf(affectedBy(keepers)), e.withKept(combined)},
 		{e.metasOf(affectedBy(trades)), e.withKept(combinedT)},
 	}
-	n := len(groups[0].metas) + len(groups[1].metas)
 	e.logf("confirming %d candidates in %d packages and, apart, %d trades in %d packages with one compile", len(keepers), len(groups[0].metas), len(trades), len(groups[1].metas))
 	e.prog.phase(PhaseConfirming)
 	start := startTimer()
-	for _, g := range groups {
-		if missing := missingExports(g.metas, g.files, e.loader.exports); len(missing) > 0 {
-			if err := e.loader.listExports(ctx, e.tool, missing); err != nil {
-				return nil, nil, nil, false, err
-			}
-		}
-	}
-	dir, err := os.MkdirTemp(e.tmp, "compile")
-	if err != nil {
-		return nil, nil, nil, false, err
-	}
-	e.tool.compiling()
-	out, err := e.compiler.compileGroups(ctx, groups, e.loader.exports, dir, e.tool.diagRunDir(), e.allFiles(), e.tool.par, e.prog.compiling(n))
+	out, err := e.compileGroups(ctx, groups)
 	e.logf("compiled in %v", start)
 	if err != nil || len(out[0].broken) > 0 || len(out[1].broken) > 0 {
 		return nil, nil, nil, false, err
@@ -456,20 +443,32 @@ func (e *engine) compileApart(ctx context.Context, keepers, trades []*pick) (com
 // kept code, against the export data of the kept state (compile.go). An import that a rewrite adds
 // and no package of the run imported yet is compiled first.
 func (e *engine) compileDirect(ctx context.Context, combined map[string][]byte, affected []string) (*diag.Diagnostics, map[string]string, map[string]string, error) {
-	files := e.withKept(combined)
-	metas := e.metasOf(affected)
-	if missing := missingExports(metas, files, e.loader.exports); len(missing) > 0 {
-		if err := e.loader.listExports(ctx, e.tool, missing); err != nil {
-			return nil, nil, nil, err
+	out, err := e.compileGroups(ctx, []compileGroup{{e.metasOf(affected), e.withKept(combined)}})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return out[0].diags, out[0].broken, out[0].exports, nil
+}
+
+// compileGroups compiles the groups with one compile (compile.go), after the export data of the
+// imports that rewrites add and no package of the run imported yet.
+func (e *engine) compileGroups(ctx context.Context, groups []compileGroup) ([]compiledGroup, error) {
+	n := 0
+	for _, g := range groups {
+		n += len(g.metas)
+		if missing := missingExports(g.metas, g.files, e.loader.exports); len(missing) > 0 {
+			if err := e.loader.listExports(ctx, e.tool, missing); err != nil {
+				return nil, err
+			}
 		}
 	}
 	dir, err := os.MkdirTemp(e.tmp, "compile")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	e.tool.compiling()
 	// The export data it writes stays for the run: kept packages are loaded from it.
-	return e.compiler.compilePackages(ctx, metas, files, e.loader.exports, dir, e.tool.diagRunDir(), e.allFiles(), e.tool.par, e.prog.compiling(len(affected)))
+	return e.compiler.compileGroups(ctx, groups, e.loader.exports, dir, e.tool.diagRunDir(), e.allFiles(), e.tool.par, e.prog.compiling(n))
 }
 
 // metasOf returns what go list said of each package of paths.

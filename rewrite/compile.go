@@ -122,35 +122,25 @@ type compileResult struct {
 	err    error
 }
 
-// compilePackages compiles each package of metas with -m=2, with files replacing file contents,
-// against the export data of exports, into dir. It returns the compiler's diagnostics of those
-// packages (read as diagnoseFor reads the go command's: all names every listed package's files;
-// rundir is where the go command would have run), the build error of each package that does not
-// compile and the export data file of each that does. With progress, it hears of each package
-// compiled.
-func (c *compiler) compilePackages(ctx context.Context, metas []*listedPackage, files map[string][]byte, exports map[string]string, dir, rundir string, all diag.PackageFiles, par int, progress func(n int, last string)) (*diag.Diagnostics, map[string]string, map[string]string, error) {
-	out, err := c.compileGroups(ctx, []compileGroup{{metas, files}}, exports, dir, rundir, all, par, progress)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return out[0].diags, out[0].broken, out[0].exports, nil
-}
-
 // compileGroup is a set of rewrites compiled together: the packages they change, and the files.
 type compileGroup struct {
 	metas []*listedPackage
 	files map[string][]byte
 }
 
-// compiledGroup is what compilePackages returns, for one group.
+// compiledGroup is what compileGroups returns for one group: the compiler's diagnostics of its
+// packages (read as diagnoseFor reads the go command's), the build error of each package that does
+// not compile and the export data file of each that does.
 type compiledGroup struct {
 	diags           *diag.Diagnostics
 	broken, exports map[string]string
 }
 
-// compileGroups is compilePackages for several groups at once, each read on its own: the first
+// compileGroups compiles each package of each group with -m=2, with the group's files replacing
+// file contents, against the export data of exports, into dir; all names every listed package's
+// files, rundir is where the go command would have run. Each group is read on its own: the first
 // is the code to keep, the others are compiled against its new export data (the build gate's
-// trades, which it confirms but does not keep).
+// trades, which it confirms but does not keep). With progress, it hears of each package compiled.
 func (c *compiler) compileGroups(ctx context.Context, groups []compileGroup, exports map[string]string, dir, rundir string, all diag.PackageFiles, par int, progress func(n int, last string)) ([]compiledGroup, error) {
 	if par <= 0 {
 		par = runtime.NumCPU()

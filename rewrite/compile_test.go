@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -124,7 +125,7 @@ func main() { fmt.Println(key(1), doc.Text, gen.Label([]int{1, 2})) }
 			t.Fatal(err)
 		}
 	}
-	gotDiags, gotBroken, gotExports, err := c.compilePackages(ctx, ms, files, l.exports, t.TempDir(), dir, filesOf(ls.metas), 2, nil)
+	gotDiags, gotBroken, gotExports, err := compileOne(ctx, c, ms, files, l.exports, t.TempDir(), dir, filesOf(ls.metas))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func main() { fmt.Println(key(1), doc.Text, gen.Label([]int{1, 2})) }
 	// Cached: the same compile again is read from the cache, with the same diagnostics.
 	c.cache = t.TempDir()
 	for i := range 2 {
-		again, _, exports, err := c.compilePackages(ctx, ms, files, l.exports, t.TempDir(), dir, filesOf(ls.metas), 2, nil)
+		again, _, exports, err := compileOne(ctx, c, ms, files, l.exports, t.TempDir(), dir, filesOf(ls.metas))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,6 +159,15 @@ func main() { fmt.Println(key(1), doc.Text, gen.Label([]int{1, 2})) }
 	if !slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, "gen.go:9") && strings.Contains(l, "fmt.Sprint") }) {
 		t.Errorf("no line of the rewritten generic function:\n%s", strings.Join(got, "\n"))
 	}
+}
+
+// compileOne compiles one group of packages.
+func compileOne(ctx context.Context, c *compiler, metas []*listedPackage, files map[string][]byte, exports map[string]string, dir, rundir string, all diag.PackageFiles) (*diag.Diagnostics, map[string]string, map[string]string, error) {
+	out, err := c.compileGroups(ctx, []compileGroup{{metas, files}}, exports, dir, rundir, all, 2, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return out[0].diags, out[0].broken, out[0].exports, nil
 }
 
 func mustRead(t *testing.T, dir, name string) string {
