@@ -94,3 +94,61 @@ func Joined(ids []int) int {
 		t.Fatalf("the applied module does not build: %v %v\n%s", err, broken, got)
 	}
 }
+
+// A trade (confirmed, but kept only by the bench gate) is compiled apart from the rewrites the build
+// gate keeps: the Sprintf in the trade's package is kept in the same round, with one confirming
+// compile. Through the go command (no cache directory), the trade's code left the Sprintf compiled
+// with code that is not kept, and it waited for a second compile.
+func TestBuildGateTradeApart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"go.mod": "module example.com/ta\n\ngo 1.26\n",
+		"p.go": `package ta
+
+import "fmt"
+
+// Positive counts the positive values by their labels.
+func Positive(xs []int) int {
+	seen := make(map[int]bool)
+	for _, x := range xs {
+		if x > 0 {
+			seen[x] = true
+		}
+	}
+	return len(seen)
+}
+
+// Label formats a key.
+func Label(id int) string { return fmt.Sprintf("id=%d", id) }
+`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		cache    string
+		compiles int
+	}{{"", 3}, {t.TempDir(), 2}} {
+		rep, err := rewrite.Run(t.Context(), rewrite.Options{
+			Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{sprintf.New(), makecap.New()}, Gate: rewrite.GateBuild, Cache: c.cache,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		verdicts := map[string]report.Verdict{}
+		for _, r := range rep.Candidates {
+			t.Logf("cache %q: %s %s:%d %s: %s %s", c.cache, r.Rule, r.File, r.Line, r.Func, r.Verdict, r.Reason)
+			verdicts[r.Func] = r.Verdict
+		}
+		if verdicts["Positive"] != report.NeedsBench || verdicts["Label"] != report.Kept || len(rep.Candidates) != 2 {
+			t.Fatalf("cache %q: verdicts %v, want Positive needs-bench and Label kept", c.cache, verdicts)
+		}
+		if rep.Compiles != c.compiles {
+			t.Errorf("cache %q: %d compiles, want %d", c.cache, rep.Compiles, c.compiles)
+		}
+	}
+}
