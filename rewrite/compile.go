@@ -49,6 +49,7 @@ type compiler struct {
 	cache     string   // where compiles are cached (below); "" for nowhere
 	ids       sync.Map // export data file → exportID
 	tool      string   // the compile binary of the go command's toolchain
+	toolID    string   // its size and modification time, for the cache key
 	goversion string   // -goversion: the toolchain's version, which export data must match
 	env       []string // the go command's settings that the compiler reads from the environment
 	flags     []string // -pgoprofile, when the run diagnoses with a profile
@@ -85,6 +86,12 @@ func (g goTool) newCompiler(ctx context.Context) (*compiler, error) {
 	if runtime.GOOS == "windows" {
 		c.tool += ".exe"
 	}
+	// A toolchain built again from source keeps its version: the binary's size and time tell.
+	fi, err := os.Stat(c.tool)
+	if err != nil {
+		return nil, err
+	}
+	c.toolID = fmt.Sprint(fi.Size(), fi.ModTime().UnixNano())
 	for _, v := range compilerEnv {
 		c.env = append(c.env, v+"="+env[v])
 	}
@@ -413,7 +420,7 @@ func missingExports(metas []*listedPackage, files map[string][]byte, exports map
 // output is named relative to.
 func (c *compiler) newKey(m *listedPackage, rundir string) hash.Hash {
 	h := sha256.New()
-	fmt.Fprintf(h, "gcfix compile 1\n%s %s %q %q\n%s %s %s\n", c.tool, c.goversion, c.env, c.flags, m.ImportPath, m.Dir, rundir)
+	fmt.Fprintf(h, "gcfix compile 1\n%s %s %s %q %q\n%s %s %s\n", c.tool, c.toolID, c.goversion, c.env, c.flags, m.ImportPath, m.Dir, rundir)
 	return h
 }
 
