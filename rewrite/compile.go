@@ -28,21 +28,23 @@ import (
 //
 // The go command, given the rewritten files through -overlay, compiles each changed package and,
 // because a changed package's export data changes (inline bodies, positions), every package
-// between it and the packages asked for: on golang.org/x/tools that is a third of the module
-// again, with -m=2. And a package that imports a changed one was compiled with that package's
-// rewrites, so when one of those rewrites is not kept, the importer's confirmation must be made
-// again in the next round.
+// between it and the packages asked for. And every package that depends on a changed one was
+// compiled with that package's rewrites, so when one of those rewrites is not kept, its
+// confirmation must be made again in the next round.
 //
 // A rule's rewrite changes its function's body and the names the function declares, not the
 // package's API (ptrvalue with -allow-api-change, whose rewrite reaches into other packages, is the
 // exception, below). So the confirming compile compiles each changed package alone, as the go
 // command would compile it (the same compiler, flags and files), against the export data of its
-// imports as they stand: the first compile's, or a kept rewrite's. The packages are compiled in
-// parallel, none waits for another, and a rewrite that is not kept taints only its own package.
+// imports as they stand: the first compile's, or a kept rewrite's. A package that imports another
+// changed package is compiled after it, against its new export data, as the go command would; the
+// others in parallel. A rewrite that is not kept taints its own package and the changed packages
+// that import it, not every package that depends on it.
 //
 // A round compiles through the go command as before when any of its rewrites changes more than
 // one package, or a changed package has files the go command hands to other tools (cgo, assembly,
-// syso, SWIG), or GOFLAGS asks for flags that change how packages compile.
+// syso, SWIG), or GOFLAGS asks for flags that change how packages compile, or there is no cache
+// directory to keep the compiles in.
 
 // compiler is how to run the compiler as the go command runs it for the module.
 type compiler struct {
@@ -343,7 +345,7 @@ func (c *compiler) compile(ctx context.Context, m *listedPackage, files map[stri
 		fmt.Fprintf(key, "arg %s\n", strings.ReplaceAll(a, dir, "$DIR"))
 	}
 	id := fmt.Sprintf("%x", key.Sum(nil))
-	if r, ok := c.cached(id, m); ok {
+	if r, ok := c.cached(id); ok {
 		return r
 	}
 	cmd := exec.CommandContext(ctx, c.tool, args...)
@@ -443,7 +445,7 @@ func (c *compiler) exportID(file string) (string, error) {
 }
 
 // cached returns the cached compile id, if there is one.
-func (c *compiler) cached(id string, m *listedPackage) (compileResult, bool) {
+func (c *compiler) cached(id string) (compileResult, bool) {
 	if c.cache == "" {
 		return compileResult{}, false
 	}
