@@ -72,9 +72,10 @@
 //     rewritten file whose imports are already sorted is printed once (go/format prints, parses and
 //     prints again every file with an import block); gcfix collects garbage at 200% heap growth (its
 //     heap is mostly syntax that lives for the whole run) unless `GOGC` is set, and sooner near a
-//     soft limit of 768 MiB unless `GOMEMLIMIT` is set (x/tools: 768 MiB peak, not 1.1 GiB); `-v` says how long
-//     listing, type-checking, matching, the rewrites and each confirming compile took, in wall time and
-//     in CPU time of gcfix and of the go command, and how many candidates wait for a next round and why;
+//     soft limit of 768 MiB unless `GOMEMLIMIT` is set (x/tools: 768 MiB peak, not 1.1 GiB); `-v`
+//     says how long listing, type-checking, matching, the rewrites and each confirming compile
+//     took, in wall time and in CPU time of gcfix and of the go command, and how many candidates
+//     wait for a next round and why;
 //   - a result cache: a rerun over code the go command has compiled before (same build IDs, same test
 //     files, same options, same gcfix) is answered from `$GCFIXCACHE` (default: `gcfix` in the user cache
 //     directory, e.g. `~/.cache/gcfix`; `GCFIXCACHE=off` turns it off), the way the go command replays a
