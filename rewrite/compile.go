@@ -265,9 +265,8 @@ func (c *compiler) compile(ctx context.Context, m *listedPackage, files map[stri
 	var cfg strings.Builder
 	key := c.newKey(m, rundir)
 	for _, imp := range importsOf(m, files) {
-		path := imp
-		if mapped, ok := m.ImportMap[imp]; ok {
-			path = mapped
+		path := m.resolve(imp)
+		if path != imp {
 			fmt.Fprintf(&cfg, "importmap %s=%s\n", imp, path)
 		}
 		if path == "unsafe" {
@@ -399,10 +398,7 @@ func missingExports(metas []*listedPackage, files map[string][]byte, exports map
 	var out []string
 	for _, m := range metas {
 		for _, imp := range importsOf(m, files) {
-			path := imp
-			if mapped, ok := m.ImportMap[imp]; ok {
-				path = mapped
-			}
+			path := m.resolve(imp)
 			if exports[path] == "" && path != "unsafe" && path != "C" && !slices.Contains(out, path) {
 				out = append(out, path)
 			}
