@@ -378,3 +378,68 @@ func TestBuildGateLostInliningNotes(t *testing.T) {
 		t.Errorf("mark's notes %q, want none: BloatF is bloat's", n)
 	}
 }
+
+// twinRule renames each call Twin() to Done(), every candidate with the same summary, and judges
+// its whole function: the candidates of one function are confirmed a round each.
+var twinRule = &rule.Rule{
+	Name:          "twin",
+	WholeFunction: true,
+	Match: func(pass *rule.Pass) []*rule.Candidate {
+		var out []*rule.Candidate
+		for _, f := range pass.Files {
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || fd.Body == nil {
+					continue
+				}
+				ast.Inspect(fd.Body, func(n ast.Node) bool {
+					call, ok := n.(*ast.CallExpr)
+					if !ok {
+						return true
+					}
+					if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "Twin" {
+						out = append(out, &rule.Candidate{
+							Pos: call.Pos(), Func: fd, Summary: "Twin() => Done()",
+							Fix: func(fix *rule.Fix) error {
+								fix.Dst(id).(*dst.Ident).Name = "Done"
+								return nil
+							},
+						})
+					}
+					return true
+				})
+			}
+		}
+		return out
+	},
+}
+
+// Candidates alike in one function (same rule and summary) stay apart across rounds: the second,
+// matched again after the first was kept, is neither taken for the first nor dropped.
+func TestAlikeCandidatesAcrossRounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a module")
+	}
+	dir := writeModule(t, map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.26\n",
+		"a/a.go": "package a\n\nfunc F() {\n\tTwin()\n\tTwin()\n\tTwin()\n}\n\nfunc Twin() {}\n\nfunc Done() {}\n",
+	})
+	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{twinRule}, Gate: GateBuild})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, c := range rep.Candidates {
+		t.Logf("%s:%d %s: %s %s", c.File, c.Line, c.Summary, c.Verdict, c.Reason)
+		if c.Verdict == report.Kept {
+			lines = append(lines, c.Line)
+		}
+	}
+	if len(rep.Candidates) != 3 || len(lines) != 3 {
+		t.Errorf("%d candidates, %d kept; want 3 kept", len(rep.Candidates), len(lines))
+	}
+	want := "func F() {\n\tDone()\n\tDone()\n\tDone()\n}\n"
+	if got := string(rep.Rewritten()["a/a.go"]); !strings.Contains(got, want) {
+		t.Errorf("a/a.go after the run:\n%s\nwant it to hold\n%s", got, want)
+	}
+}

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"go/ast"
@@ -8,6 +9,7 @@ import (
 	"go/token"
 	"runtime/debug"
 	"slices"
+	"strconv"
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
 	"github.com/gcfix/gcfix/rewrite/diag"
@@ -21,7 +23,7 @@ type ruleCandidate struct {
 	rule *rule.Rule
 	c    *rule.Candidate
 	t    *target // the package whose pass the rule matched it in
-	n    int     // how many earlier candidates have the same key
+	n    int     // its place among the rule's candidates alike (same function and summary), by position
 	// v is the variant applied, an index of c.Variants: c.Default, unless the bench gate tries
 	// another (variants.go). Unused for a candidate without variants.
 	v int
@@ -95,17 +97,32 @@ func matchAll(t *target, pass *rule.Pass, rules []*rule.Rule) (out []ruleCandida
 	}()
 	for _, r := range rules {
 		current = r
-		seen := map[string]int{}
+		first := len(out)
 		for _, c := range r.Match(pass) {
 			if bad := checkVariants(c); bad != "" {
 				return nil, fmt.Errorf("%s: rule %s: %s", pass.Fset.Position(c.Pos), r.Name, bad)
 			}
-			k := diag.FuncName(c.Func) + "\x00" + c.Summary
-			out = append(out, ruleCandidate{rule: r, c: c, t: t, n: seen[k], v: c.Default})
-			seen[k]++
+			out = append(out, ruleCandidate{rule: r, c: c, t: t, v: c.Default})
 		}
+		numberAlike(out[first:])
 	}
 	return out, nil
+}
+
+// numberAlike gives each of a rule's candidates its place (n) among those alike (same function and
+// summary), in the order of their positions, whatever the order the rule matched them in.
+func numberAlike(cands []ruleCandidate) {
+	alike := map[string][]int{}
+	for i, rc := range cands {
+		k := diag.FuncName(rc.c.Func) + "\x00" + rc.c.Summary
+		alike[k] = append(alike[k], i)
+	}
+	for _, idx := range alike {
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(cands[a].c.Pos, cands[b].c.Pos) })
+		for n, i := range idx {
+			cands[i].n = n
+		}
+	}
 }
 
 // rulePanic is the error of a rule whose Match or Fix panicked, a bug of the rule: where, which
@@ -115,9 +132,18 @@ func rulePanic(where, rule string, v any) error {
 	return fmt.Errorf("%s: rule %s: %v\n%s", where, rule, v, debug.Stack())
 }
 
-// candidateKey identifies a candidate across reloads, when earlier kept rewrites moved its position.
+// candidateKey identifies a candidate across rounds, when earlier kept rewrites moved its position:
+// by rule, file, function and summary, and by its line and column in the user's file. One on a
+// line that kept rewrites changed is told by its place among the candidates alike (rc.n): a
+// candidate kept before it leaves its line changed too, so that the place of one alike before it
+// does not take its key.
 func (e *engine) candidateKey(rc ruleCandidate) string {
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", rc.rule.Name, e.fset.Position(rc.c.Pos).Filename, diag.FuncName(rc.c.Func), rc.c.Summary, rc.n)
+	pos := e.fset.Position(rc.c.Pos)
+	at := "#" + strconv.Itoa(rc.n)
+	if l, ok := e.origLine(pos.Filename, pos.Line); ok {
+		at = strconv.Itoa(l) + ":" + strconv.Itoa(pos.Column)
+	}
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s", rc.rule.Name, pos.Filename, diag.FuncName(rc.c.Func), rc.c.Summary, at)
 }
 
 // try takes a candidate through the test or bench gate (the build gate confirms its candidates

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gcfix/gcfix/rewrite/diag"
+	"github.com/gcfix/gcfix/rewrite/linediff"
 	"github.com/gcfix/gcfix/rewrite/profile"
 	"github.com/gcfix/gcfix/rewrite/report"
 	"github.com/gcfix/gcfix/rewrite/rule"
@@ -387,10 +388,12 @@ type engine struct {
 	// import path order. Made when targetOf first needs it (on the engine's goroutine, as every use
 	// of targets); a reload drops it.
 	filePaths map[string][]string
-	broken    map[string]string    // packages that did not build before any rewrite
-	diags     *diag.Diagnostics    // the compiler's view of the kept state of every package
-	orig      map[string][]byte    // file contents as read before any rewrite
-	kept      map[string][]byte    // file contents with the kept rewrites
+	broken    map[string]string // packages that did not build before any rewrite
+	diags     *diag.Diagnostics // the compiler's view of the kept state of every package
+	orig      map[string][]byte // file contents as read before any rewrite
+	kept      map[string][]byte // file contents with the kept rewrites
+	// keptHunks are, per file in kept, its changes against orig (origLine), made when first asked.
+	keptHunks map[string][]linediff.Hunk
 	baseline  map[string]*baseline // by import path: the tests before any rewrite (test and bench gates)
 	decor     decorCache           // each loaded file's decoration and rendering before any fix
 	// old is the bench gate's baseline test binary of the package being processed, for its kept
@@ -529,11 +532,34 @@ func (e *engine) current(name string) ([]byte, error) {
 	return b, nil
 }
 
+// origLine maps a line of file name as kept to the same line of the user's file; false when the
+// kept rewrites changed it.
+func (e *engine) origLine(name string, line int) (int, bool) {
+	kept, ok := e.kept[name]
+	if !ok {
+		return line, true
+	}
+	hs, ok := e.keptHunks[name]
+	if !ok {
+		orig, ok := e.orig[name]
+		if !ok {
+			return 0, false
+		}
+		hs = linediff.Hunks(orig, kept)
+		if e.keptHunks == nil {
+			e.keptHunks = map[string][]linediff.Hunk{}
+		}
+		e.keptHunks[name] = hs
+	}
+	return linediff.UnchangedLine(hs, line)
+}
+
 // keep makes a kept rewrite the new state: the packages it changed are reloaded with the kept
 // files, and the confirm step's compile of exactly this content becomes their diagnostics.
 func (e *engine) keep(ctx context.Context, att *attempt) error {
 	for name, b := range att.changes {
 		e.kept[name] = b
+		delete(e.keptHunks, name)
 	}
 	var metas []*listedPackage
 	for _, path := range att.affected {
