@@ -29,7 +29,6 @@ import (
 
 type pick struct {
 	rc       ruleCandidate
-	key      string
 	res      *report.Result
 	changes  map[string][]byte
 	affected []string
@@ -57,10 +56,10 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 		}
 		e.compiler = c
 	}
-	tried := map[string]bool{}
+	e.tried = newTriedSet()
 	paths := ready
 	for {
-		picks, deferred, err := e.pickRound(paths, tried)
+		picks, deferred, err := e.pickRound(paths)
 		if err != nil {
 			return err
 		}
@@ -78,7 +77,7 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 			return err
 		}
 		for _, p := range withdrawn {
-			delete(tried, p.key)
+			e.tried.forget(p.rc)
 			deferred[p.rc.t.path] = true
 		}
 		// Only packages whose code changed, or whose candidates waited, can have new candidates.
@@ -88,7 +87,7 @@ func (e *engine) runBatched(ctx context.Context, ready []string) error {
 
 // pickRound matches every package and chooses the candidates to confirm together. Declined ones and
 // ones whose rewrite changes nothing are reported at once.
-func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[string]bool, error) {
+func (e *engine) pickRound(paths []string) ([]*pick, map[string]bool, error) {
 	e.prog.phase(PhaseMatching)
 	start := startTimer()
 	matched, err := e.matchPackages(paths)
@@ -98,7 +97,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 	e.logf("matched %d packages in %v", len(paths), start)
 	start = startTimer()
 	deferred := map[string]bool{}
-	jobs, waitFunc := e.schedule(matched, tried, deferred)
+	jobs, waitFunc := e.schedule(matched, deferred)
 	// The rewrites are made in parallel, each on its own decoration.
 	parallel(e.loader.par, len(jobs), func(i int) { jobs[i].changes, jobs[i].err = e.applyFix(jobs[i].rc) })
 	waitOverlap := 0
@@ -114,12 +113,12 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		rc := j.rc
 		res := e.newResult(rc)
 		if len(j.changes) == 0 {
-			tried[j.key] = true
+			e.tried.add(rc)
 			res.Verdict, res.Reason = report.Rejected, "the rewrite changed nothing"
 			e.report(res)
 			continue
 		}
-		p := &pick{rc: rc, key: j.key, res: res, changes: j.changes}
+		p := &pick{rc: rc, res: res, changes: j.changes}
 		if err := e.describe(p); err != nil {
 			return nil, nil, err
 		}
@@ -131,7 +130,7 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 		for _, s := range p.spans {
 			claimed[s.file] = append(claimed[s.file], s)
 		}
-		tried[j.key] = true
+		e.tried.add(rc)
 		picks = append(picks, p)
 	}
 	return picks, deferred, nil
@@ -140,7 +139,6 @@ func (e *engine) pickRound(paths []string, tried map[string]bool) ([]*pick, map[
 // fixJob is a candidate whose rewrite a round makes.
 type fixJob struct {
 	rc      ruleCandidate
-	key     string
 	changes map[string][]byte
 	err     error
 }
@@ -149,17 +147,16 @@ type fixJob struct {
 // makes. Declined ones are reported; a rule judged on the whole function has its function to itself
 // in a round, and a candidate that finds its function taken waits for the next round (deferred
 // marks its package; waitFunc counts them).
-func (e *engine) schedule(matched [][]ruleCandidate, tried, deferred map[string]bool) (jobs []*fixJob, waitFunc int) {
+func (e *engine) schedule(matched [][]ruleCandidate, deferred map[string]bool) (jobs []*fixJob, waitFunc int) {
 	const shared, whole = 1, 2
 	funcs := map[*ast.FuncDecl]int{}
 	for _, cands := range matched {
-		for _, rc := range e.hotFirst(cands, tried) {
-			key := e.candidateKey(rc)
-			if tried[key] {
+		for _, rc := range e.hotFirst(cands, e.tried) {
+			if e.tried.has(rc) {
 				continue
 			}
 			if rc.c.Decline != "" {
-				tried[key] = true
+				e.tried.add(rc)
 				res := e.newResult(rc)
 				res.Verdict, res.Reason = report.Rejected, "declined: "+rc.c.Decline
 				e.report(res)
@@ -176,7 +173,7 @@ func (e *engine) schedule(matched [][]ruleCandidate, tried, deferred map[string]
 					funcs[fd] = whole
 				}
 			}
-			jobs = append(jobs, &fixJob{rc: rc, key: key})
+			jobs = append(jobs, &fixJob{rc: rc})
 		}
 	}
 	return jobs, waitFunc
@@ -206,6 +203,9 @@ func (e *engine) matchPackages(paths []string) ([][]ruleCandidate, error) {
 		passes[i], ts[i] = &p, e.targets[path]
 	}
 	parallel(e.loader.par, len(paths), func(i int) { out[i], errs[i] = matchAll(ts[i], passes[i], e.opts.Rules) })
+	for _, cands := range out {
+		e.identify(cands)
+	}
 	return out, errors.Join(errs...)
 }
 
@@ -354,6 +354,7 @@ func (e *engine) confirmRound(ctx context.Context, picks []*pick) (kept []string
 			}
 		}
 		for _, p := range confirmed {
+			e.tried.kept(p.rc)
 			p.res.Verdict, p.res.Reason = report.Kept, "compiler confirmed"
 			p.res.Notes = e.lostInliningOf(p, shared, att.diags)
 			e.report(p.res)

@@ -414,32 +414,57 @@ var twinRule = &rule.Rule{
 	},
 }
 
-// Candidates alike in one function (same rule and summary) stay apart across rounds: the second,
-// matched again after the first was kept, is neither taken for the first nor dropped.
+// shoutRule declines every call in a function, each with the same summary.
+var shoutRule = &rule.Rule{
+	Name: "shout",
+	Match: func(pass *rule.Pass) []*rule.Candidate {
+		var out []*rule.Candidate
+		for _, f := range pass.Files {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+					ast.Inspect(fd.Body, func(n ast.Node) bool {
+						if call, ok := n.(*ast.CallExpr); ok {
+							out = append(out, &rule.Candidate{Pos: call.Pos(), Func: fd, Summary: "shout", Decline: "a call"})
+						}
+						return true
+					})
+				}
+			}
+		}
+		return out
+	},
+}
+
+// Candidates alike in one function (same rule and summary) stay apart across rounds: the second
+// Twin(), matched again after the first was kept, is neither taken for the first nor dropped; and
+// a declined candidate on a line that a kept rewrite changed is not reported again.
 func TestAlikeCandidatesAcrossRounds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a module")
 	}
-	dir := writeModule(t, map[string]string{
-		"go.mod": "module example.com/m\n\ngo 1.26\n",
-		"a/a.go": "package a\n\nfunc F() {\n\tTwin()\n\tTwin()\n\tTwin()\n}\n\nfunc Twin() {}\n\nfunc Done() {}\n",
-	})
-	rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{twinRule}, Gate: GateBuild})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []int
-	for _, c := range rep.Candidates {
-		t.Logf("%s:%d %s: %s %s", c.File, c.Line, c.Summary, c.Verdict, c.Reason)
-		if c.Verdict == report.Kept {
-			lines = append(lines, c.Line)
-		}
-	}
-	if len(rep.Candidates) != 3 || len(lines) != 3 {
-		t.Errorf("%d candidates, %d kept; want 3 kept", len(rep.Candidates), len(lines))
-	}
-	want := "func F() {\n\tDone()\n\tDone()\n\tDone()\n}\n"
-	if got := string(rep.Rewritten()["a/a.go"]); !strings.Contains(got, want) {
-		t.Errorf("a/a.go after the run:\n%s\nwant it to hold\n%s", got, want)
+	for _, gate := range []Gate{GateBuild, GateTest} {
+		t.Run(string(gate), func(t *testing.T) {
+			dir := writeModule(t, map[string]string{
+				"go.mod": "module example.com/m\n\ngo 1.26\n",
+				"a/a.go": "package a\n\nfunc F() {\n\tTwin()\n\tTwin()\n\tTwin()\n}\n\nfunc Twin() {}\n\nfunc Done() {}\n",
+			})
+			rep, err := Run(t.Context(), Options{Dir: dir, Patterns: []string{"./..."}, Rules: []*rule.Rule{twinRule, shoutRule}, Gate: gate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]int{}
+			for _, c := range rep.Candidates {
+				t.Logf("%s:%d %s %s: %s %s", c.File, c.Line, c.Rule, c.Summary, c.Verdict, c.Reason)
+				got[c.Rule+" "+string(c.Verdict)] = append(got[c.Rule+" "+string(c.Verdict)], c.Line)
+			}
+			want := map[string][]int{"twin kept": {4, 5, 6}, "shout rejected": {4, 5, 6}}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("candidates by rule and verdict: %v, want %v", got, want)
+			}
+			wantF := "func F() {\n\tDone()\n\tDone()\n\tDone()\n}\n"
+			if f := string(rep.Rewritten()["a/a.go"]); !strings.Contains(f, wantF) {
+				t.Errorf("a/a.go after the run:\n%s\nwant it to hold\n%s", f, wantF)
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package rewrite
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"go/ast"
@@ -9,7 +8,6 @@ import (
 	"go/token"
 	"runtime/debug"
 	"slices"
-	"strconv"
 
 	"github.com/gcfix/gcfix/rewrite/benchstat"
 	"github.com/gcfix/gcfix/rewrite/diag"
@@ -23,7 +21,13 @@ type ruleCandidate struct {
 	rule *rule.Rule
 	c    *rule.Candidate
 	t    *target // the package whose pass the rule matched it in
-	n    int     // its place among the rule's candidates alike (same function and summary), by position
+	// key identifies it across rounds (tried.go): prefix (rule, file, function, summary) and where
+	// it is in the user's file: original line and column, or, on a line that kept rewrites changed
+	// (moved), the changed run's original lines [from, to) and its place n among the candidates
+	// alike in the run.
+	key, prefix string
+	from, to, n int
+	moved       bool
 	// v is the variant applied, an index of c.Variants: c.Default, unless the bench gate tries
 	// another (variants.go). Unused for a candidate without variants.
 	v int
@@ -97,32 +101,14 @@ func matchAll(t *target, pass *rule.Pass, rules []*rule.Rule) (out []ruleCandida
 	}()
 	for _, r := range rules {
 		current = r
-		first := len(out)
 		for _, c := range r.Match(pass) {
 			if bad := checkVariants(c); bad != "" {
 				return nil, fmt.Errorf("%s: rule %s: %s", pass.Fset.Position(c.Pos), r.Name, bad)
 			}
 			out = append(out, ruleCandidate{rule: r, c: c, t: t, v: c.Default})
 		}
-		numberAlike(out[first:])
 	}
 	return out, nil
-}
-
-// numberAlike gives each of a rule's candidates its place (n) among those alike (same function and
-// summary), in the order of their positions, whatever the order the rule matched them in.
-func numberAlike(cands []ruleCandidate) {
-	alike := map[string][]int{}
-	for i, rc := range cands {
-		k := diag.FuncName(rc.c.Func) + "\x00" + rc.c.Summary
-		alike[k] = append(alike[k], i)
-	}
-	for _, idx := range alike {
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(cands[a].c.Pos, cands[b].c.Pos) })
-		for n, i := range idx {
-			cands[i].n = n
-		}
-	}
 }
 
 // rulePanic is the error of a rule whose Match or Fix panicked, a bug of the rule: where, which
@@ -130,20 +116,6 @@ func numberAlike(cands []ruleCandidate) {
 // holds the frames down to the panic.
 func rulePanic(where, rule string, v any) error {
 	return fmt.Errorf("%s: rule %s: %v\n%s", where, rule, v, debug.Stack())
-}
-
-// candidateKey identifies a candidate across rounds, when earlier kept rewrites moved its position:
-// by rule, file, function and summary, and by its line and column in the user's file. One on a
-// line that kept rewrites changed is told by its place among the candidates alike (rc.n): a
-// candidate kept before it leaves its line changed too, so that the place of one alike before it
-// does not take its key.
-func (e *engine) candidateKey(rc ruleCandidate) string {
-	pos := e.fset.Position(rc.c.Pos)
-	at := "#" + strconv.Itoa(rc.n)
-	if l, ok := e.origLine(pos.Filename, pos.Line); ok {
-		at = strconv.Itoa(l) + ":" + strconv.Itoa(pos.Column)
-	}
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s", rc.rule.Name, pos.Filename, diag.FuncName(rc.c.Func), rc.c.Summary, at)
 }
 
 // try takes a candidate through the test or bench gate (the build gate confirms its candidates

@@ -392,8 +392,9 @@ type engine struct {
 	diags     *diag.Diagnostics // the compiler's view of the kept state of every package
 	orig      map[string][]byte // file contents as read before any rewrite
 	kept      map[string][]byte // file contents with the kept rewrites
-	// keptHunks are, per file in kept, its changes against orig (origLine), made when first asked.
+	// keptHunks are, per file in kept, its changes against orig (origLines), made when first asked.
 	keptHunks map[string][]linediff.Hunk
+	tried     *triedSet            // the build gate's candidates tried (tried.go)
 	baseline  map[string]*baseline // by import path: the tests before any rewrite (test and bench gates)
 	decor     decorCache           // each loaded file's decoration and rendering before any fix
 	// old is the bench gate's baseline test binary of the package being processed, for its kept
@@ -429,7 +430,7 @@ func (e *engine) logf(format string, args ...any) {
 // kept rewrite the package is matched again: positions moved, and the package was reloaded.
 func (e *engine) process(ctx context.Context, path string) error {
 	e.old, e.bmap, e.keptBin = nil, nil, ""
-	tried := map[string]bool{}
+	tried := newTriedSet()
 	for {
 		t := e.targets[path]
 		e.prog.phase(PhaseMatching)
@@ -437,21 +438,21 @@ func (e *engine) process(ctx context.Context, path string) error {
 		if err != nil {
 			return err
 		}
+		e.identify(cands)
 		keptOne := false
 		order := e.hotFirst(cands, tried)
 		left := 0
 		for _, rc := range order {
-			if !tried[e.candidateKey(rc)] {
+			if !tried.has(rc) {
 				left++
 			}
 		}
 		for _, rc := range order {
-			key := e.candidateKey(rc)
-			if tried[key] {
+			if tried.has(rc) {
 				continue
 			}
-			tried[key] = true
-			e.cand = BenchStep{Candidate: len(tried), Candidates: len(tried) + left - 1, Func: diag.FuncName(rc.c.Func)}
+			tried.add(rc)
+			e.cand = BenchStep{Candidate: tried.len(), Candidates: tried.len() + left - 1, Func: diag.FuncName(rc.c.Func)}
 			left--
 			res, att, err := e.tryRecorded(ctx, rc)
 			if err != nil {
@@ -459,6 +460,7 @@ func (e *engine) process(ctx context.Context, path string) error {
 			}
 			e.report(res)
 			if att != nil {
+				tried.kept(rc)
 				if err := e.keep(ctx, att); err != nil {
 					return err
 				}
@@ -530,28 +532,6 @@ func (e *engine) current(name string) ([]byte, error) {
 	}
 	e.orig[name] = b
 	return b, nil
-}
-
-// origLine maps a line of file name as kept to the same line of the user's file; false when the
-// kept rewrites changed it.
-func (e *engine) origLine(name string, line int) (int, bool) {
-	kept, ok := e.kept[name]
-	if !ok {
-		return line, true
-	}
-	hs, ok := e.keptHunks[name]
-	if !ok {
-		orig, ok := e.orig[name]
-		if !ok {
-			return 0, false
-		}
-		hs = linediff.Hunks(orig, kept)
-		if e.keptHunks == nil {
-			e.keptHunks = map[string][]linediff.Hunk{}
-		}
-		e.keptHunks[name] = hs
-	}
-	return linediff.UnchangedLine(hs, line)
 }
 
 // keep makes a kept rewrite the new state: the packages it changed are reloaded with the kept

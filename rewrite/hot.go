@@ -16,7 +16,7 @@ const DefaultHot = 0.5
 // hottest first (stable: ties keep the rules' order), and reports those in functions below
 // Options.Hot as skipped without trying them. Without a profile it returns cands as they are.
 // Declined candidates cost nothing to report and keep their reason.
-func (e *engine) hotFirst(cands []ruleCandidate, tried map[string]bool) []ruleCandidate {
+func (e *engine) hotFirst(cands []ruleCandidate, tried *triedSet) []ruleCandidate {
 	prof := e.opts.Profile
 	if prof == nil {
 		return cands
@@ -32,11 +32,10 @@ func (e *engine) hotFirst(cands []ruleCandidate, tried map[string]bool) []ruleCa
 			hot = append(hot, ranked{rc, cum})
 			continue
 		}
-		key := e.candidateKey(rc)
-		if tried[key] {
+		if tried.has(rc) {
 			continue
 		}
-		tried[key] = true
+		tried.add(rc)
 		res := e.newResult(rc)
 		res.Verdict = report.Skipped
 		res.Reason = fmt.Sprintf("skipped: cold (%s of samples < -hot %g%%)", percent(cum), e.opts.Hot)
