@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"go/types"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,39 +21,61 @@ import (
 
 // decoration holds the dst form of the files that one candidate's Fix asks for, in any loaded package.
 // Each file is decorated once (decorating is the costly part) and shared through a decorCache; a
-// decoration works on its own copy, so that a fix leaves nothing behind.
+// decoration works on its own copies of the declarations that the fix reaches, so that a fix leaves
+// nothing behind.
+//
+// A file whose fix reached one declaration is printed by that declaration alone and spliced into
+// the file as printed before (splice); any other, as a whole.
 type decoration struct {
 	targets []*target
 	fset    *token.FileSet
 	cache   *decorCache
-	files   map[*ast.File]*dst.File
-	copies  map[*ast.File]map[dst.Node]dst.Node // the shared decoration's node → this decoration's copy
-	owner   map[*ast.File]*target
+	files   map[*ast.File]*fileCopy
 	order   []*ast.File
-	base    map[*ast.File][]byte // each file as rendered before the fix
 }
 
 // decorCache holds, per loaded file, its shared decoration and its rendering before any fix.
 type decorCache struct {
 	decorated sync.Map // *ast.File → *decorated
-	renders   sync.Map // *ast.File → []byte
 }
 
 // forget drops the entries of files that a reload replaced.
 func (c *decorCache) forget(files []*ast.File) {
 	for _, f := range files {
 		c.decorated.Delete(f)
-		c.renders.Delete(f)
 	}
 }
 
 // decorated is one file decorated once: dec maps its ast nodes to the nodes of file. Neither is
-// changed after it is made.
+// changed after it is made: a fix works on clones of its declarations (fileCopy), and each print
+// of the file restores a new file node with clones of its import declarations, which the restorer
+// updates.
 type decorated struct {
 	once sync.Once
 	dec  *decorator.Decorator
 	file *dst.File
 	err  error
+
+	t     *target
+	names nameResolver // the package names of its imports, for the restorer
+	// The file as printed before any fix, and where each declaration is in it (splice).
+	renderOnce sync.Once
+	base       []byte
+	baseErr    error
+	regions    []declText       // by declaration; nil when the print's declarations do not match the file's
+	uses       []map[string]int // by declaration: the packages it refers to (pathUses)
+	// pieces holds, by declaration index, the declaration printed alone (*piece).
+	pieces sync.Map
+}
+
+// fileCopy is one decoration's view of a file: the shared declarations, and clones of those that
+// the fix reached.
+type fileCopy struct {
+	shared *decorated
+	decls  []dst.Decl
+	cloned []bool
+	copies map[dst.Node]dst.Node // shared node → this decoration's clone
+	file   *dst.File             // the file node's clone, once the fix reached outside the declarations
 }
 
 func newDecoration(targets []*target, fset *token.FileSet, cache *decorCache) *decoration {
@@ -63,10 +86,7 @@ func newDecoration(targets []*target, fset *token.FileSet, cache *decorCache) *d
 		targets: targets,
 		fset:    fset,
 		cache:   cache,
-		files:   map[*ast.File]*dst.File{},
-		copies:  map[*ast.File]map[dst.Node]dst.Node{},
-		owner:   map[*ast.File]*target{},
-		base:    map[*ast.File][]byte{},
+		files:   map[*ast.File]*fileCopy{},
 	}
 }
 
@@ -78,65 +98,142 @@ func (d *decoration) node(n ast.Node) (dst.Node, error) {
 	v, _ := d.cache.decorated.LoadOrStore(f, &decorated{})
 	shared := v.(*decorated)
 	shared.once.Do(func() {
+		shared.t, shared.names = t, importNames(t.pkg.Types)
 		shared.dec = decorator.NewDecoratorWithImports(d.fset, t.pkg.PkgPath, gotypes.New(t.pkg.TypesInfo.Uses))
 		shared.file, shared.err = shared.dec.DecorateFile(f)
 	})
 	if shared.err != nil {
 		return nil, shared.err
 	}
-	if _, ok := d.files[f]; !ok {
-		df, copies := copyFile(shared.file)
-		d.files[f], d.copies[f], d.owner[f] = df, copies, t
+	fc, ok := d.files[f]
+	if !ok {
+		fc = &fileCopy{
+			shared: shared,
+			decls:  slices.Clone(shared.file.Decls),
+			cloned: make([]bool, len(shared.file.Decls)),
+			copies: map[dst.Node]dst.Node{},
+		}
+		d.files[f] = fc
 		d.order = append(d.order, f)
-		if b, ok := d.cache.renders.Load(f); ok {
-			d.base[f] = b.([]byte)
-		} else {
-			b, err := d.render(t, df)
-			if err != nil {
-				return nil, err
-			}
-			d.base[f] = b
-			d.cache.renders.Store(f, b)
+		if _, err := shared.render(); err != nil {
+			return nil, err
 		}
 	}
 	dn, ok := shared.dec.Dst.Nodes[n]
 	if !ok {
 		return nil, fmt.Errorf("node at %v was not decorated", d.fset.Position(n.Pos()))
 	}
-	return d.copies[f][dn], nil
+	if k := declIndex(d.fset, f, n); k >= 0 {
+		fc.clone(k)
+	} else {
+		fc.cloneAll()
+	}
+	return fc.copies[dn], nil
 }
 
-// copyFile returns a deep copy of f and the map from each node of f to its copy. dst.Clone leaves
-// objects and scopes out (nothing here uses them) and copies the import specs a second time: the
-// copy's Imports are pointed back at the specs in its declarations.
-func copyFile(f *dst.File) (*dst.File, map[dst.Node]dst.Node) {
-	c := dst.Clone(f).(*dst.File)
-	var from, to []dst.Node
-	dst.Inspect(f, func(n dst.Node) bool {
+// declIndex returns the index of the declaration of f that holds n, with its doc comment; -1 for
+// the file itself, its package clause, an import declaration and what lies between declarations.
+func declIndex(fset *token.FileSet, f *ast.File, n ast.Node) int {
+	if n == f {
+		return -1
+	}
+	pos := n.Pos()
+	for i, d := range f.Decls {
+		from := d.Pos()
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Doc != nil {
+				from = d.Doc.Pos()
+			}
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				continue
+			}
+			if d.Doc != nil {
+				from = d.Doc.Pos()
+			}
+		}
+		if from <= pos && pos < d.End() {
+			return i
+		}
+	}
+	return -1
+}
+
+// clone makes declaration k this decoration's own.
+func (fc *fileCopy) clone(k int) {
+	if fc.cloned[k] {
+		return
+	}
+	c := dst.Clone(fc.shared.file.Decls[k]).(dst.Decl)
+	mapClone(fc.copies, fc.shared.file.Decls[k], c)
+	fc.decls[k], fc.cloned[k] = c, true
+}
+
+// cloneAll makes the whole file this decoration's own, the file node too.
+func (fc *fileCopy) cloneAll() {
+	for k := range fc.decls {
+		fc.clone(k)
+	}
+	if fc.file == nil {
+		fc.file = fileNode(fc.shared.file)
+		mapClone(fc.copies, fc.shared.file.Name, fc.file.Name)
+		fc.copies[fc.shared.file] = fc.file
+		fc.file.Decls = fc.decls
+		for _, spec := range fc.shared.file.Imports {
+			if c, ok := fc.copies[spec].(*dst.ImportSpec); ok {
+				fc.file.Imports = append(fc.file.Imports, c)
+			}
+		}
+	}
+}
+
+// mapClone records, for each node of from, its counterpart in the clone to. dst.Clone leaves
+// objects and scopes out (nothing here uses them).
+func mapClone(m map[dst.Node]dst.Node, from, to dst.Node) {
+	var a, b []dst.Node
+	dst.Inspect(from, func(n dst.Node) bool {
 		if n != nil {
-			from = append(from, n)
+			a = append(a, n)
 		}
 		return true
 	})
-	dst.Inspect(c, func(n dst.Node) bool {
+	dst.Inspect(to, func(n dst.Node) bool {
 		if n != nil {
-			to = append(to, n)
+			b = append(b, n)
 		}
 		return true
 	})
-	if len(from) != len(to) {
-		panic(fmt.Sprintf("gcfix: a copy of a decorated file has %d nodes, the file %d", len(to), len(from)))
+	if len(a) != len(b) {
+		panic(fmt.Sprintf("gcfix: a clone of a decorated node has %d nodes, the node %d", len(b), len(a)))
 	}
-	m := make(map[dst.Node]dst.Node, len(from))
-	for i, n := range from {
-		m[n] = to[i]
+	for i, n := range a {
+		m[n] = b[i]
 	}
-	for i, spec := range f.Imports {
-		if cs, ok := m[spec].(*dst.ImportSpec); ok {
-			c.Imports[i] = cs
+}
+
+// fileNode returns a clone of file f without its declarations.
+func fileNode(f *dst.File) *dst.File {
+	shell := *f
+	shell.Decls, shell.Imports, shell.Scope, shell.Unresolved = nil, nil, nil, nil
+	return dst.Clone(&shell).(*dst.File)
+}
+
+// withDecls returns a file node to restore with decls: file, or else a new clone of the shared
+// file node, and clones of the import declarations, which the restorer updates.
+func withDecls(shared, file *dst.File, decls []dst.Decl) *dst.File {
+	if file == nil {
+		file = fileNode(shared)
+	}
+	out := make([]dst.Decl, len(decls))
+	for i, d := range decls {
+		if gd, ok := d.(*dst.GenDecl); ok && gd.Tok == token.IMPORT {
+			d = dst.Clone(gd).(dst.Decl)
 		}
+		out[i] = d
 	}
-	return c, m
+	file.Decls = out
+	return file
 }
 
 func (d *decoration) fileOf(pos token.Pos) (*target, *ast.File) {
@@ -148,10 +245,6 @@ func (d *decoration) fileOf(pos token.Pos) (*target, *ast.File) {
 		}
 	}
 	return nil, nil
-}
-
-func (d *decoration) render(t *target, f *dst.File) ([]byte, error) {
-	return renderFile(decorator.NewRestorerWithImports(t.pkg.PkgPath, importNames(t.pkg.Types)), f)
 }
 
 // renderFile prints f as gofmt does, as the restorer's Fprint would. Fprint formats with go/format,
@@ -214,12 +307,25 @@ func importsSorted(fset *token.FileSet, f *ast.File) bool {
 func (d *decoration) changed() (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, f := range d.order {
-		b, err := d.render(d.owner[f], d.files[f])
+		fc := d.files[f]
+		name := d.fset.File(f.Pos()).Name()
+		base, err := fc.shared.render()
 		if err != nil {
-			return nil, fmt.Errorf("render %s: %v", d.fset.File(f.Pos()).Name(), err)
+			return nil, fmt.Errorf("render %s: %v", name, err)
 		}
-		if !bytes.Equal(b, d.base[f]) {
-			out[d.fset.File(f.Pos()).Name()] = b
+		b, ok, err := fc.splice()
+		if err == nil && !ok {
+			decls := fc.decls
+			if fc.file != nil {
+				decls = fc.file.Decls // the fix may have added or removed declarations
+			}
+			b, err = renderFile(fc.shared.restorer(), withDecls(fc.shared.file, fc.file, decls))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %v", name, err)
+		}
+		if !bytes.Equal(b, base) {
+			out[name] = b
 		}
 	}
 	return out, nil
