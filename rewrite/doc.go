@@ -14,8 +14,9 @@
 //   - match: each rule (a rewrite/rule.Rule; the rules are in rules/) finds candidates in a
 //     package, with the compiler's evidence (candidate.go); with a profile, the hottest first and
 //     the cold ones skipped (hot.go, rewrite/profile).
-//   - rewrite: a candidate's Fix edits a copy of the decorated (dst) syntax of the files it
-//     touches, and the files are printed as gofmt would (decorate.go).
+//   - rewrite: a candidate's Fix edits copies of the declarations of the decorated (dst) syntax
+//     that it reaches, and the files are printed as gofmt would (decorate.go): a file whose fix
+//     reached one declaration by that declaration alone, spliced into the file (splice.go).
 //   - confirm: the rewritten packages are compiled again with -m=2 through an overlay, and the
 //     candidate's Confirm judges the compiler's new verdict. The build gate confirms the
 //     candidates of all packages together, in rounds that compile a round's rewrites at once
@@ -68,7 +69,9 @@
 //     proposes only the regions the compiler will accept (on x/tools it proposes 11 and the compiler
 //     accepts all 11; on x/net, x/perf, x/telemetry, x/sys and go-internal, 10 of 10). A candidate that breaks the build is found by compiling the candidates of the
 //     broken packages alone;
-//   - own work kept small: each file is decorated once and a candidate's fix works on a copy; a
+//   - own work kept small: each file is decorated once and a candidate's fix works on copies of
+//     the declarations it reaches, printed alone where that prints what the whole file would (on
+//     x/tools the rewrites' CPU went from 8.9 to 3.5 s); a
 //     rewritten file whose imports are already sorted is printed once (go/format prints, parses and
 //     prints again every file with an import block); gcfix collects garbage at 200% heap growth (its
 //     heap is mostly syntax that lives for the whole run) unless `GOGC` is set, and sooner near a
