@@ -20,6 +20,8 @@ type emitter struct {
 	fix  *rule.Fix
 	info *types.Info
 	loop string // the byte variable of hex loops
+	// hoisted are the operands evaluated into variables first (prelude): expr names the variable.
+	hoisted []hoist
 }
 
 func ident(name string) *dst.Ident { return dst.NewIdent(name) }
@@ -45,12 +47,29 @@ func byteLit(b byte) *dst.BasicLit {
 
 const utf8RuneSelf = 0x80
 
-// expr returns the decorated form of an operand, detached from the line layout of the call.
+// expr returns the decorated form of an operand, detached from the line layout of the call, or
+// the variable it was evaluated into.
 func (e *emitter) expr(x ast.Expr) dst.Expr {
+	for _, h := range e.hoisted {
+		if h.arg == x {
+			return ident(h.name)
+		}
+	}
 	d := e.fix.Dst(x).(dst.Expr)
 	d.Decorations().Before = dst.None
 	d.Decorations().After = dst.None
 	return d
+}
+
+// prelude evaluates the hoisted operands into their variables, in order: name := operand.
+func (e *emitter) prelude() []dst.Stmt {
+	var out []dst.Stmt
+	for _, h := range e.hoisted {
+		x := e.fix.Dst(h.arg).(dst.Expr)
+		x.Decorations().Before, x.Decorations().After = dst.None, dst.None
+		out = append(out, &dst.AssignStmt{Lhs: []dst.Expr{ident(h.name)}, Tok: token.DEFINE, Rhs: []dst.Expr{x}})
+	}
+	return out
 }
 
 // convert returns x as type to (a predeclared type name), converting only when x's type differs.

@@ -193,6 +193,25 @@ type fmtCall struct {
 	evidence []diag.Diagnostic
 	pieces   []piece
 	effect   ast.Expr // the first call or receive among the operands, if any
+	// hoisted are Fprintf's operands with calls, evaluated into variables before its writes
+	// (effectsKeepOrder), in their order.
+	hoisted []hoist
+}
+
+// hoist is an operand evaluated into a variable of its own before the writes.
+type hoist struct {
+	arg  ast.Expr
+	name string
+}
+
+// hoistedName returns the variable that holds operand arg, or "".
+func (fc *fmtCall) hoistedName(arg ast.Expr) string {
+	for _, h := range fc.hoisted {
+		if h.arg == arg {
+			return h.name
+		}
+	}
+	return ""
 }
 
 // resolvePieces turns the call's format and operands into pieces, or says why it declines.

@@ -436,18 +436,20 @@ func (nm *namer) importable(name, path string) bool {
 // it formats any; the rewrite formats each operand as it evaluates it. Calls and receives stay in
 // their order either way, and the output is the same when nothing a call can change is read
 // outside it:
-//   - Sprintf and Sprint only, into a fresh result (Fprintf writes into a buffer that a call may
-//     also write);
+//   - a Sprintf or Sprint formats into a fresh result that no call can see; Fprintf writes into a
+//     buffer that a call may write too, so its operands with calls are evaluated into variables
+//     first (hoistable), and its writes follow;
 //   - no []byte operand (a later call could change its bytes before fmt reads them);
 //   - every variable read outside a function literal is a local of the function (a parameter
 //     too) whose address is never taken, explicitly or by a method with a pointer receiver or a
 //     slice of an array, and that no closure captures; through it, only fields of struct values,
 //     elements of arrays and bytes of strings.
 //
-// The reason starts with ", " for the decline message.
-func effectsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node) string {
-	if fc.name == "fmt.Fprintf" {
-		return ", and Fprintf writes into a buffer that the call may also write"
+// alone says that the call is a statement of its own. The reason starts with ", " for the decline
+// message.
+func effectsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node, alone bool) string {
+	if fc.name == "fmt.Fprintf" && !alone {
+		return ", and Fprintf writes into a buffer that the call may also write, and its results are used"
 	}
 	for _, p := range fc.pieces {
 		if p.arg != nil && p.kind == kindBytes {
@@ -463,7 +465,68 @@ func effectsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node) string {
 			return ", and " + types.ExprString(bad) + " may change before fmt reads it"
 		}
 	}
+	if fc.name == "fmt.Fprintf" {
+		return hoistable(info, fc, unstable)
+	}
 	return ""
+}
+
+// hoistable says why Fprintf's operands with calls cannot be evaluated into variables before the
+// writes, or "" if they can. Fprintf evaluates the writer and every operand before it writes; the
+// rewrite evaluates the operands with calls first, in their order, then the writer and the other
+// operands as it writes. The order of a call and of an operand without one is the language's to
+// choose, so the others must read nothing a call can change (effectsKeepOrder) and must not panic
+// (a panic before or after the call would differ in what the call did).
+func hoistable(info *types.Info, fc *fmtCall, unstable map[*types.Var]bool) string {
+	if bad := writerRead(info, fc.writer, unstable); bad != nil {
+		return ", and Fprintf writes into " + types.ExprString(fc.writer) + ", which " + types.ExprString(bad) + " may change"
+	}
+	if !cannotPanic(info, fc.writer) && !addressOfVar(info, fc.writer) {
+		return ", and the writer " + types.ExprString(fc.writer) + " may panic"
+	}
+	for _, arg := range fc.args {
+		if sideEffect(info, arg) == nil && !cannotPanic(info, arg) {
+			return ", and operand " + types.ExprString(arg) + " may panic"
+		}
+	}
+	return ""
+}
+
+// writerRead returns the first read of the writer w's value that a call could change, or nil: the
+// address of a variable (&v, &v.f of a struct value) reads nothing.
+func writerRead(info *types.Info, w ast.Expr, unstable map[*types.Var]bool) ast.Expr {
+	if addressOfVar(info, w) {
+		return nil
+	}
+	return unstableRead(info, w, unstable)
+}
+
+// addressOfVar reports whether x is the address of a variable or of a field of a struct variable
+// (not through a pointer): the same address wherever it is evaluated, and no panic.
+func addressOfVar(info *types.Info, x ast.Expr) bool {
+	u, ok := ast.Unparen(x).(*ast.UnaryExpr)
+	if !ok || u.Op != token.AND {
+		return false
+	}
+	for e := ast.Unparen(u.X); ; {
+		switch v := e.(type) {
+		case *ast.Ident:
+			_, isVar := info.Uses[v].(*types.Var)
+			return isVar
+		case *ast.SelectorExpr:
+			sel, ok := info.Selections[v]
+			if !ok {
+				_, isVar := info.Uses[v.Sel].(*types.Var) // a package's variable
+				return isVar
+			}
+			if sel.Kind() != types.FieldVal || sel.Indirect() {
+				return false
+			}
+			e = ast.Unparen(v.X)
+		default:
+			return false
+		}
+	}
 }
 
 // unstableRead returns the first read in e of a value that a call could change, or nil.

@@ -82,12 +82,19 @@ func matchCall(pass *rule.Pass, stack []ast.Node, names namesUsed) *rule.Candida
 		return c
 	}
 	if fc.effect != nil {
-		if why := effectsKeepOrder(pass.Info, fc, syntax.OutermostFunc(stack)); why != "" {
+		alone := false
+		if len(stack) >= 2 {
+			_, alone = stack[len(stack)-2].(*ast.ExprStmt)
+		}
+		if why := effectsKeepOrder(pass.Info, fc, syntax.OutermostFunc(stack), alone); why != "" {
 			c.Decline = "argument has side effects: " + types.ExprString(fc.effect) + why
 			return c
 		}
 	}
 	m := &matcher{pass: pass, fc: fc, stack: stack, names: newNamer(pass.Types, syntax.OutermostFunc(stack), call.Pos(), names)}
+	if fc.name == "fmt.Fprintf" && fc.effect != nil {
+		m.hoist()
+	}
 	if why := m.shadowed(fc.pieces); why != "" {
 		c.Decline = why
 		return c
@@ -252,7 +259,19 @@ func (m *matcher) shadowed(ps []piece) string {
 func (m *matcher) form() (func(*rule.Fix) error, string, string) {
 	fc := m.fc
 	if fc.name == "fmt.Fprintf" {
-		return m.writerForm(fc.writer, m.stack)
+		fix, summary, why := m.writerForm(fc.writer, m.stack)
+		if why == "" && len(fc.hoisted) > 0 {
+			var first []string
+			for _, h := range fc.hoisted {
+				first = append(first, h.name+" := "+types.ExprString(h.arg))
+			}
+			after := ", after " + strings.Join(first, "; ")
+			summary += after
+			for i := range m.variants {
+				m.variants[i].summary += after
+			}
+		}
+		return fix, summary, why
 	}
 	if len(m.stack) >= 3 && fc.effect == nil {
 		// b.WriteString(fmt.Sprintf(…)) and x = append(x, fmt.Sprintf(…)...) write as they format:
@@ -435,6 +454,27 @@ func (m *matcher) writeStringForm() (func(*rule.Fix) error, string, string) {
 	return fix, summary, ""
 }
 
+// hoist names the variables of Fprintf's operands with calls, which the rewrite evaluates first,
+// after what they hold: s for text, n for a number, ok for a bool.
+func (m *matcher) hoist() {
+	fc := m.fc
+	for _, p := range fc.pieces {
+		if p.arg == nil || sideEffect(m.pass.Info, p.arg) == nil {
+			continue
+		}
+		base := "v"
+		switch p.kind {
+		case kindString, kindBytes:
+			base = "s"
+		case kindInt, kindUint:
+			base = "n"
+		case kindBool:
+			base = "ok"
+		}
+		fc.hoisted = append(fc.hoisted, hoist{p.arg, m.names.fresh(base)})
+	}
+}
+
 // writerForm writes the pieces to w in one Write, as Fprintf does: the call at the top of stack (a
 // Fprintf whose results may be used, or b.WriteString(fmt.Sprintf(…)) as a statement) becomes
 // w.Write(out), and the formatting moves before its statement.
@@ -463,8 +503,8 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 	safeArgs, nilArgs, aliasFree := true, true, true
 	var panicky ast.Expr
 	for _, p := range fc.pieces {
-		if p.arg == nil {
-			continue
+		if p.arg == nil || fc.hoistedName(p.arg) != "" {
+			continue // a variable evaluated before the writes: it neither panics nor reads bytes
 		}
 		if !cannotPanic(info, p.arg) {
 			safeArgs = false
@@ -513,8 +553,8 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 		size := bufferSize(ps, m.pass.Sizes)
 		parent := stack[len(stack)-2]
 		fix := func(fix *rule.Fix) error {
-			e := &emitter{fix: fix, info: info, loop: loop}
-			stmts := e.stackBuffer(ps, buf, out, size)
+			e := &emitter{fix: fix, info: info, loop: loop, hoisted: fc.hoisted}
+			stmts := append(e.prelude(), e.stackBuffer(ps, buf, out, size)...)
 			return writeOnce(fix, e, pl, recv, out, top, parent, stmts)
 		}
 		return fix, mainAppend(ps) + " into a stack buffer, then one Write", ""
@@ -564,9 +604,9 @@ func (m *matcher) availableForm(pl placement, recv ast.Expr, top, parent ast.Nod
 	loop := m.loopName(ps)
 	out := m.names.fresh("out")
 	fix := func(fix *rule.Fix) error {
-		e := &emitter{fix: fix, info: info, loop: loop}
+		e := &emitter{fix: fix, info: info, loop: loop, hoisted: fc.hoisted}
 		avail := call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident("AvailableBuffer")})
-		stmts := []dst.Stmt{&dst.AssignStmt{Lhs: []dst.Expr{ident(out)}, Tok: token.DEFINE, Rhs: []dst.Expr{avail}}}
+		stmts := append(e.prelude(), &dst.AssignStmt{Lhs: []dst.Expr{ident(out)}, Tok: token.DEFINE, Rhs: []dst.Expr{avail}})
 		stmts = append(stmts, accumulate(e.steps(ps), out, nil, func() dst.Expr { return ident(out) })...)
 		return writeOnce(fix, e, pl, recv, out, top, parent, stmts)
 	}

@@ -67,11 +67,11 @@ func (m *matcher) writesForm(pl placement, recv ast.Expr, kind writerKind) (fix 
 		}
 	}
 	fix = func(fix *rule.Fix) error {
-		e := &emitter{fix: fix, info: info}
+		e := &emitter{fix: fix, info: info, hoisted: fc.hoisted}
 		method := func(name string, args ...dst.Expr) dst.Stmt {
 			return &dst.ExprStmt{X: call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident(name)}, args...)}
 		}
-		var stmts []dst.Stmt
+		stmts := e.prelude()
 		if scratch != "" {
 			stmts = append(stmts, &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{&dst.ValueSpec{
 				Names: []*dst.Ident{ident(scratch)},
