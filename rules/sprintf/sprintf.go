@@ -259,19 +259,7 @@ func (m *matcher) shadowed(ps []piece) string {
 func (m *matcher) form() (func(*rule.Fix) error, string, string) {
 	fc := m.fc
 	if fc.name == "fmt.Fprintf" {
-		fix, summary, why := m.writerForm(fc.writer, m.stack)
-		if why == "" && len(fc.hoisted) > 0 {
-			var first []string
-			for _, h := range fc.hoisted {
-				first = append(first, h.name+" := "+types.ExprString(h.arg))
-			}
-			after := ", after " + strings.Join(first, "; ")
-			summary += after
-			for i := range m.variants {
-				m.variants[i].summary += after
-			}
-		}
-		return fix, summary, why
+		return m.writerForm(fc.writer, m.stack)
 	}
 	if len(m.stack) >= 3 && fc.effect == nil {
 		// b.WriteString(fmt.Sprintf(…)) and x = append(x, fmt.Sprintf(…)...) write as they format:
@@ -475,6 +463,18 @@ func (m *matcher) hoist() {
 	}
 }
 
+// evaluatedFirst is the summary's note of the operands evaluated into variables before the writes.
+func evaluatedFirst(hs []hoist) string {
+	if len(hs) == 0 {
+		return ""
+	}
+	var first []string
+	for _, h := range hs {
+		first = append(first, h.name+" := "+types.ExprString(h.arg))
+	}
+	return ", after " + strings.Join(first, "; ")
+}
+
 // writerForm writes the pieces to w in one Write, as Fprintf does: the call at the top of stack (a
 // Fprintf whose results may be used, or b.WriteString(fmt.Sprintf(…)) as a statement) becomes
 // w.Write(out), and the formatting moves before its statement.
@@ -557,7 +557,7 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 			stmts := append(e.prelude(), e.stackBuffer(ps, buf, out, size)...)
 			return writeOnce(fix, e, pl, recv, out, top, parent, stmts)
 		}
-		return fix, mainAppend(ps) + " into a stack buffer, then one Write", ""
+		return fix, mainAppend(ps) + " into a stack buffer, then one Write" + evaluatedFirst(fc.hoisted), ""
 	}
 	if !piecewise {
 		return oneWrite()
@@ -610,7 +610,7 @@ func (m *matcher) availableForm(pl placement, recv ast.Expr, top, parent ast.Nod
 		stmts = append(stmts, accumulate(e.steps(ps), out, nil, func() dst.Expr { return ident(out) })...)
 		return writeOnce(fix, e, pl, recv, out, top, parent, stmts)
 	}
-	return fix, mainAppend(ps) + " into the writer's AvailableBuffer, then one Write", ""
+	return fix, mainAppend(ps) + " into the writer's AvailableBuffer, then one Write" + evaluatedFirst(fc.hoisted), ""
 }
 
 // writeOnce puts stmts before the call's statement and the call (top, a child of parent) becomes

@@ -66,8 +66,12 @@ func (m *matcher) writesForm(pl placement, recv ast.Expr, kind writerKind) (fix 
 			scratch = m.names.fresh("buf")
 		}
 	}
+	hoisted := fc.hoisted
+	if len(hoisted) == 1 && ps[0].arg == hoisted[0].arg {
+		hoisted = nil // the one call is the first piece's: written where it stands, it runs before any write
+	}
 	fix = func(fix *rule.Fix) error {
-		e := &emitter{fix: fix, info: info, hoisted: fc.hoisted}
+		e := &emitter{fix: fix, info: info, hoisted: hoisted}
 		method := func(name string, args ...dst.Expr) dst.Stmt {
 			return &dst.ExprStmt{X: call(&dst.SelectorExpr{X: dst.Clone(e.expr(recv)).(dst.Expr), Sel: ident(name)}, args...)}
 		}
@@ -110,7 +114,7 @@ func (m *matcher) writesForm(pl placement, recv ast.Expr, kind writerKind) (fix 
 			break
 		}
 	}
-	return fix, what + ", one write per piece", scratch
+	return fix, what + ", one write per piece" + evaluatedFirst(hoisted), scratch
 }
 
 // privateBuffer reports whether recv (the writer, & taken off) is a bytes.Buffer that only the
