@@ -159,7 +159,12 @@
 //     and the output is the same when nothing else read can change meanwhile (effectsKeepOrder: a
 //     Sprintf or Sprint, no []byte operand, only locals that no call can reach, no pointer, slice
 //     or map read outside the calls; fixtures/sprintf/no_call_order); with such calls, the
-//     forms that write into a builder or append to x as they format are not used;
+//     forms that write into a builder or append to x as they format are not used. A Fprintf that
+//     is a statement of its own evaluates its operands with calls into variables first, in their
+//     order (n := lookup(buf, m, key)), then writes; a lone call in the first piece is written
+//     where it stands (fixtures/sprintf/callfirst). There the writer and the other operands must
+//     not panic either (their order against the calls is the language's to choose), and a
+//     Fprintf whose results are used is declined;
 //   - Fprintf to an interface (see Writers); to a *bufio.Writer where its AvailableBuffer is not
 //     exact (an operand reads bytes that the appends could overwrite, or the writer may be nil
 //     while an operand may panic otherwise); a writer whose evaluation may panic while an operand
