@@ -460,8 +460,9 @@ func effectsKeepOrder(info *types.Info, fc *fmtCall, fn ast.Node, alone bool) st
 		return ", outside a function"
 	}
 	unstable := unstableLocals(info, fn)
+	sole := soleEffect(info, fc.args)
 	for _, arg := range fc.args {
-		if bad := unstableRead(info, arg, unstable); bad != nil {
+		if bad := unstableReadOutside(info, arg, unstable, sole); bad != nil {
 			return ", and " + types.ExprString(bad) + " may change before fmt reads it"
 		}
 	}
@@ -529,9 +530,52 @@ func addressOfVar(info *types.Info, x ast.Expr) bool {
 	}
 }
 
+// soleEffect returns the one call or receive among the operands (as sideEffect finds them, nested
+// ones counted, function literals left out), or nil when there are more or none.
+func soleEffect(info *types.Info, args []ast.Expr) ast.Expr {
+	var sole ast.Expr
+	n := 0
+	for _, arg := range args {
+		ast.Inspect(arg, func(node ast.Node) bool {
+			switch x := node.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr, *ast.UnaryExpr:
+				if e := x.(ast.Expr); sideEffect(info, e) == e {
+					sole = e
+					n++
+				}
+			}
+			return true
+		})
+	}
+	if n != 1 {
+		return nil
+	}
+	return sole
+}
+
+// unstableReadOutside is unstableRead, but for the reads inside skip (the one call or receive of
+// the operands, or nil): the language evaluates its function, receiver and operands before it
+// runs, and there is no other call to change them meanwhile.
+func unstableReadOutside(info *types.Info, e ast.Expr, unstable map[*types.Var]bool, skip ast.Expr) ast.Expr {
+	check := unstableCheck(info, unstable)
+	return firstIn(e, func(n ast.Node) (ast.Expr, bool) {
+		if skip != nil && n == ast.Node(skip) {
+			return nil, false
+		}
+		return check(n)
+	})
+}
+
 // unstableRead returns the first read in e of a value that a call could change, or nil.
 func unstableRead(info *types.Info, e ast.Expr, unstable map[*types.Var]bool) ast.Expr {
-	return firstIn(e, func(n ast.Node) (ast.Expr, bool) {
+	return firstIn(e, unstableCheck(info, unstable))
+}
+
+// unstableCheck is unstableRead's check of one node, for firstIn.
+func unstableCheck(info *types.Info, unstable map[*types.Var]bool) func(n ast.Node) (ast.Expr, bool) {
+	return func(n ast.Node) (ast.Expr, bool) {
 		switch n := n.(type) {
 		case *ast.Ident:
 			v, ok := info.Uses[n].(*types.Var)
@@ -575,7 +619,7 @@ func unstableRead(info *types.Info, e ast.Expr, unstable map[*types.Var]bool) as
 			}
 		}
 		return nil, true
-	})
+	}
 }
 
 // unstableLocals returns the variables of fn (a *ast.FuncDecl or *ast.FuncLit) that something
