@@ -161,8 +161,9 @@
 //     or map read outside the calls; fixtures/sprintf/no_call_order); with such calls, the
 //     forms that write into a builder or append to x as they format are not used. A Fprintf that
 //     is a statement of its own evaluates its operands with calls into variables first, in their
-//     order (n := lookup(buf, m, key)), then writes; a lone call in the first piece is written
-//     where it stands (fixtures/sprintf/callfirst). There the writer and the other operands must
+//     order (n := lookup(buf, m, key)), then writes; a lone call in the first piece, and every
+//     call into a buffer private to the function, are written where they stand
+//     (fixtures/sprintf/callfirst). There the writer and the other operands must
 //     not panic either (their order against the calls is the language's to choose), and a
 //     Fprintf whose results are used is declined;
 //   - Fprintf to an interface (see Writers); to a *bufio.Writer where its AvailableBuffer is not

@@ -444,8 +444,17 @@ func (m *matcher) writeStringForm() (func(*rule.Fix) error, string, string) {
 
 // hoist names the variables of Fprintf's operands with calls, which the rewrite evaluates first,
 // after what they hold: s for text, n for a number, ok for a bool.
+// A buffer private to the function (privateBuffer) needs none: no call can write into it, and
+// after a panic nothing can see what it held.
 func (m *matcher) hoist() {
 	fc := m.fc
+	recv := fc.writer
+	if u, ok := ast.Unparen(recv).(*ast.UnaryExpr); ok && u.Op == token.AND {
+		recv = u.X
+	}
+	if m.privateBuffer(recv) {
+		return
+	}
 	for _, p := range fc.pieces {
 		if p.arg == nil || sideEffect(m.pass.Info, p.arg) == nil {
 			continue
