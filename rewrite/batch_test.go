@@ -379,6 +379,22 @@ func TestBuildGateLostInliningNotes(t *testing.T) {
 	}
 }
 
+// eachCall calls f with each call in the bodies of the package's functions, and its function.
+func eachCall(pass *rule.Pass, f func(fd *ast.FuncDecl, call *ast.CallExpr)) {
+	for _, file := range pass.Files {
+		for _, d := range file.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				ast.Inspect(fd.Body, func(n ast.Node) bool {
+					if call, ok := n.(*ast.CallExpr); ok {
+						f(fd, call)
+					}
+					return true
+				})
+			}
+		}
+	}
+}
+
 // twinRule renames each call Twin() to Done(), every candidate with the same summary, and judges
 // its whole function: the candidates of one function are confirmed a round each.
 var twinRule = &rule.Rule{
@@ -386,30 +402,17 @@ var twinRule = &rule.Rule{
 	WholeFunction: true,
 	Match: func(pass *rule.Pass) []*rule.Candidate {
 		var out []*rule.Candidate
-		for _, f := range pass.Files {
-			for _, d := range f.Decls {
-				fd, ok := d.(*ast.FuncDecl)
-				if !ok || fd.Body == nil {
-					continue
-				}
-				ast.Inspect(fd.Body, func(n ast.Node) bool {
-					call, ok := n.(*ast.CallExpr)
-					if !ok {
-						return true
-					}
-					if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "Twin" {
-						out = append(out, &rule.Candidate{
-							Pos: call.Pos(), Func: fd, Summary: "Twin() => Done()",
-							Fix: func(fix *rule.Fix) error {
-								fix.Dst(id).(*dst.Ident).Name = "Done"
-								return nil
-							},
-						})
-					}
-					return true
+		eachCall(pass, func(fd *ast.FuncDecl, call *ast.CallExpr) {
+			if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "Twin" {
+				out = append(out, &rule.Candidate{
+					Pos: call.Pos(), Func: fd, Summary: "Twin() => Done()",
+					Fix: func(fix *rule.Fix) error {
+						fix.Dst(id).(*dst.Ident).Name = "Done"
+						return nil
+					},
 				})
 			}
-		}
+		})
 		return out
 	},
 }
@@ -419,18 +422,9 @@ var shoutRule = &rule.Rule{
 	Name: "shout",
 	Match: func(pass *rule.Pass) []*rule.Candidate {
 		var out []*rule.Candidate
-		for _, f := range pass.Files {
-			for _, d := range f.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-					ast.Inspect(fd.Body, func(n ast.Node) bool {
-						if call, ok := n.(*ast.CallExpr); ok {
-							out = append(out, &rule.Candidate{Pos: call.Pos(), Func: fd, Summary: "shout", Decline: "a call"})
-						}
-						return true
-					})
-				}
-			}
-		}
+		eachCall(pass, func(fd *ast.FuncDecl, call *ast.CallExpr) {
+			out = append(out, &rule.Candidate{Pos: call.Pos(), Func: fd, Summary: "shout", Decline: "a call"})
+		})
 		return out
 	},
 }
