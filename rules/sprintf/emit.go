@@ -21,7 +21,7 @@ type emitter struct {
 	info *types.Info
 	loop string // the byte variable of hex loops
 	// hoisted are the operands evaluated into variables first (prelude): expr names the variable.
-	hoisted []hoist
+	hoisted hoists
 }
 
 func ident(name string) *dst.Ident { return dst.NewIdent(name) }
@@ -50,10 +50,8 @@ const utf8RuneSelf = 0x80
 // expr returns the decorated form of an operand, detached from the line layout of the call, or
 // the variable it was evaluated into.
 func (e *emitter) expr(x ast.Expr) dst.Expr {
-	for _, h := range e.hoisted {
-		if h.arg == x {
-			return ident(h.name)
-		}
+	if name := e.hoisted.name(x); name != "" {
+		return ident(name)
 	}
 	d := e.fix.Dst(x).(dst.Expr)
 	d.Decorations().Before = dst.None

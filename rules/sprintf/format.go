@@ -195,7 +195,7 @@ type fmtCall struct {
 	effect   ast.Expr // the first call or receive among the operands, if any
 	// hoisted are Fprintf's operands with calls, evaluated into variables before its writes
 	// (effectsKeepOrder), in their order.
-	hoisted []hoist
+	hoisted hoists
 }
 
 // hoist is an operand evaluated into a variable of its own before the writes.
@@ -204,9 +204,12 @@ type hoist struct {
 	name string
 }
 
-// hoistedName returns the variable that holds operand arg, or "".
-func (fc *fmtCall) hoistedName(arg ast.Expr) string {
-	for _, h := range fc.hoisted {
+// hoists are operands evaluated into variables before the writes, in order.
+type hoists []hoist
+
+// name returns the variable that holds operand arg, or "".
+func (hs hoists) name(arg ast.Expr) string {
+	for _, h := range hs {
 		if h.arg == arg {
 			return h.name
 		}

@@ -473,7 +473,7 @@ func (m *matcher) hoist() {
 }
 
 // evaluatedFirst is the summary's note of the operands evaluated into variables before the writes.
-func evaluatedFirst(hs []hoist) string {
+func evaluatedFirst(hs hoists) string {
 	if len(hs) == 0 {
 		return ""
 	}
@@ -512,7 +512,7 @@ func (m *matcher) writerForm(w ast.Expr, stack []ast.Node) (func(*rule.Fix) erro
 	safeArgs, nilArgs, aliasFree := true, true, true
 	var panicky ast.Expr
 	for _, p := range fc.pieces {
-		if p.arg == nil || fc.hoistedName(p.arg) != "" {
+		if p.arg == nil || fc.hoisted.name(p.arg) != "" {
 			continue // a variable evaluated before the writes: it neither panics nor reads bytes
 		}
 		if !cannotPanic(info, p.arg) {
